@@ -1,0 +1,243 @@
+package des
+
+import "math/bits"
+
+// Kind tells the model what an event means; the scheduler never looks at it.
+type Kind uint8
+
+// Event is one occurrence handed to the model. Comp and Ref are the model's:
+// typically a component index and a request record.
+type Event struct {
+	At   Time
+	Kind Kind
+	Comp int32
+	Ref  int32
+}
+
+// Timer identifies a cancellable event. The zero Timer is not set; cancelling
+// it, or a timer that has already fired or been cancelled, does nothing.
+type Timer struct {
+	slot int32 // slot + 1, so the zero value means "none"
+	gen  uint32
+}
+
+// The heap orders small keys; the payload of each pending event waits in a
+// slot of a side slab. ord packs the sequence number above the slot index, so
+// comparing (at, ord) compares (time, sequence) and the slot rides along.
+type key struct {
+	at  Time
+	ord uint64
+}
+
+const (
+	slotBits = 24
+	slotMask = 1<<slotBits - 1
+	maxSeq   = 1<<(64-slotBits) - 1
+)
+
+type slot struct {
+	Event
+	gen       uint32 // bumped each time the slot is released, to expire Timer handles
+	cancelled bool
+}
+
+// Scheduler is the pending-event set and the clock. The zero value is ready to
+// use at time 0. It holds at most 2^24 (16.7M) pending events and runs for at
+// most 2^40 (10^12) events.
+type Scheduler struct {
+	now   Time
+	heap  []key // 4-ary min-heap on (at, ord)
+	seq   uint64
+	slots []slot
+	free  []int32
+
+	// taken means heap[0] was returned by Next but not yet removed. Most
+	// handlers schedule an event, and putting it in the root's place costs one
+	// sift instead of the two that a pop and a push take.
+	taken bool
+}
+
+// Now is the time of the event being processed.
+func (s *Scheduler) Now() Time { return s.now }
+
+// Len is the number of pending events, cancelled timers included.
+func (s *Scheduler) Len() int {
+	if s.taken {
+		return len(s.heap) - 1
+	}
+	return len(s.heap)
+}
+
+// Schedule adds an event. Scheduling in the past is a model bug and panics.
+func (s *Scheduler) Schedule(at Time, kind Kind, comp, ref int32) {
+	s.push(Event{At: at, Kind: kind, Comp: comp, Ref: ref})
+}
+
+// SetTimer adds an event that Cancel can take back.
+func (s *Scheduler) SetTimer(at Time, kind Kind, comp, ref int32) Timer {
+	i := s.push(Event{At: at, Kind: kind, Comp: comp, Ref: ref})
+	return Timer{slot: i + 1, gen: s.slots[i].gen}
+}
+
+// Cancel stops t from firing. It is safe on a timer that already fired or was
+// cancelled. The event stays in the heap until its time comes and is skipped
+// then, which keeps Cancel O(1).
+func (s *Scheduler) Cancel(t Timer) {
+	if s.Pending(t) {
+		s.slots[t.slot-1].cancelled = true
+	}
+}
+
+// Pending reports whether t is still due to fire.
+func (s *Scheduler) Pending(t Timer) bool {
+	if t.slot == 0 {
+		return false
+	}
+	sl := &s.slots[t.slot-1]
+	return sl.gen == t.gen && !sl.cancelled
+}
+
+// Next removes the earliest live event, advances the clock to it and returns
+// it. ok is false when no event is pending.
+func (s *Scheduler) Next() (e Event, ok bool) {
+	if s.taken {
+		s.pop()
+		s.taken = false
+	}
+	for len(s.heap) > 0 {
+		i := int32(s.heap[0].ord & slotMask)
+		sl := &s.slots[i]
+		e, cancelled := sl.Event, sl.cancelled
+		sl.gen++
+		sl.cancelled = false
+		s.free = append(s.free, i)
+		if cancelled {
+			s.pop()
+			continue
+		}
+		s.taken = true
+		s.now = e.At
+		return e, true
+	}
+	return Event{}, false
+}
+
+// PeekTime returns the time of the earliest pending event (possibly a
+// cancelled timer), or Never when none is pending.
+func (s *Scheduler) PeekTime() Time {
+	if s.taken {
+		s.pop()
+		s.taken = false
+	}
+	if len(s.heap) == 0 {
+		return Never
+	}
+	return s.heap[0].at
+}
+
+func (s *Scheduler) push(e Event) int32 {
+	if e.At < s.now {
+		panic("des: event scheduled in the past")
+	}
+	var i int32
+	if n := len(s.free); n > 0 {
+		i = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		if len(s.slots) > slotMask {
+			panic("des: more than 2^24 pending events")
+		}
+		i = int32(len(s.slots))
+		s.slots = append(s.slots, slot{})
+	}
+	s.slots[i].Event = e
+	if s.seq > maxSeq {
+		panic("des: more than 2^40 events scheduled")
+	}
+	k := key{at: e.At, ord: s.seq<<slotBits | uint64(i)}
+	s.seq++
+	if s.taken {
+		s.taken = false
+		s.heap[0] = k
+		s.down(0)
+	} else {
+		s.heap = append(s.heap, k)
+		s.up(len(s.heap) - 1)
+	}
+	return i
+}
+
+func (s *Scheduler) pop() key {
+	h := s.heap
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	s.heap = h[:last]
+	if last > 1 {
+		s.down(0)
+	}
+	return top
+}
+
+// less compares (at, ord) as one 128-bit unsigned number, without branches:
+// the borrow out of a - b is set exactly when a < b. Times are never negative.
+func less(a, b key) bool {
+	_, borrow := bits.Sub64(a.ord, b.ord, 0)
+	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
+	return borrow != 0
+}
+
+func (s *Scheduler) up(i int) {
+	h := s.heap
+	k := h[i]
+	for i > 0 {
+		p := (i - 1) / 4
+		if !less(k, h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = k
+}
+
+func (s *Scheduler) down(i int) {
+	h := s.heap
+	n := len(h)
+	k := h[i]
+	for {
+		c := 4*i + 1
+		var m int
+		if c+3 < n {
+			// All four children exist: pick the least with a tournament whose
+			// outcomes are computed, not branched on; a heap's comparisons
+			// are coin flips that a branch predictor cannot learn.
+			a := c + b2i(less(h[c+1], h[c]))
+			b := c + 2 + b2i(less(h[c+3], h[c+2]))
+			m = a + (b-a)*b2i(less(h[b], h[a]))
+		} else {
+			if c >= n {
+				break
+			}
+			m = c
+			for j := c + 1; j < n; j++ {
+				if less(h[j], h[m]) {
+					m = j
+				}
+			}
+		}
+		if !less(h[m], k) {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = k
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
