@@ -1,0 +1,158 @@
+package topology
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/failsim/failsim/topology/tomlpos"
+)
+
+// Load reads the scenario file at path and returns it with the named variant
+// applied ("" for the base). Problems in the file come back as Errors.
+func Load(path, variant string) (*Scenario, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in the message
+		}
+		return nil, Errors{{Pos: Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
+	}
+	return Parse(path, src, variant)
+}
+
+// Parse is Load for a file already in memory; file names it in messages.
+// It validates the base and every variant, so a mistake in a variant is
+// found whichever one is run.
+func Parse(file string, src []byte, variant string) (*Scenario, error) {
+	d := &decoder{file: file, lines: strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")}
+	var raw map[string]any
+	if _, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&raw); err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			p := tomlpos.Pos{Line: perr.Position.Line, Col: perr.Position.Col}
+			if p.Line == 0 { // the library loses the line in a few lexer errors
+				p = posAt(src, perr.Position.Start)
+			}
+			d.at(p, "%s", perr.Message)
+		} else {
+			d.at(tomlpos.Pos{}, "%s", err)
+		}
+		return nil, d.errs
+	}
+	root := buildTree(raw, tomlpos.Scan(src))
+	rt := root.v.(*table)
+
+	base := root
+	var variants []string
+	overrides := map[string]*node{}
+	if vn := rt.m["variant"]; vn != nil {
+		vt, ok := vn.v.(*table)
+		if !ok {
+			d.errorf(vn, "variant must be a table of variants, e.g. [variant.aligned]")
+		} else {
+			for _, name := range vt.keys {
+				overrides[name] = vt.m[name]
+				variants = append(variants, name)
+			}
+		}
+		// The base is the file without its variants.
+		bt := &table{m: map[string]*node{}}
+		for _, k := range rt.keys {
+			if k != "variant" {
+				bt.keys = append(bt.keys, k)
+				bt.m[k] = rt.m[k]
+			}
+		}
+		base = &node{v: bt}
+	}
+	sort.Strings(variants)
+	if variant != "" && overrides[variant] == nil {
+		if len(variants) == 0 {
+			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines no variants", variant)
+		} else {
+			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines %s%s", variant, quoteList(variants), didYouMean(variant, variants))
+		}
+		return nil, d.errs
+	}
+
+	defaultName := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	var chosen *Scenario
+	sc := d.scenario(base, defaultName)
+	if variant == "" {
+		chosen = sc
+	}
+	seen := map[string]bool{}
+	for _, e := range d.errs {
+		seen[e.Error()] = true
+	}
+	for _, name := range variants {
+		vd := &decoder{file: file, lines: d.lines, prefix: fmt.Sprintf("variant %q: ", name)}
+		merged, desc := vd.variant(base, overrides[name])
+		vsc := vd.scenario(merged, defaultName)
+		for _, e := range vd.errs {
+			// A problem of the base shows once, not once per variant.
+			plain := *e
+			plain.Msg = strings.TrimPrefix(e.Msg, vd.prefix)
+			if !seen[plain.Error()] {
+				seen[plain.Error()] = true
+				d.errs = append(d.errs, e)
+			}
+		}
+		if name == variant {
+			chosen = vsc
+			chosen.Variant, chosen.VariantDescription = name, desc
+		}
+	}
+	if len(d.errs) > 0 {
+		return nil, d.errs.sorted()
+	}
+	chosen.File, chosen.Source, chosen.Variants = file, src, variants
+	return chosen, nil
+}
+
+// variant lays a [variant.NAME] table over the base. Its description is its
+// own; every other key overrides the base's.
+func (d *decoder) variant(base, over *node) (*node, string) {
+	ot, ok := over.v.(*table)
+	if !ok {
+		d.errorf(over, "a variant must be a table of overrides, got %s", describe(over.v))
+		return base, ""
+	}
+	desc := ""
+	rest := &table{m: map[string]*node{}}
+	for _, k := range ot.keys {
+		n := ot.m[k]
+		switch k {
+		case "description":
+			if s, ok := n.v.(string); ok {
+				desc = s
+			} else {
+				d.errorf(n, "description must be a string, got %s", describe(n.v))
+			}
+		case "variant":
+			d.keyErrorf(n, "variants cannot be nested")
+		default:
+			rest.keys = append(rest.keys, k)
+			rest.m[k] = n
+		}
+	}
+	return merge(base, &node{v: rest}), desc
+}
+
+// posAt converts a byte offset into a line and a rune column.
+func posAt(src []byte, off int) tomlpos.Pos {
+	off = min(max(off, 0), len(src))
+	line := 1 + bytes.Count(src[:off], []byte("\n"))
+	lineStart := bytes.LastIndexByte(src[:off], '\n') + 1
+	return tomlpos.Pos{Line: line, Col: 1 + utf8.RuneCount(src[lineStart:off])}
+}

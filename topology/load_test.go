@@ -1,0 +1,186 @@
+package topology
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A valid scenario used as the base of the broken ones below.
+const valid = `name = "t"
+duration = "60s"
+
+[client.users]
+target = "lb"
+rate = 100
+timeout = "2s"
+retry = { max_attempts = 3 }
+
+[load_balancer.lb]
+targets = ["api"]
+timeout = "5s"
+
+[service.api]
+instances = 2
+workers = 10
+service_time = { dist = "exponential", mean = "5ms" }
+
+[[service.api.call]]
+to = "db"
+timeout = "30s"
+
+[database.db]
+connections = 5
+query_time = "10ms"
+
+[[fault]]
+target = "db"
+kind = "slowdown"
+factor = 10
+at = "10s"
+for = "20s"
+
+[variant.aligned]
+description = "shorter timeouts"
+load_balancer.lb.timeout = "1.8s"
+`
+
+func TestValidScenario(t *testing.T) {
+	sc, err := Parse("t.toml", []byte(valid), "")
+	if err != nil {
+		t.Fatal(err.(Errors).Pretty())
+	}
+	var names []string
+	for _, c := range sc.Components {
+		names = append(names, c.Name)
+	}
+	if got := strings.Join(names, " "); got != "users lb api-1 api-2 db" {
+		t.Fatalf("components %q, want clients first, then balancers, services and databases, instances expanded", got)
+	}
+	lb := sc.Components[1].Balancer
+	if len(lb.Targets) != 2 || lb.Call.Deadline != 5*time.Second || lb.Call.Retry.MaxAttempts != 1 {
+		t.Fatalf("load balancer decoded as %+v", lb)
+	}
+	if c := sc.Components[0].Client; c.Call.Retry.MaxAttempts != 3 || c.Call.Retry.Backoff.Kind != BackoffExponential || c.Call.Retry.Backoff.Jitter != JitterFull {
+		t.Fatalf("client retry defaults: %+v", c.Call.Retry)
+	}
+	if len(sc.Faults) != 1 || sc.Faults[0].Targets[0] != 4 || sc.Faults[0].Name != "slowdown db" {
+		t.Fatalf("faults: %+v", sc.Faults)
+	}
+	if sc.Variants[0] != "aligned" || sc.Variant != "" {
+		t.Fatalf("variants %v, selected %q", sc.Variants, sc.Variant)
+	}
+
+	v, err := Parse("t.toml", []byte(valid), "aligned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := v.Components[1].Balancer.Call.Deadline; d != 1800*time.Millisecond {
+		t.Fatalf("variant timeout %s, want 1.8s", d)
+	}
+	if v.Components[0].Client.Call.Timeout != 2*time.Second || v.VariantDescription != "shorter timeouts" {
+		t.Fatal("variant lost a base key or its description")
+	}
+}
+
+// Each broken scenario is the valid one with one edit: the line to replace
+// (or "" to append), its replacement, and the error expected with its
+// position.
+func TestBrokenScenarios(t *testing.T) {
+	tests := []struct {
+		name, old, new string
+		want           string // "line:col: message fragment"
+	}{
+		{"toml syntax", `rate = 100`, `rate = = 100`, "6:8: expected value"},
+		{"unknown top-level key", `duration = "60s"`, `duraton = "60s"`, `2:1: the scenario: unknown key "duraton"; did you mean "duration"?`},
+		{"unknown component key", `timeout = "2s"`, `timeot = "2s"`, `7:1: client "users": unknown key "timeot"; did you mean "timeout"?`},
+		{"unitless duration", `timeout = "2s"`, `timeout = 2`, `7:11: timeout: 2 has no unit; write a duration with its unit, e.g. "2s"`},
+		{"negative duration", `timeout = "2s"`, `timeout = "-2s"`, `7:11: timeout: must not be negative, got -2s`},
+		{"zero timeout", `timeout = "2s"`, `timeout = "0s"`, `7:11: client "users": timeout must be more than zero; write "none" for no limit`},
+		{"bad duration", `timeout = "2s"`, `timeout = "2 seconds"`, `7:11: timeout: "2 seconds" is not a duration like "250ms"`},
+		{"undefined target", `target = "lb"`, `target = "lbb"`, `5:10: client "users": target: no component named "lbb"; did you mean "lb"?`},
+		{"call a replicated service directly", `target = "lb"`, `target = "api"`, `5:10: client "users": target: service "api" has 2 instances; call it through a load_balancer`},
+		{"call a client", `to = "db"`, `to = "users"`, `20:6: service "api" call[0]: to: "users" is a client`},
+		{"out of range", `rate = 100`, `rate = -5`, `6:8: client "users": rate must be between 0 and 1e+09, got -5`},
+		{"probability above one", `query_time = "10ms"`, "query_time = \"10ms\"\nerror_rate = 1.5", `26:14: database "db": error_rate must be between 0 and 1, got 1.5`},
+		{"whole number expected", `workers = 10`, `workers = 2.5`, `16:11: service "api": workers must be a whole number, got the number 2.5`},
+		{"missing required key", `workers = 10`, ``, `14:10: service "api": missing "workers" (how many calls it serves at once)`},
+		{"enum with did-you-mean", `timeout = "5s"`, "timeout = \"5s\"\npolicy = \"round-robin\"", `13:10: load_balancer "lb": policy must be one of "round_robin", "random", "least_request", "power_of_two", got "round-robin"; did you mean "round_robin"?`},
+		{"both open and closed loop", `rate = 100`, "rate = 100\nusers = 5", `7:9: client "users": give either rate`},
+		{"bad distribution", `query_time = "10ms"`, `query_time = { dist = "expo", mean = "1ms" }`, `25:23: database "db" query_time: dist must be one of "constant", "exponential", "uniform", "lognormal", "empirical", got "expo"; did you mean "exponential"?`},
+		{"lognormal p99 below median", `query_time = "10ms"`, `query_time = { dist = "lognormal", median = "20ms", p99 = "10ms" }`, `25:59: database "db" query_time: need 0 < median < p99, got median 20ms and p99 10ms`},
+		{"percentiles must not decrease", `query_time = "10ms"`, `query_time = { dist = "empirical", percentiles = { min = "1ms", p50 = "20ms", p90 = "10ms", max = "1s" } }`, `25:85: database "db" query_time: p90 is 10ms, less than p50 at 20ms: percentiles must not decrease`},
+		{"fault on a client", `target = "db"`, `target = "users"`, `28:10: fault[0]: a slowdown fault cannot hit client "users"; it hits services and databases`},
+		{"fault parameter of another kind", `factor = 10`, "factor = 10\nlatency = \"1s\"", `31:11: fault[0]: latency does not apply to a slowdown fault (a slowdown fault takes factor)`},
+		{"fault after the end", `at = "10s"`, `at = "90s"`, `31:6: fault[0]: the fault starts at 1m30s, after the run ends at 1m0s`},
+		{"call cycle", "[database.db]", "[[service.api.call]]\nto = \"lb\"\n\n[database.db]", `14:10: call cycle: lb -> api -> lb; a request would never finish`},
+		{"duplicate name", "[database.db]", "[database.lb]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database "lb": the name is already used by load_balancer at line 10`},
+		{"bad name", "[database.db]", "[database.\"d b\"]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database name "d b": use letters, digits`},
+		{"unknown key in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timout = "1.8s"`, `36:18: variant "aligned": load_balancer "lb": unknown key "timout"; did you mean "timeout"?`},
+		{"bad value in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timeout = 1.8`, `36:28: variant "aligned": timeout: 1.8 has no unit`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(valid, tt.old) {
+				t.Fatalf("test bug: %q not in the valid scenario", tt.old)
+			}
+			src := strings.Replace(valid, tt.old, tt.new, 1)
+			_, err := Parse("t.toml", []byte(src), "")
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("got %v, want Errors", err)
+			}
+			all := errs.Error()
+			if !strings.Contains(all, "t.toml:"+tt.want) {
+				t.Fatalf("errors:\n%s\nwant one containing:\nt.toml:%s", all, tt.want)
+			}
+		})
+	}
+}
+
+func TestAllErrorsAreReportedAtOnce(t *testing.T) {
+	src := strings.NewReplacer(`timeout = "2s"`, `timeout = 2`, `rate = 100`, `rate = "fast"`, `workers = 10`, `workrs = 10`).Replace(valid)
+	_, err := Parse("t.toml", []byte(src), "")
+	errs := err.(Errors)
+	if len(errs) < 4 { // rate, timeout, workrs unknown, workers missing
+		t.Fatalf("got %d errors, want at least 4:\n%s", len(errs), errs)
+	}
+	for i := 1; i < len(errs); i++ {
+		if errs[i].Pos.Line < errs[i-1].Pos.Line {
+			t.Fatalf("errors not in file order:\n%s", errs)
+		}
+	}
+}
+
+func TestPrettyShowsTheLineAndACaret(t *testing.T) {
+	_, err := Parse("t.toml", []byte(strings.Replace(valid, `timeout = "2s"`, `timeout = 2`, 1)), "")
+	want := `error: t.toml:7:11: timeout: 2 has no unit; write a duration with its unit, e.g. "2s" or "2ms"
+   |
+ 7 | timeout = 2
+   |           ^
+`
+	if got := err.(Errors).Pretty(); got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestUnknownVariant(t *testing.T) {
+	_, err := Parse("t.toml", []byte(valid), "algned")
+	if err == nil || !strings.Contains(err.Error(), `no variant "algned": this scenario defines "aligned"; did you mean "aligned"?`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestPercentileKeys(t *testing.T) {
+	for key, want := range map[string]float64{"min": 0, "p0": 0, "p5": 0.05, "p50": 0.5, "p99": 0.99, "p999": 0.999, "p9999": 0.9999, "p100": 1, "p101": 0.101, "max": 1} {
+		if got, ok := percentileKey(key); !ok || got != want {
+			t.Errorf("percentileKey(%q) = %g, %v; want %g", key, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"p", "q50", "p5x", "50", "p1234567890"} {
+		if _, ok := percentileKey(bad); ok {
+			t.Errorf("percentileKey(%q) accepted", bad)
+		}
+	}
+}

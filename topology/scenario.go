@@ -1,0 +1,429 @@
+package topology
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"time"
+)
+
+var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "fault"}
+
+// maxBuckets bounds the metrics a run keeps: one value per metric per bucket.
+const maxBuckets = 1_000_000
+
+// scenario decodes and validates a whole scenario tree (variants applied).
+func (d *decoder) scenario(root *node, defaultName string) *Scenario {
+	o := d.object(root, "the scenario", topKeys...)
+	if o == nil {
+		return nil
+	}
+	sc := &Scenario{
+		Name:        o.str("name", defaultName),
+		Description: o.str("description", ""),
+		Duration:    o.positive("duration", 2*time.Minute),
+		Seed:        uint64(o.integer("seed", 1, 0, math.MaxInt64)),
+	}
+	sc.Metrics = d.metrics(o, sc.Duration)
+	defs := d.componentDefs(o)
+	r := newResolver(d, defs)
+	for _, def := range defs {
+		for _, name := range def.names {
+			c := Component{Name: name, Kind: def.kind, Group: def.name, Pos: Pos{File: d.file, Line: def.n.key.Line, Col: def.n.key.Col}}
+			c.Client, c.Balancer, c.Server = def.client, def.balancer, def.server
+			sc.Components = append(sc.Components, c)
+		}
+	}
+	for _, def := range defs {
+		d.decodeComponent(def, r)
+	}
+	d.checkCycles(sc.Components, r)
+	sc.Faults = d.faults(o.get("fault"), r, sc)
+	return sc
+}
+
+func (d *decoder) metrics(o *object, duration time.Duration) Metrics {
+	m := Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
+	n := o.get("metrics")
+	if n == nil {
+		return m
+	}
+	mo := d.object(n, "metrics", "bucket", "recovery_window", "recovery_tolerance")
+	if mo == nil {
+		return m
+	}
+	m.Bucket = mo.positive("bucket", m.Bucket)
+	m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
+	m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
+	if b := mo.get("bucket"); b != nil && m.Bucket > 0 && duration/m.Bucket > maxBuckets {
+		mo.errorf(b, "bucket %s makes %d buckets over %s; use at most %d (a longer bucket)", m.Bucket, duration/m.Bucket, duration, maxBuckets)
+	}
+	return m
+}
+
+// def is one component definition: several components when a service has
+// instances.
+type def struct {
+	name  string
+	kind  Kind
+	n     *node
+	names []string
+
+	client   *Client
+	balancer *Balancer
+	server   *Server
+}
+
+var kindKeys = []struct {
+	key  string
+	kind Kind
+}{{"client", KindClient}, {"load_balancer", KindLoadBalancer}, {"service", KindService}, {"database", KindDatabase}}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// componentDefs lists the component definitions, clients first, then load
+// balancers, services and databases, each in file order.
+func (d *decoder) componentDefs(o *object) []*def {
+	var defs []*def
+	seen := map[string]*def{}
+	for _, kk := range kindKeys {
+		n := o.get(kk.key)
+		if n == nil {
+			continue
+		}
+		t, ok := n.v.(*table)
+		if !ok {
+			d.errorf(n, "%s must hold named tables, e.g. [%s.NAME]", kk.key, kk.key)
+			continue
+		}
+		for _, name := range t.keys {
+			cn := t.m[name]
+			if !validName.MatchString(name) {
+				d.keyErrorf(cn, "%s name %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", kk.key, name)
+				continue
+			}
+			if prev := seen[name]; prev != nil {
+				d.keyErrorf(cn, "%s %q: the name is already used by %s at line %d", kk.kind, name, prev.kind, prev.n.key.Line)
+				continue
+			}
+			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}}
+			switch kk.kind {
+			case KindClient:
+				df.client = &Client{}
+			case KindLoadBalancer:
+				df.balancer = &Balancer{}
+			default:
+				df.server = &Server{}
+				if kk.kind == KindService {
+					df.names = instanceNames(d, cn, name)
+				}
+			}
+			seen[name] = df
+			defs = append(defs, df)
+		}
+	}
+	// Instance names must not collide with other components.
+	for _, df := range defs {
+		if len(df.names) == 1 {
+			continue
+		}
+		for _, inst := range df.names {
+			if other := seen[inst]; other != nil {
+				d.keyErrorf(other.n, "%s %q: the name is taken by an instance of service %q (instances = %d)", other.kind, inst, df.name, len(df.names))
+			}
+		}
+	}
+	return defs
+}
+
+// instanceNames reads a service's instances: "api" alone, or "api-1" to
+// "api-N".
+func instanceNames(d *decoder, n *node, name string) []string {
+	t, ok := n.v.(*table)
+	if !ok || t.m["instances"] == nil {
+		return []string{name}
+	}
+	in := t.m["instances"]
+	v, ok := in.v.(int64)
+	if !ok || v < 1 || v > 10000 {
+		d.errorf(in, "service %q: instances must be a whole number between 1 and 10000, got %s", name, describe(in.v))
+		return []string{name}
+	}
+	if v == 1 {
+		return []string{name}
+	}
+	names := make([]string, v)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%d", name, i+1)
+	}
+	return names
+}
+
+func (d *decoder) decodeComponent(df *def, r *resolver) {
+	what := fmt.Sprintf("%s %q", df.kind, df.name)
+	switch df.kind {
+	case KindClient:
+		o := d.object(df.n, what, "target", "rate", "schedule", "users", "think", "timeout", "deadline", "retry")
+		if o != nil {
+			d.client(o, df.client, r)
+		}
+	case KindLoadBalancer:
+		o := d.object(df.n, what, "targets", "policy", "timeout", "retry_policy")
+		if o != nil {
+			d.balancer(o, df.balancer, r)
+		}
+	case KindService:
+		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call")
+		if o != nil {
+			d.server(o, df.server, r, "workers", "service_time")
+		}
+	case KindDatabase:
+		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown")
+		if o != nil {
+			d.server(o, df.server, r, "connections", "query_time")
+		}
+	}
+}
+
+func (d *decoder) client(o *object, c *Client, r *resolver) {
+	c.Target = r.single(o, "target")
+	switch {
+	case o.has("rate") && o.has("users"):
+		o.errorf(o.get("users"), "give either rate (open loop: requests per second) or users (closed loop), not both")
+	case o.has("users"):
+		c.Users = o.integer("users", 1, 1, 1_000_000)
+		c.Think = d.dist(o, "think", Dist{Kind: DistConstant})
+		if n := o.get("schedule"); n != nil {
+			o.errorf(n, "schedule applies to open-loop clients (rate); this one is closed loop (users)")
+		}
+	case o.has("rate"):
+		c.Rate = d.schedule(o)
+	default:
+		o.missing("rate", "requests per second for an open-loop client, or users for a closed-loop one")
+	}
+	if n := o.get("think"); n != nil && c.Users == 0 {
+		o.errorf(n, "think applies to closed-loop clients (users)")
+	}
+	c.Call = d.callPolicy(o)
+}
+
+// schedule reads an open-loop client's rate and its changes over time.
+func (d *decoder) schedule(o *object) []RatePoint {
+	cur := o.number("rate", 0, 0, 1e9)
+	points := []RatePoint{{At: 0, RPS: cur}}
+	n := o.get("schedule")
+	if n == nil {
+		return points
+	}
+	arr, ok := n.v.([]*node)
+	if !ok {
+		o.errorf(n, "schedule must be a list of changes, e.g. [{ at = \"1m\", rate = 200 }], got %s", describe(n.v))
+		return points
+	}
+	var busyUntil time.Duration
+	for i, en := range arr {
+		eo := d.object(en, fmt.Sprintf("%s schedule[%d]", o.what, i), "at", "rate", "ramp", "for")
+		if eo == nil {
+			continue
+		}
+		if !eo.has("at") {
+			eo.missing("at", "when the rate changes")
+		}
+		if !eo.has("rate") {
+			eo.missing("rate", "the new rate in requests per second")
+		}
+		at := eo.duration("at", 0, false)
+		rate := eo.number("rate", 0, 0, 1e9)
+		ramp := eo.positive("ramp", 0)
+		span := eo.positive("for", 0)
+		if ramp > 0 && span > 0 {
+			eo.errorf(eo.get("for"), "give ramp (change gradually) or for (a temporary spike), not both")
+			continue
+		}
+		if at < busyUntil {
+			eo.errorf(eo.get("at"), "at %s is before the previous change is over (%s); list changes in time order without overlap", at, busyUntil)
+			continue
+		}
+		switch {
+		case ramp > 0:
+			points = append(points, RatePoint{at, cur}, RatePoint{at + ramp, rate})
+			cur, busyUntil = rate, at+ramp
+		case span > 0:
+			points = append(points, RatePoint{at, cur}, RatePoint{at, rate}, RatePoint{at + span, rate}, RatePoint{at + span, cur})
+			busyUntil = at + span
+		default:
+			points = append(points, RatePoint{at, cur}, RatePoint{at, rate})
+			cur, busyUntil = rate, at
+		}
+	}
+	return points
+}
+
+var outcomeNames = []string{"timeout", "error", "rejected"}
+
+// callPolicy reads timeout, deadline and retry, shared by clients and
+// downstream calls.
+func (d *decoder) callPolicy(o *object) CallPolicy {
+	p := CallPolicy{
+		Timeout:  d.limit(o, "timeout"),
+		Deadline: d.limit(o, "deadline"),
+		Retry:    Retry{MaxAttempts: 1},
+	}
+	if n := o.get("retry"); n != nil {
+		p.Retry = d.retry(n, o.what+" retry")
+	}
+	return p
+}
+
+// limit reads a timeout: a positive duration, or "none" (the default).
+func (d *decoder) limit(o *object, key string) time.Duration {
+	v, ok := o.durationOK(key, true)
+	if n := o.get(key); ok && v == 0 && n.v != "none" {
+		o.errorf(n, "%s must be more than zero; write \"none\" for no limit", key)
+	}
+	return v
+}
+
+func (d *decoder) retry(n *node, what string) Retry {
+	o := d.object(n, what, "max_attempts", "retry_on", "backoff", "base", "cap", "multiplier", "jitter")
+	if o == nil {
+		return Retry{MaxAttempts: 1}
+	}
+	r := Retry{
+		MaxAttempts: o.integer("max_attempts", 3, 1, 100),
+		On:          d.outcomes(o, "retry_on"),
+	}
+	b := &r.Backoff
+	b.Kind = BackoffKind(o.enum("backoff", int(BackoffExponential), backoffNames))
+	switch b.Kind {
+	case BackoffNone:
+		for _, k := range []string{"base", "cap", "multiplier", "jitter"} {
+			if n := o.get(k); n != nil {
+				o.errorf(n, "%s does not apply when backoff = \"none\"", k)
+			}
+		}
+	case BackoffConstant:
+		b.Base = o.positive("base", 100*time.Millisecond)
+		for _, k := range []string{"cap", "multiplier", "jitter"} {
+			if n := o.get(k); n != nil {
+				o.errorf(n, "%s applies to exponential backoff; backoff is \"constant\"", k)
+			}
+		}
+	default:
+		b.Base = o.positive("base", 100*time.Millisecond)
+		b.Cap = o.positive("cap", 20*time.Second)
+		b.Multiplier = o.number("multiplier", 2, 1, 100)
+		b.Jitter = Jitter(o.enum("jitter", int(JitterFull), jitterNames))
+		if b.Cap < b.Base {
+			o.errorf(o.get("cap"), "cap %s is less than base %s", b.Cap, b.Base)
+		}
+	}
+	return r
+}
+
+// outcomes reads a list of outcomes to retry on; all of them by default.
+func (d *decoder) outcomes(o *object, key string) Outcomes {
+	n := o.get(key)
+	if n == nil {
+		return OnTimeout | OnError | OnRejected
+	}
+	var out Outcomes
+	arr, ok := n.v.([]*node)
+	if !ok {
+		o.errorf(n, "%s must be a list drawn from %s", key, quoteList(outcomeNames))
+		return out
+	}
+	for _, e := range arr {
+		s, _ := e.v.(string)
+		i := slices.Index(outcomeNames, s)
+		if i < 0 {
+			o.errorf(e, "%s: %s is not an outcome; use %s%s", key, describe(e.v), quoteList(outcomeNames), didYouMean(s, outcomeNames))
+			continue
+		}
+		out |= 1 << i
+	}
+	return out
+}
+
+func (d *decoder) balancer(o *object, b *Balancer, r *resolver) {
+	b.Targets = r.targets(o, "targets")
+	b.Policy = Policy(o.enum("policy", int(RoundRobin), policyNames))
+	// Envoy: the route timeout (15s unless set) covers all tries.
+	b.Call = CallPolicy{Deadline: 15 * time.Second, Retry: Retry{MaxAttempts: 1}}
+	if o.has("timeout") {
+		b.Call.Deadline = d.limit(o, "timeout")
+	}
+	n := o.get("retry_policy")
+	if n == nil {
+		return
+	}
+	ro := d.object(n, o.what+" retry_policy", "num_retries", "per_try_timeout", "retry_on", "retry_back_off")
+	if ro == nil {
+		return
+	}
+	b.Call.Timeout = d.limit(ro, "per_try_timeout")
+	b.Call.Retry = Retry{
+		MaxAttempts: ro.integer("num_retries", 1, 0, 99) + 1,
+		On:          d.outcomes(ro, "retry_on"),
+		Backoff:     Backoff{Kind: BackoffEnvoy, Base: 25 * time.Millisecond},
+	}
+	bb := &b.Call.Retry.Backoff
+	if bn := ro.get("retry_back_off"); bn != nil {
+		if bo := d.object(bn, o.what+" retry_back_off", "base_interval", "max_interval"); bo != nil {
+			bb.Base = bo.positive("base_interval", bb.Base)
+			bb.Cap = bo.positive("max_interval", 10*bb.Base)
+			if bb.Cap < bb.Base {
+				bo.errorf(bo.get("max_interval"), "max_interval %s is less than base_interval %s", bb.Cap, bb.Base)
+			}
+		}
+	}
+	if bb.Cap == 0 {
+		bb.Cap = 10 * bb.Base
+	}
+}
+
+// server reads a service (workers, service_time) or a database (connections,
+// query_time).
+func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey string) {
+	s.Workers = o.integer(workersKey, 1, 1, 1_000_000)
+	if !o.has(workersKey) {
+		o.missing(workersKey, "how many calls it serves at once")
+	}
+	if !o.has(workKey) {
+		o.missing(workKey, `how long one call takes, e.g. "20ms" or { dist = "exponential", mean = "20ms" }`)
+	}
+	s.Work = d.dist(o, workKey, Dist{Kind: DistConstant})
+	s.ErrorRate = o.number("error_rate", 0, 0, 1)
+	s.Timeout = d.limit(o, "timeout")
+	s.Queue = Queue{Capacity: -1}
+	if n := o.get("queue"); n != nil {
+		if qo := d.object(n, o.what+" queue", "capacity", "discipline"); qo != nil {
+			s.Queue.Capacity = qo.integer("capacity", -1, 0, math.MaxInt32)
+			s.Queue.LIFO = qo.enum("discipline", 0, []string{"fifo", "lifo"}) == 1
+		}
+	}
+	if n := o.get("slowdown"); n != nil {
+		if so := d.object(n, o.what+" slowdown", "linear", "sigma", "kappa"); so != nil {
+			s.Slowdown = Slowdown{
+				PerCall: so.duration("linear", 0, false),
+				Sigma:   so.number("sigma", 0, 0, 1),
+				Kappa:   so.number("kappa", 0, 0, 1),
+			}
+		}
+	}
+	if n := o.get("call"); n != nil {
+		arr, ok := n.v.([]*node)
+		if !ok {
+			o.errorf(n, "call must be a list of calls: write each as [[...call]] with to = \"NAME\"")
+			return
+		}
+		for i, cn := range arr {
+			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), "to", "timeout", "deadline", "retry")
+			if co == nil {
+				continue
+			}
+			s.Calls = append(s.Calls, Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co)})
+		}
+	}
+}
