@@ -1,0 +1,49 @@
+package metrics
+
+import "github.com/failsim/failsim/sim/des"
+
+// Level tracks a quantity that changes at instants (queue length, requests in
+// flight, busy workers) and yields its time-weighted mean and its maximum over
+// each bucket and over the whole run.
+type Level struct {
+	cur  int64
+	last des.Time
+
+	area, max       float64 // current bucket
+	totArea, totMax float64 // whole run, up to the last closed bucket
+}
+
+// Add changes the level by delta at time now.
+func (l *Level) Add(now des.Time, delta int64) {
+	l.advance(now)
+	l.cur += delta
+	l.max = max(l.max, float64(l.cur))
+}
+
+// Value is the current level.
+func (l *Level) Value() int64 { return l.cur }
+
+func (l *Level) advance(now des.Time) {
+	l.area += float64(l.cur) * float64(now-l.last)
+	l.last = now
+}
+
+// Close ends the current bucket, of width w, at now and returns its
+// time-weighted mean and maximum. The next bucket starts at the current level.
+func (l *Level) Close(now, w des.Time) (mean, maximum float64) {
+	l.advance(now)
+	mean, maximum = l.area/float64(w), l.max
+	l.totArea += l.area
+	l.totMax = max(l.totMax, l.max)
+	l.area, l.max = 0, float64(l.cur)
+	return mean, maximum
+}
+
+// Total returns the time-weighted mean over [0, end) and the maximum over
+// the closed buckets.
+func (l *Level) Total(end des.Time) (mean, maximum float64) {
+	if end <= 0 {
+		return 0, l.totMax
+	}
+	return l.totArea / float64(end), l.totMax
+}

@@ -1,0 +1,115 @@
+package metrics
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/failsim/failsim/sim/des"
+)
+
+func TestLevelTimeWeightedMean(t *testing.T) {
+	var l Level
+	s := des.Second
+	l.Add(0, 2)    // 2 during [0, 1)
+	l.Add(s, 2)    // 4 during [1, 3)
+	l.Add(3*s, -4) // 0 during [3, 4)
+	mean, maxv := l.Close(4*s, 4*s)
+	if mean != (2*1+4*2)/4.0 || maxv != 4 {
+		t.Fatalf("bucket mean %g max %g, want 2.5 and 4", mean, maxv)
+	}
+	l.Add(5*s, 1) // second bucket [4, 8): 0 for 1s, 1 for 3s
+	mean, maxv = l.Close(8*s, 4*s)
+	if mean != 0.75 || maxv != 1 {
+		t.Fatalf("second bucket mean %g max %g, want 0.75 and 1", mean, maxv)
+	}
+	mean, maxv = l.Total(8 * s)
+	if mean != (10+3)/8.0 || maxv != 4 {
+		t.Fatalf("total mean %g max %g, want 1.625 and 4", mean, maxv)
+	}
+}
+
+func TestHistogramQuantilesWithinPrecision(t *testing.T) {
+	h := NewHistogram(3)
+	for i := 1; i <= 10000; i++ {
+		h.Record(des.Time(i) * des.Millisecond) // 1ms .. 10s uniformly
+	}
+	for _, q := range []float64{0.5, 0.9, 0.99, 0.999} {
+		want := q * 10
+		if got := h.Quantile(q); math.Abs(got-want) > 1e-3*want {
+			t.Errorf("q%g = %g, want %g within 0.1%%", q, got, want)
+		}
+	}
+	if got := h.Mean(); math.Abs(got-5.0005) > 1e-9 {
+		t.Errorf("mean %g, want 5.0005 exactly", got)
+	}
+	h.Reset()
+	if h.Count() != 0 || h.Quantile(0.5) != 0 || h.Mean() != 0 {
+		t.Error("reset histogram is not empty")
+	}
+}
+
+func TestJudgeRecovery(t *testing.T) {
+	// 1s buckets over 100s; fault over [40, 50).
+	series := func(rate func(t float64) float64) Goodput {
+		var g Goodput
+		for i := range 100 {
+			t := float64(i)
+			g.Times = append(g.Times, t)
+			g.Widths = append(g.Widths, 1)
+			g.Rate = append(g.Rate, rate(t))
+		}
+		return g
+	}
+	tests := []struct {
+		name      string
+		rate      func(t float64) float64
+		recovered bool
+		at        float64
+		verdict   string
+	}{
+		{"dips and comes back at 60s", func(t float64) float64 {
+			if t >= 40 && t < 60 {
+				return 10
+			}
+			return 100
+		}, true, 60, "recovered"},
+		{"never comes back", func(t float64) float64 {
+			if t >= 40 {
+				return 10
+			}
+			return 100
+		}, false, 0, "did not recover: goodput 10 req/s"},
+		{"unhurt: recovered the moment the fault ends", func(t float64) float64 { return 100 }, true, 50, "0s after"},
+		{"noise within tolerance is not a failure", func(t float64) float64 {
+			return 100 + 8*math.Sin(t)
+		}, true, 50, "recovered"},
+		{"a late relapse undoes recovery", func(t float64) float64 {
+			if (t >= 40 && t < 55) || t >= 90 {
+				return 10
+			}
+			return 100
+		}, false, 0, "did not recover"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Judge(series(tt.rate), 40, 50, 5, 0.1)
+			if !r.Judged || r.Recovered != tt.recovered || r.RecoveredAt != tt.at {
+				t.Fatalf("got %+v, want recovered=%v at %g", r, tt.recovered, tt.at)
+			}
+			if !strings.Contains(r.Verdict, tt.verdict) {
+				t.Fatalf("verdict %q does not say %q", r.Verdict, tt.verdict)
+			}
+		})
+	}
+}
+
+func TestJudgeNeedsABaselineAndTimeAfterTheFault(t *testing.T) {
+	g := Goodput{Times: []float64{0, 1, 2}, Widths: []float64{1, 1, 1}, Rate: []float64{5, 5, 5}}
+	if r := Judge(g, 0.5, 1, 1, 0.1); r.Judged {
+		t.Errorf("judged without a bucket before the fault: %+v", r)
+	}
+	if r := Judge(g, 2, 2.5, 5, 0.1); !r.Judged || r.Recovered || !strings.Contains(r.Verdict, "less than one recovery window") {
+		t.Errorf("got %+v, want not recovered for lack of time", r)
+	}
+}

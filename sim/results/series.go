@@ -1,0 +1,140 @@
+package results
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+)
+
+// Key names one time series: a metric of a component.
+type Key struct {
+	Component string
+	Metric    string
+}
+
+// Series holds per-bucket metrics column-wise: Values[k][b] is key k in
+// bucket b. NaN marks "no value" (a ratio with nothing to divide by); such
+// points are left out of the CSV.
+type Series struct {
+	BucketS float64   // bucket width in seconds
+	EndS    float64   // end of the run; the last bucket may be shorter
+	Times   []float64 // start of each bucket, seconds
+	Keys    []Key
+	Values  [][]float64
+	index   map[Key]int
+}
+
+// NewSeries returns an empty series for the given keys.
+func NewSeries(bucketS float64, keys []Key) *Series {
+	s := &Series{BucketS: bucketS, Keys: keys, Values: make([][]float64, len(keys))}
+	s.reindex()
+	return s
+}
+
+func (s *Series) reindex() {
+	s.index = make(map[Key]int, len(s.Keys))
+	for i, k := range s.Keys {
+		s.index[k] = i
+	}
+}
+
+// Get returns the values of one metric of one component, or nil.
+func (s *Series) Get(component, metric string) []float64 {
+	if i, ok := s.index[Key{component, metric}]; ok {
+		return s.Values[i]
+	}
+	return nil
+}
+
+// Width returns the width of bucket b in seconds.
+func (s *Series) Width(b int) float64 {
+	return math.Min(s.BucketS, s.EndS-s.Times[b])
+}
+
+// WriteCSV writes the series in long format: t,component,metric,value, one
+// row per point, buckets in time order and keys in their order within one.
+func (s *Series) WriteCSV(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write([]string{"t", "component", "metric", "value"}); err != nil {
+		return err
+	}
+	row := make([]string, 4)
+	for b, t := range s.Times {
+		row[0] = formatFloat(t)
+		for k, key := range s.Keys {
+			v := s.Values[k][b]
+			if math.IsNaN(v) {
+				continue
+			}
+			row[1], row[2], row[3] = key.Component, key.Metric, formatFloat(v)
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// ReadCSV reads what WriteCSV wrote. bucketS and endS come from the summary
+// (the CSV does not repeat them).
+func ReadCSV(r io.Reader, bucketS, endS float64) (*Series, error) {
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.FieldsPerRecord = 4
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("timeseries.csv: %w", err)
+	}
+	if head[0] != "t" || head[1] != "component" || head[2] != "metric" || head[3] != "value" {
+		return nil, fmt.Errorf("timeseries.csv: header is %q, want t,component,metric,value", head)
+	}
+	s := &Series{BucketS: bucketS, EndS: endS, index: map[Key]int{}}
+	bucket := map[float64]int{}
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("timeseries.csv: %w", err)
+		}
+		t, err1 := strconv.ParseFloat(rec[0], 64)
+		v, err2 := strconv.ParseFloat(rec[3], 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("timeseries.csv:%d: t and value must be numbers, got %q and %q", line, rec[0], rec[3])
+		}
+		b, ok := bucket[t]
+		if !ok {
+			b = len(s.Times)
+			bucket[t] = b
+			s.Times = append(s.Times, t)
+			for k := range s.Values {
+				s.Values[k] = append(s.Values[k], math.NaN())
+			}
+		}
+		key := Key{rec[1], rec[2]}
+		k, ok := s.index[key]
+		if !ok {
+			k = len(s.Keys)
+			s.index[key] = k
+			s.Keys = append(s.Keys, key)
+			col := make([]float64, len(s.Times))
+			for i := range col {
+				col[i] = math.NaN()
+			}
+			s.Values = append(s.Values, col)
+		}
+		s.Values[k][b] = v
+	}
+	return s, nil
+}
