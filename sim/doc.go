@@ -1,0 +1,24 @@
+// Package sim runs a validated scenario (topology.Scenario) and returns its
+// results (results.Run). A run is a pure function of the scenario and the
+// seed: simulated time is an integer, events are ordered by (time, sequence),
+// every random draw comes from a stream derived from the seed and a
+// component's name, and nothing inside a run reads the clock, starts a
+// goroutine or iterates a map.
+//
+// The request model has three levels. A logical request is what a client
+// wants. Each try to satisfy it is an attempt (the first included), and each
+// hop from a caller to the next tier is a call. All three are records in one
+// slab: a record is a call as its callee handles it (a job), and its parent
+// is the job of the caller that made it. A logical request is the root job,
+// handled by its client.
+//
+// When a caller gives up on a call (its timeout fires), the callee is not
+// told: it keeps working, exactly as most real systems do, and the time it
+// spends on work whose result nobody wants any more is counted as wasted.
+// A job's work is wasted when its call, or any call above it, has been given
+// up by its caller.
+//
+// Hot paths allocate nothing in steady state: records and timers come from
+// free lists, events are plain values in a typed heap, and dispatch is a
+// switch on the event kind.
+package sim

@@ -1,0 +1,43 @@
+package sim_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
+)
+
+// run parses a scenario written inline in a test and runs it.
+func run(t *testing.T, scenario string) *results.Run {
+	t.Helper()
+	return runVariant(t, scenario, "")
+}
+
+func runVariant(t *testing.T, scenario, variant string) *results.Run {
+	t.Helper()
+	sc, err := topology.Parse("test.toml", []byte(scenario), variant)
+	if err != nil {
+		t.Fatalf("bad test scenario:\n%s", err.(topology.Errors).Pretty())
+	}
+	return sim.Run(sc, sc.Seed)
+}
+
+// runFile runs a shipped scenario.
+func runFile(t *testing.T, path, variant string) *results.Run {
+	t.Helper()
+	sc, err := topology.Load(path, variant)
+	if err != nil {
+		t.Fatalf("%s:\n%v", path, err)
+	}
+	return sim.Run(sc, sc.Seed)
+}
+
+// near fails unless got is within rel (a fraction) of want.
+func near(t *testing.T, what string, got, want, rel float64) {
+	t.Helper()
+	if math.Abs(got-want) > rel*math.Abs(want) {
+		t.Errorf("%s = %.6g, want %.6g within %g%% (off by %.2f%%)", what, got, want, 100*rel, 100*math.Abs(got-want)/math.Abs(want))
+	}
+}

@@ -1,0 +1,246 @@
+package sim
+
+import (
+	"math/rand/v2"
+
+	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/sim/random"
+	"github.com/failsim/failsim/topology"
+)
+
+// server is a service or a database: a pool of workers (connections), a
+// queue in front of it, and a handler that works, then makes its downstream
+// calls in order while still holding the worker.
+type server struct {
+	workers  int32 // as configured
+	capacity int32 // workers now: fewer during a capacity fault, 0 when crashed
+	busy     int32
+	queue    deque // waiting jobs, and tombstones of jobs that left while waiting
+	queued   int32 // waiting jobs
+	queueCap int32 // -1 for unbounded
+	lifo     bool
+	work     random.Dist
+	errRate  float64 // as configured
+	errProb  float64 // now, with the error faults in progress
+	errs     *rand.Rand
+	timeout  des.Time // longest a call may spend here, waiting included; 0 for none
+	slowdown topology.Slowdown
+	calls    []policy
+
+	// Effects of the faults in progress.
+	down   bool
+	factor float64
+	extra  des.Time
+}
+
+func newServer(s *Sim, c topology.Component) *server {
+	t := c.Server
+	sv := &server{
+		workers:  int32(t.Workers),
+		capacity: int32(t.Workers),
+		queueCap: int32(t.Queue.Capacity),
+		lifo:     t.Queue.LIFO,
+		work:     random.NewDist(t.Work, random.Stream(s.seed, c.Name, "work")),
+		errRate:  t.ErrorRate,
+		errProb:  t.ErrorRate,
+		errs:     random.Stream(s.seed, c.Name, "errors"),
+		timeout:  des.FromDuration(t.Timeout),
+		slowdown: t.Slowdown,
+		factor:   1,
+	}
+	for _, call := range t.Calls {
+		sv.calls = append(sv.calls, newPolicy(call.To, call.CallPolicy))
+	}
+	return sv
+}
+
+func (s *Sim) serverArrive(k *component, c int32) {
+	sv := k.srv
+	switch {
+	case sv.down:
+		s.answer(c, rejected)
+	case sv.busy < sv.capacity:
+		s.startWork(k, c)
+	case sv.queueCap < 0 || sv.queued < sv.queueCap:
+		s.enqueue(k, c)
+	default:
+		s.answer(c, rejected)
+	}
+}
+
+// enqueue puts job c in the queue. The queue holds its own reference to c,
+// because with a timeout c can expire and be answered while its entry is
+// still in the queue (a tombstone, skipped when it reaches the front).
+func (s *Sim) enqueue(k *component, c int32) {
+	sv := k.srv
+	sv.queue.push(c)
+	sv.queued++
+	cr := s.recs.at(c)
+	cr.flags |= queued
+	cr.refs++
+	k.stats.queue.Add(s.now(), 1)
+	if sv.timeout > 0 {
+		cr.wait = s.sched.SetTimer(cr.sent+sv.timeout, evExpire, 0, c)
+	}
+}
+
+// expire answers a job that waited in the queue for the server's whole
+// timeout: it is dropped with an error and never worked on.
+func (s *Sim) expire(c int32) {
+	cr := s.recs.at(c)
+	k := &s.comps[cr.comp]
+	cr.flags &^= queued
+	k.srv.queued--
+	k.stats.queue.Add(s.now(), -1)
+	s.answer(c, failed)
+}
+
+// startWork gives job c a worker and draws how long its work takes: the
+// distribution, slowed by the load (Universal Scalability Law and linear
+// contention, with n calls in service) and by the faults in progress. A
+// server timeout cuts the work short.
+func (s *Sim) startWork(k *component, c int32) {
+	sv := k.srv
+	now := s.now()
+	sv.busy++
+	k.stats.busy.Add(now, 1)
+	cr := s.recs.at(c)
+	cr.flags |= working | computing
+	cr.start = now
+	n := float64(sv.busy)
+	sd := sv.slowdown
+	d := sv.work.Sample()*sv.factor*(1+sd.Sigma*(n-1)+sd.Kappa*n*(n-1)) + sd.PerCall.Seconds()*n
+	w := des.FromSeconds(d) + sv.extra
+	if sv.timeout > 0 && now+w > cr.sent+sv.timeout {
+		w = cr.sent + sv.timeout - now
+		cr.flags |= cutShort
+	}
+	cr.work = w
+	cr.wait = s.sched.SetTimer(now+w, evWorkDone, 0, c)
+}
+
+func (s *Sim) workDone(c int32) {
+	cr := s.recs.at(c)
+	cr.flags &^= computing
+	k := &s.comps[cr.comp]
+	sv := k.srv
+	switch {
+	case cr.flags&cutShort != 0:
+		s.finishJob(k, c, failed)
+	case sv.errProb > 0 && sv.errs.Float64() < sv.errProb:
+		s.finishJob(k, c, failed)
+	case len(sv.calls) > 0:
+		cr.step = 0
+		s.invoke(c)
+	default:
+		s.finishJob(k, c, ok)
+	}
+}
+
+// stepDone continues job c after one of its downstream calls ended: the next
+// step, or the answer. Any failed step fails the job.
+func (s *Sim) stepDone(c int32, o outcome) {
+	cr := s.recs.at(c)
+	k := &s.comps[cr.comp]
+	if o != ok {
+		s.finishJob(k, c, failed)
+		return
+	}
+	cr.step++
+	if int(cr.step) < len(k.srv.calls) {
+		s.invoke(c)
+		return
+	}
+	s.finishJob(k, c, ok)
+}
+
+func (s *Sim) finishJob(k *component, c int32, o outcome) {
+	s.releaseWorker(k, c, false)
+	s.answer(c, o)
+	s.startQueued(k)
+}
+
+// releaseWorker frees job c's worker. Its service time was wasted when the
+// work was lost (a crash) or nobody wanted its result any more; time spent
+// waiting on downstream calls held the worker (busy) but was not work.
+func (s *Sim) releaseWorker(k *component, c int32, lost bool) {
+	now := s.now()
+	cr := s.recs.at(c)
+	if cr.flags&computing != 0 {
+		cr.work = now - cr.start // cut off by a crash
+	}
+	cr.flags &^= working | computing
+	k.srv.busy--
+	k.stats.busy.Add(now, -1)
+	if lost || s.recs.orphaned(c) {
+		k.stats.cur.wasted += cr.work.Seconds()
+	}
+}
+
+// startQueued gives free workers to queued jobs, oldest first (FIFO) or
+// newest first (LIFO).
+func (s *Sim) startQueued(k *component) {
+	sv := k.srv
+	for sv.busy < sv.capacity && sv.queued > 0 {
+		if c := s.dequeue(k); c >= 0 {
+			s.startWork(k, c)
+		}
+	}
+}
+
+// dequeue takes the next entry from the queue: a waiting job, or -1 for a
+// tombstone (a job that expired or was dropped while waiting).
+func (s *Sim) dequeue(k *component) int32 {
+	sv := k.srv
+	var c int32
+	if sv.lifo {
+		c = sv.queue.popBack()
+	} else {
+		c = sv.queue.popFront()
+	}
+	cr := s.recs.at(c)
+	live := cr.flags&queued != 0
+	if live {
+		cr.flags &^= queued
+		sv.queued--
+		k.stats.queue.Add(s.now(), -1)
+		s.sched.Cancel(cr.wait)
+	}
+	s.recs.release(c) // the queue's hold
+	if !live {
+		return -1
+	}
+	return c
+}
+
+// deque is a growable ring buffer of job records.
+type deque struct {
+	buf        []int32
+	head, size int
+}
+
+func (q *deque) len() int { return q.size }
+
+func (q *deque) push(x int32) {
+	if q.size == len(q.buf) {
+		n := make([]int32, max(16, 2*len(q.buf)))
+		for i := range q.size {
+			n[i] = q.buf[(q.head+i)%len(q.buf)]
+		}
+		q.buf, q.head = n, 0
+	}
+	q.buf[(q.head+q.size)%len(q.buf)] = x
+	q.size++
+}
+
+func (q *deque) popFront() int32 {
+	x := q.buf[q.head]
+	q.head = (q.head + 1) % len(q.buf)
+	q.size--
+	return x
+}
+
+func (q *deque) popBack() int32 {
+	q.size--
+	return q.buf[(q.head+q.size)%len(q.buf)]
+}

@@ -1,0 +1,166 @@
+package sim
+
+import (
+	"math/rand/v2"
+
+	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/sim/metrics"
+	"github.com/failsim/failsim/sim/random"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
+)
+
+// Event kinds.
+const (
+	evArrival    des.Kind = iota // an open-loop client's next logical request (Comp)
+	evUserWake                   // a closed-loop user (Ref) of client Comp starts a request
+	evRetry                      // job Ref's backoff is over
+	evTimeout                    // the caller's timer on call Ref fired
+	evWorkDone                   // server job Ref finished its work
+	evExpire                     // server job Ref waited in the queue for the server's whole timeout
+	evFaultStart                 // fault Ref begins
+	evFaultEnd                   // fault Ref ends
+)
+
+// Sim is one run in progress.
+type Sim struct {
+	sc     *topology.Scenario
+	seed   uint64
+	sched  des.Scheduler
+	end    des.Time
+	events uint64
+	recs   records
+
+	comps  []component
+	faults []topology.Fault
+	active int // faults in progress
+
+	// Metrics.
+	bucket     des.Time
+	bucketEnd  des.Time
+	series     *results.Series
+	clientLat  *metrics.Histogram // logical request latency over all clients
+	faultLogic int64              // logical requests issued while a fault was active
+}
+
+// component is the runtime state of one topology node; exactly one of
+// client, lb and srv is set.
+type component struct {
+	name    string
+	kind    topology.Kind
+	stats   stats
+	jobs    int32 // head of the list of jobs here, -1 when empty
+	col     int   // first column of its metrics in the series
+	client  *client
+	lb      *balancer
+	srv     *server
+	backoff *rand.Rand // draws for retry backoff
+}
+
+// policy is a topology.CallPolicy in simulated time, with its callee.
+type policy struct {
+	to          int32 // callee, or -1 when a balancer picks one per attempt
+	timeout     des.Time
+	deadline    des.Time
+	maxAttempts int32
+	retryOn     topology.Outcomes
+	backoff     topology.Backoff
+}
+
+func newPolicy(to int, p topology.CallPolicy) policy {
+	return policy{
+		to:          int32(to),
+		timeout:     des.FromDuration(p.Timeout),
+		deadline:    des.FromDuration(p.Deadline),
+		maxAttempts: int32(p.Retry.MaxAttempts),
+		retryOn:     p.Retry.On,
+		backoff:     p.Retry.Backoff,
+	}
+}
+
+// Run simulates sc with the given seed and returns its results.
+func Run(sc *topology.Scenario, seed uint64) *results.Run {
+	s := newSim(sc, seed)
+	s.loop()
+	return &results.Run{Summary: s.summary(), Series: s.series}
+}
+
+func newSim(sc *topology.Scenario, seed uint64) *Sim {
+	s := &Sim{
+		sc:        sc,
+		seed:      seed,
+		end:       des.FromDuration(sc.Duration),
+		faults:    sc.Faults,
+		bucket:    des.FromDuration(sc.Metrics.Bucket),
+		clientLat: metrics.NewHistogram(3),
+	}
+	s.bucketEnd = s.bucket
+	s.comps = make([]component, len(sc.Components))
+	var keys []results.Key
+	for i, c := range sc.Components {
+		k := &s.comps[i]
+		k.name, k.kind, k.jobs, k.col = c.Name, c.Kind, -1, len(keys)
+		k.stats.init()
+		k.backoff = random.Stream(seed, c.Name, "backoff")
+		for _, m := range metricNames(c.Kind) {
+			keys = append(keys, results.Key{Component: c.Name, Metric: m})
+		}
+		switch c.Kind {
+		case topology.KindClient:
+			k.client = newClient(s, i, c.Client)
+		case topology.KindLoadBalancer:
+			k.lb = newBalancer(s, c)
+		default:
+			k.srv = newServer(s, c)
+			k.stats.capacity.Add(0, int64(k.srv.capacity))
+		}
+	}
+	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)
+	s.series.EndS = sc.Duration.Seconds()
+	for i, f := range s.faults {
+		s.sched.Schedule(des.FromDuration(f.At), evFaultStart, 0, int32(i))
+		s.sched.Schedule(des.FromDuration(f.End()), evFaultEnd, 0, int32(i))
+	}
+	for i := range s.comps {
+		if cl := s.comps[i].client; cl != nil {
+			s.startClient(int32(i), cl)
+		}
+	}
+	return s
+}
+
+func (s *Sim) loop() {
+	for {
+		e, ok := s.sched.Next()
+		if !ok || e.At >= s.end {
+			break
+		}
+		for e.At >= s.bucketEnd {
+			s.closeBucket()
+		}
+		s.events++
+		switch e.Kind {
+		case evArrival:
+			s.openLoopArrival(e.Comp)
+		case evUserWake:
+			s.newLogical(e.Comp, e.Ref)
+		case evRetry:
+			s.attempt(e.Ref)
+		case evTimeout:
+			s.timeout(e.Ref)
+		case evWorkDone:
+			s.workDone(e.Ref)
+		case evExpire:
+			s.expire(e.Ref)
+		case evFaultStart:
+			s.faultStart(e.Ref)
+		case evFaultEnd:
+			s.faultEnd(e.Ref)
+		}
+	}
+	for s.bucketEnd-s.bucket < s.end {
+		s.closeBucket()
+	}
+}
+
+func (s *Sim) now() des.Time { return s.sched.Now() }

@@ -1,0 +1,150 @@
+package sim
+
+import (
+	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/sim/metrics"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
+)
+
+func (s *Sim) summary() results.Summary {
+	sum := results.Summary{
+		Scenario:      s.sc.Name,
+		Variant:       s.sc.Variant,
+		Seed:          s.seed,
+		SimSeconds:    s.end.Seconds(),
+		BucketSeconds: s.bucket.Seconds(),
+		Events:        s.events,
+		Components:    map[string]results.Component{},
+		Faults:        []results.Fault{},
+	}
+	cl := &sum.Clients
+	for i := range s.comps {
+		if k := &s.comps[i]; k.kind == topology.KindClient {
+			t := &k.stats.tot
+			cl.LogicalRequests += t.logical
+			cl.Attempts += t.arrivals
+			cl.Succeeded += t.succeeded
+			cl.Failed += t.failed
+			cl.InFlight += k.stats.inSys.Value()
+			cl.Failures.Timeout += k.stats.failures[timedOut]
+			cl.Failures.Error += k.stats.failures[failed]
+			cl.Failures.Rejected += k.stats.failures[rejected]
+		}
+	}
+	if done := cl.Succeeded + cl.Failed; done > 0 {
+		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
+	}
+	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
+	cl.Latency = latency(s.clientLat)
+
+	for i := range s.comps {
+		k := &s.comps[i]
+		st := &k.stats
+		t := &st.tot
+		c := results.Component{
+			Kind:              k.kind.String(),
+			Arrivals:          t.arrivals,
+			Completed:         t.completed,
+			Errors:            t.errors,
+			Rejected:          t.rejected,
+			TimedOut:          t.timedOut,
+			Retries:           t.retries,
+			InFlight:          st.inSys.Value(),
+			PeakAmplification: st.peakAmp,
+			WastedWorkS:       t.wasted,
+			Latency:           latency(st.latTot),
+		}
+		if cl.LogicalRequests > 0 {
+			c.Amplification = float64(t.arrivals) / float64(cl.LogicalRequests)
+		}
+		if s.faultLogic > 0 {
+			c.FaultAmplification = float64(st.faultArrivals) / float64(s.faultLogic)
+		}
+		var maxIn float64
+		c.MeanInSystem, maxIn = st.inSys.Total(s.end)
+		c.MaxInSystem = int64(maxIn)
+		if st.respN > 0 {
+			c.MeanResponseS = st.respSum / float64(st.respN)
+		}
+		if k.srv != nil {
+			busy, _ := st.busy.Total(s.end)
+			workers, _ := st.capacity.Total(s.end)
+			c.BusyS = busy * s.end.Seconds()
+			if workers > 0 {
+				c.Utilization = busy / workers
+			}
+			var maxQ float64
+			c.MeanQueue, maxQ = st.queue.Total(s.end)
+			c.MaxQueue = int64(maxQ)
+		}
+		sum.Components[k.name] = c
+		sum.Order = append(sum.Order, k.name)
+	}
+
+	for _, f := range s.faults {
+		rf := results.Fault{Name: f.Name, Kind: f.Kind.String(), AtS: f.At.Seconds(), EndS: f.End().Seconds()}
+		for _, t := range f.Targets {
+			rf.Targets = append(rf.Targets, s.comps[t].name)
+		}
+		sum.Faults = append(sum.Faults, rf)
+	}
+	sum.Recovery = s.recovery()
+	return sum
+}
+
+func latency(h *metrics.Histogram) results.Latency {
+	if h.Count() == 0 {
+		return results.Latency{}
+	}
+	return results.Latency{
+		Mean: h.Mean(),
+		P50:  h.Quantile(0.5),
+		P90:  h.Quantile(0.9),
+		P99:  h.Quantile(0.99),
+		P999: h.Quantile(0.999),
+		Max:  h.Max(),
+	}
+}
+
+// recovery judges client goodput after the faults that happened in the run.
+func (s *Sim) recovery() results.Recovery {
+	m := s.sc.Metrics
+	r := results.Recovery{Tolerance: m.RecoveryTolerance, WindowS: m.RecoveryWindow.Seconds()}
+	first, last := des.Never, des.Time(-1)
+	for _, f := range s.faults {
+		if at := des.FromDuration(f.At); at < s.end {
+			first = min(first, at)
+			last = max(last, des.FromDuration(f.End()))
+		}
+	}
+	if last < 0 {
+		r.Verdict = "not judged: no fault in the run"
+		return r
+	}
+	lastS := last.Seconds()
+	r.LastFaultEndS = &lastS
+
+	g := metrics.Goodput{Times: s.series.Times}
+	for b := range s.series.Times {
+		var succ float64
+		for i := range s.comps {
+			if k := &s.comps[i]; k.kind == topology.KindClient {
+				succ += s.series.Get(k.name, "succeeded")[b]
+			}
+		}
+		w := s.series.Width(b)
+		g.Widths = append(g.Widths, w)
+		g.Rate = append(g.Rate, succ/w)
+	}
+	v := metrics.Judge(g, first.Seconds(), lastS, r.WindowS, r.Tolerance)
+	r.BaselineGoodputRPS = v.Baseline
+	r.Verdict = v.Verdict
+	if v.Judged {
+		r.Recovered = &v.Recovered
+		if v.Recovered {
+			r.RecoveredAtS = &v.RecoveredAt
+		}
+	}
+	return r
+}
