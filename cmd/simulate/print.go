@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
+)
+
+// printSummary writes the human-readable summary of a run.
+func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.Duration) {
+	s := &r.Summary
+	title := s.Scenario
+	if s.Variant != "" {
+		title += " (variant " + s.Variant + ")"
+	}
+	fmt.Fprintf(w, "%s: seed %d, %gs simulated in %gs buckets\n", title, s.Seed, s.SimSeconds, s.BucketSeconds)
+	if sc.Description != "" {
+		fmt.Fprintf(w, "  %s\n", sc.Description)
+	}
+	if sc.VariantDescription != "" {
+		fmt.Fprintf(w, "  variant: %s\n", sc.VariantDescription)
+	}
+
+	if len(sc.Faults) > 0 {
+		fmt.Fprintln(w, "\nFaults")
+		for _, f := range s.Faults {
+			fmt.Fprintf(w, "  %-28s %s on %s, t=%gs to %gs\n", f.Name, f.Kind, strings.Join(f.Targets, ", "), f.AtS, f.EndS)
+		}
+	}
+
+	c := &s.Clients
+	fmt.Fprintln(w, "\nClients")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "logical\tsucceeded\tfailed\tsuccess\tgoodput\tattempts\tp50\tp99\tp99.9\tmax\t")
+	fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%.1f/s\t%d\t%s\t%s\t%s\t%s\t\n",
+		c.LogicalRequests, c.Succeeded, c.Failed, pct(c.SuccessRate), c.GoodputRPS, c.Attempts,
+		secs(c.Latency.P50), secs(c.Latency.P99), secs(c.Latency.P999), secs(c.Latency.Max))
+	tw.Flush()
+	if c.Failed > 0 {
+		fmt.Fprintf(w, "  failures by last attempt: %d timed out, %d errors, %d rejected\n",
+			c.Failures.Timeout, c.Failures.Error, c.Failures.Rejected)
+	}
+
+	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults)")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	width := 0
+	for _, name := range s.Order {
+		width = max(width, len(name))
+	}
+	fmt.Fprintf(tw, "%-*s\tkind\tarrivals\tamp\tpeak\tfault\tcompleted\terrors\trejected\ttimed out\tretries\tutil\tmax queue\twasted work\tp99\t\n", width, "name")
+	for _, name := range s.Order {
+		k := s.Components[name]
+		util, maxQ, wasted := "-", "-", "-"
+		if k.Kind == "service" || k.Kind == "database" {
+			util, maxQ, wasted = pct(k.Utilization), fmt.Sprint(k.MaxQueue), fmt.Sprintf("%.1fs", k.WastedWorkS)
+		}
+		fmt.Fprintf(tw, "%-*s\t%s\t%d\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n",
+			width, name, k.Kind, k.Arrivals, k.Amplification, k.PeakAmplification, faultAmp(s, k),
+			k.Completed, k.Errors, k.Rejected, k.TimedOut, k.Retries, util, maxQ, wasted, secs(k.Latency.P99))
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nRecovery: %s\n", s.Recovery.Verdict)
+	rate := float64(s.Events) / wall.Seconds()
+	fmt.Fprintf(w, "Events: %d in %s wall time (%.1fM events/s)\n", s.Events, wall.Round(time.Millisecond), rate/1e6)
+}
+
+func faultAmp(s *results.Summary, k results.Component) string {
+	if len(s.Faults) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", k.FaultAmplification)
+}
+
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+
+// secs formats seconds to three significant digits: 1.39ms, 130ms, 6.00s.
+func secs(s float64) string {
+	switch {
+	case s == 0:
+		return "-"
+	case s < 1:
+		return strconv.FormatFloat(1000*s, 'g', 3, 64) + "ms"
+	default:
+		return fmt.Sprintf("%.2fs", s)
+	}
+}

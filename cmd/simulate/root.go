@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failsim/failsim/topology"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the run could not complete (I/O)
+	exitInput   = 2 // bad flags or a bad scenario file; nothing was written
+)
+
+// streams is where a command writes; tests substitute buffers.
+type streams struct {
+	out, err io.Writer
+}
+
+func newRootCmd(io streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "simulate",
+		Short:         "Simulate timeouts, retries and faults in service architectures",
+		Long:          "simulate runs discrete-event failure scenarios: clients, load balancers, services and\ndatabases with timeouts, retries, queues and faults, and shows how load and latency amplify.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(io.out)
+	root.SetErr(io.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+	root.AddCommand(newRunCmd(io))
+	return root
+}
+
+// run executes the command line and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	io := streams{out: stdout, err: stderr}
+	root := newRootCmd(io)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var scenarioErrs topology.Errors
+	var usage usageError
+	switch {
+	case errors.As(err, &scenarioErrs):
+		fmt.Fprint(stderr, scenarioErrs.Pretty())
+		fmt.Fprintf(stderr, "\n%d problem(s) in the scenario; nothing was run or written.\n", len(scenarioErrs))
+		return exitInput
+	case errors.As(err, &usage) || strings.HasPrefix(err.Error(), "unknown command"):
+		fmt.Fprintf(stderr, "error: %v\nRun 'simulate %s --help' for usage.\n", err, commandName(args))
+		return exitInput
+	default:
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return exitFailure
+	}
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func commandName(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return ""
+}
+
+// exactArgs is cobra.ExactArgs with the mistake reported as a usage error.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("expected %s, got %d argument(s)", what, len(args))
+		}
+		return nil
+	}
+}
