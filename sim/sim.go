@@ -41,6 +41,7 @@ type Sim struct {
 	series     *results.Series
 	clientLat  *metrics.Histogram // logical request latency over all clients
 	faultLogic int64              // logical requests issued while a fault was active
+	scratch    []float64          // one component's values of one bucket
 }
 
 // component is the runtime state of one topology node; exactly one of

@@ -156,11 +156,11 @@ func (s *Sim) closeBucket() {
 			st.peakAmp = max(st.peakAmp, amp)
 		}
 		inMean, inMax := st.inSys.Close(end, w)
-		vals := []float64{
+		vals := append(s.scratch[:0],
 			float64(c.arrivals), float64(c.completed), float64(c.errors), float64(c.rejected),
 			float64(c.timedOut), float64(c.retries), inMean, inMax,
 			quantile(st.lat, 0.5), quantile(st.lat, 0.99), quantile(st.lat, 0.999), amp,
-		}
+		)
 		switch k.kind {
 		case topology.KindClient:
 			vals = append(vals, float64(c.logical), float64(c.succeeded), float64(c.failed),
@@ -179,6 +179,7 @@ func (s *Sim) closeBucket() {
 			col := &s.series.Values[k.col+j]
 			*col = append(*col, v)
 		}
+		s.scratch = vals
 		st.tot.add(c)
 		*c = counts{}
 		st.lat.Reset()

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Run is everything one run produces.
@@ -20,9 +22,10 @@ const (
 	TimeseriesFile = "timeseries.csv"
 )
 
-// Write writes summary.json and timeseries.csv into dir, creating it. Each
-// file appears whole or not at all: it is written to a temporary file in dir
-// and renamed into place.
+// Write writes summary.json and timeseries.csv into dir, creating it. Both
+// are written in full to temporary files before either is renamed into
+// place, so an interrupted run leaves the previous pair or the new one, never
+// half a file.
 func (r *Run) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -31,14 +34,14 @@ func (r *Run) Write(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, SummaryFile), append(sum, '\n')); err != nil {
-		return err
-	}
 	var csv bytes.Buffer
 	if err := r.Series.WriteCSV(&csv); err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, TimeseriesFile), csv.Bytes())
+	return WriteFilesAtomic(map[string][]byte{
+		filepath.Join(dir, SummaryFile):    append(sum, '\n'),
+		filepath.Join(dir, TimeseriesFile): csv.Bytes(),
+	})
 }
 
 // Read loads a run written by Write.
@@ -60,27 +63,49 @@ func Read(dir string) (*Run, error) {
 	return &r, err
 }
 
-// WriteFileAtomic replaces path with data so that a reader, or a crash,
-// sees either the old file or the whole new one.
-func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+// WriteFilesAtomic replaces each path with its data so that a reader, or a
+// crash, sees either the old file or the whole new one. Every file is
+// written and synced before the first is renamed into place.
+func WriteFilesAtomic(files map[string][]byte) error {
+	paths := slices.Sorted(maps.Keys(files))
+	tmps := make([]string, 0, len(paths))
+	defer func() {
+		for _, t := range tmps {
+			os.Remove(t) // no-op once renamed
+		}
+	}()
+	for _, path := range paths {
+		tmp, err := writeTemp(path, files[path])
+		if tmp != "" {
+			tmps = append(tmps, tmp)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i, path := range paths {
+		if err := os.Rename(tmps[i], path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTemp writes data to a synced temporary file beside path.
+func writeTemp(path string, data []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return f.Name(), err
 }

@@ -1,0 +1,37 @@
+package sim_test
+
+import (
+	"fmt"
+
+	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/topology"
+)
+
+// A client whose 100ms timeout is shorter than the service's 150ms work: every
+// attempt times out, every retry adds load, and the service works only for
+// callers that have already left.
+func ExampleRun() {
+	sc, err := topology.Parse("example.toml", []byte(`
+duration = "60s"
+
+[client.users]
+target = "api"
+rate = 10
+timeout = "100ms"
+retry = { max_attempts = 3, backoff = "none" }
+
+[service.api]
+workers = 100
+service_time = "150ms"
+`), "")
+	if err != nil {
+		panic(err)
+	}
+	r := sim.Run(sc, 1)
+	c, api := r.Summary.Clients, r.Summary.Components["api"]
+	fmt.Printf("success rate %.0f%%, %.1f calls per logical request at api\n", 100*c.SuccessRate, api.Amplification)
+	fmt.Printf("api finished %d calls, %.2fs of work, all of it wasted: %.2fs\n", api.Completed, 0.15*float64(api.Completed), api.WastedWorkS)
+	// Output:
+	// success rate 0%, 3.0 calls per logical request at api
+	// api finished 1834 calls, 275.10s of work, all of it wasted: 275.10s
+}
