@@ -44,6 +44,7 @@ func (s *Sim) summary() results.Summary {
 		t := &st.tot
 		c := results.Component{
 			Kind:              k.kind.String(),
+			Group:             s.sc.Components[i].Group,
 			Arrivals:          t.arrivals,
 			Completed:         t.completed,
 			Errors:            t.errors,

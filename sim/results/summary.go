@@ -51,6 +51,7 @@ type Latency struct {
 // the attempts it sent and the outcome counts are those attempts' outcomes.
 type Component struct {
 	Kind               string  `json:"kind"`
+	Group              string  `json:"group"` // the service a replica belongs to ("api" for "api-2"); its own name otherwise
 	Arrivals           int64   `json:"arrivals"`
 	Completed          int64   `json:"completed"`
 	Errors             int64   `json:"errors"`
