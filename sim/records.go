@@ -7,34 +7,43 @@ import "github.com/failsim/failsim/sim/des"
 type rec struct {
 	parent int32 // the caller's job, or -1
 	comp   int32 // the component handling this record
-	refs   int32 // holds: caller waiting, callee working, children alive
-	flags  uint8
+	refs   int32 // holds: caller waiting, callee working, children alive, a queue entry
+	flags  uint16
 	user   int32 // closed-loop user of a logical request
 	pick   int32 // index of this call's target in its balancer's target list
+	peers  int32 // calls inside its server when it was admitted, itself included (concurrency limit samples)
 	sent   des.Time
 	start  des.Time  // when a worker took it
 	work   des.Time  // service time: how long the work itself takes (not waiting on calls)
+	due    des.Time  // the deadline the call carries (propagated), 0 for none
 	timer  des.Timer // the caller's timeout on this call
-	wait   des.Timer // the job's own next event: work done, or the end of a backoff
+	wait   des.Timer // the job's own next event: work done, queue expiry, or the end of a backoff
+	cost   float32   // retry budget tokens this attempt took (AWS refunds them on success)
 
 	// The job's outbound call in progress: its step (servers), attempts so
-	// far, the last backoff wait, the absolute deadline and the attempt now
-	// in flight.
+	// far, the last backoff wait, the absolute deadline, the budget cost of
+	// the retry it waits to send, and the attempt now in flight.
 	step     int32
 	tries    int32
 	backoff  des.Time
 	deadline des.Time
+	nextCost float32
 	child    int32
 
 	prev, next int32 // the component's list of jobs (a crash drops them all)
 }
 
 const (
-	abandoned uint8 = 1 << iota // the caller gave up; its answer goes nowhere
-	queued                      // waiting for a worker
-	working                     // holding a worker
-	computing                   // doing its work (not yet making its calls)
-	cutShort                    // the server's own timeout cut the work short
+	abandoned  uint16 = 1 << iota // the caller gave up; its answer goes nowhere
+	cancelled                     // the caller told the callee it gave up
+	queued                        // waiting for a worker
+	pending                       // waiting in a balancer's pending queue for an upstream slot
+	working                       // holding a worker
+	computing                     // doing its work (not yet making its calls)
+	cutShort                      // the server's own timeout cut the work short
+	isRetry                       // this call is a retry of its caller's
+	backingOff                    // a retry is allowed and waits to be sent (backoff, or a pending slot)
+	inside                        // admitted: in the component's list of jobs
 )
 
 // records is the slab of records with its free list. It grows a page at a

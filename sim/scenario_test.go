@@ -41,32 +41,45 @@ func TestSameSeedSameBytesOtherSeedOtherNumbers(t *testing.T) {
 }
 
 // The seed's story, in numbers: during the database slowdown the database
-// sees more than two arrivals per logical request, clients fail, and the
-// database works for callers that gave up. Aligning the timeouts (each layer
-// gives up before its caller) removes the wasted work and keeps more
-// requests succeeding.
+// sees more than two arrivals per logical request, clients fail, the
+// database works for callers that gave up, and the spiral outlives the fault.
 func TestTimeoutMismatchShowsTheSpiral(t *testing.T) {
 	base := runFile(t, "../scenarios/timeout-mismatch.toml", "").Summary
 	db := base.Components["db"]
 	if db.FaultAmplification <= 2 {
 		t.Errorf("db amplification during the fault %.2f, want > 2", db.FaultAmplification)
 	}
-	if base.Clients.Failed == 0 || base.Clients.SuccessRate > 0.9 {
-		t.Errorf("clients: %d failed, success rate %.3f; the spiral should fail many", base.Clients.Failed, base.Clients.SuccessRate)
+	if base.Clients.SuccessRate > 0.5 {
+		t.Errorf("success rate %.3f; the spiral should fail most requests", base.Clients.SuccessRate)
 	}
-	if db.WastedWorkS < 0.2*db.BusyS {
-		t.Errorf("db wasted %.0fs of %.0fs busy; abandoned queries should be a large share", db.WastedWorkS, db.BusyS)
+	if db.WastedWorkS < 0.5*db.BusyS {
+		t.Errorf("db wasted %.0fs of %.0fs busy; abandoned queries should be most of it", db.WastedWorkS, db.BusyS)
 	}
+	if r := base.Recovery.Recovered; r == nil || *r {
+		t.Errorf("recovery %s; the base should not recover", base.Recovery.Verdict)
+	}
+}
 
-	aligned := runFile(t, "../scenarios/timeout-mismatch.toml", "aligned").Summary
-	adb := aligned.Components["db"]
-	if adb.WastedWorkS > 0.1*db.WastedWorkS {
-		t.Errorf("aligned db wasted %.0fs, base %.0fs: aligned timeouts should remove most of it", adb.WastedWorkS, db.WastedWorkS)
-	}
-	if aligned.Clients.SuccessRate <= base.Clients.SuccessRate {
-		t.Errorf("aligned success rate %.3f not above base %.3f", aligned.Clients.SuccessRate, base.Clients.SuccessRate)
-	}
-	if *aligned.Recovery.RecoveredAtS >= *base.Recovery.RecoveredAtS {
-		t.Errorf("aligned recovered at %gs, base at %gs: aligned should recover sooner", *aligned.Recovery.RecoveredAtS, *base.Recovery.RecoveredAtS)
+// Each fix the seeds prescribe for mismatched timeouts stops the spiral:
+// aligned timeouts, deadline propagation and cancellation all recover within
+// seconds of the fault's end, succeed far more often, and cut the work the
+// database does for nobody by at least 80% (aligned: to nothing).
+func TestTimeoutFixesStopTheSpiral(t *testing.T) {
+	base := runFile(t, "../scenarios/timeout-mismatch.toml", "").Summary
+	end := *base.Recovery.LastFaultEndS
+	for _, v := range []string{"aligned", "deadline-propagation", "cancellation"} {
+		t.Run(v, func(t *testing.T) {
+			s := runFile(t, "../scenarios/timeout-mismatch.toml", v).Summary
+			if r := s.Recovery; r.Recovered == nil || !*r.Recovered || *r.RecoveredAtS > end+10 {
+				t.Errorf("recovery: %s; want within 10s of the fault's end", r.Verdict)
+			}
+			if s.Clients.SuccessRate <= base.Clients.SuccessRate+0.3 {
+				t.Errorf("success rate %.3f against the base's %.3f", s.Clients.SuccessRate, base.Clients.SuccessRate)
+			}
+			waste, baseWaste := s.Components["db"].WastedWorkS, base.Components["db"].WastedWorkS
+			if waste > 0.2*baseWaste {
+				t.Errorf("db wasted %.0fs, base %.0fs: want at least 80%% less", waste, baseWaste)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/sim/limit"
 	"github.com/failsim/failsim/sim/random"
 	"github.com/failsim/failsim/topology"
 )
@@ -12,20 +13,25 @@ import (
 // queue in front of it, and a handler that works, then makes its downstream
 // calls in order while still holding the worker.
 type server struct {
-	workers  int32 // as configured
-	capacity int32 // workers now: fewer during a capacity fault, 0 when crashed
-	busy     int32
-	queue    deque // waiting jobs, and tombstones of jobs that left while waiting
-	queued   int32 // waiting jobs
-	queueCap int32 // -1 for unbounded
-	lifo     bool
-	work     random.Dist
-	errRate  float64 // as configured
-	errProb  float64 // now, with the error faults in progress
-	errs     *rand.Rand
-	timeout  des.Time // longest a call may spend here, waiting included; 0 for none
-	slowdown topology.Slowdown
-	calls    []policy
+	workers       int32 // as configured
+	capacity      int32 // workers now: fewer during a capacity fault, 0 when crashed
+	busy          int32
+	queue         deque // waiting jobs, and tombstones of jobs that left while waiting
+	queued        int32 // waiting jobs
+	queueCap      int32 // -1 for unbounded
+	discipline    topology.Discipline
+	lifoAbove     int32
+	queueTimeout  des.Time
+	limiter       *limit.Limiter
+	work          random.Dist
+	errRate       float64 // as configured
+	errProb       float64 // now, with the error faults in progress
+	errs          *rand.Rand
+	timeout       des.Time // longest a call may spend here, waiting included; 0 for none
+	slowdown      topology.Slowdown
+	calls         []policy
+	abortOnCancel bool
+	overhead      des.Time // kept back from propagated deadlines
 
 	// Effects of the faults in progress.
 	down   bool
@@ -36,20 +42,27 @@ type server struct {
 func newServer(s *Sim, c topology.Component) *server {
 	t := c.Server
 	sv := &server{
-		workers:  int32(t.Workers),
-		capacity: int32(t.Workers),
-		queueCap: int32(t.Queue.Capacity),
-		lifo:     t.Queue.LIFO,
-		work:     random.NewDist(t.Work, random.Stream(s.seed, c.Name, "work")),
-		errRate:  t.ErrorRate,
-		errProb:  t.ErrorRate,
-		errs:     random.Stream(s.seed, c.Name, "errors"),
-		timeout:  des.FromDuration(t.Timeout),
-		slowdown: t.Slowdown,
-		factor:   1,
+		workers:       int32(t.Workers),
+		capacity:      int32(t.Workers),
+		queueCap:      int32(t.Queue.Capacity),
+		discipline:    t.Queue.Discipline,
+		lifoAbove:     int32(t.Queue.LIFOAbove),
+		queueTimeout:  des.FromDuration(t.Queue.Timeout),
+		abortOnCancel: t.AbortOnCancel,
+		overhead:      des.FromDuration(t.DeadlineOverhead),
+		work:          random.NewDist(t.Work, random.Stream(s.seed, c.Name, "work")),
+		errRate:       t.ErrorRate,
+		errProb:       t.ErrorRate,
+		errs:          random.Stream(s.seed, c.Name, "errors"),
+		timeout:       des.FromDuration(t.Timeout),
+		slowdown:      t.Slowdown,
+		factor:        1,
 	}
 	for _, call := range t.Calls {
 		sv.calls = append(sv.calls, newPolicy(call.To, call.CallPolicy))
+	}
+	if t.Limit != nil {
+		sv.limiter = limit.New(*t.Limit)
 	}
 	return sv
 }
@@ -59,18 +72,30 @@ func (s *Sim) serverArrive(k *component, c int32) {
 	switch {
 	case sv.down:
 		s.answer(c, rejected)
+	case sv.limiter != nil && !sv.limiter.Admit(int(k.stats.inSys.Value())):
+		k.stats.cur.shed++
+		s.answer(c, rejected)
 	case sv.busy < sv.capacity:
+		s.admit(k, c)
 		s.startWork(k, c)
 	case sv.queueCap < 0 || sv.queued < sv.queueCap:
+		s.admit(k, c)
 		s.enqueue(k, c)
 	default:
 		s.answer(c, rejected)
 	}
 }
 
+// admit lets call c in.
+func (s *Sim) admit(k *component, c int32) {
+	s.link(k, c)
+	s.recs.at(c).peers = int32(k.stats.inSys.Value())
+}
+
 // enqueue puts job c in the queue. The queue holds its own reference to c,
-// because with a timeout c can expire and be answered while its entry is
-// still in the queue (a tombstone, skipped when it reaches the front).
+// because c can leave while its entry is still in the queue (it expires or
+// is cancelled): the entry stays as a tombstone, skipped when it reaches an
+// end.
 func (s *Sim) enqueue(k *component, c int32) {
 	sv := k.srv
 	sv.queue.push(c)
@@ -79,20 +104,47 @@ func (s *Sim) enqueue(k *component, c int32) {
 	cr.flags |= queued
 	cr.refs++
 	k.stats.queue.Add(s.now(), 1)
-	if sv.timeout > 0 {
-		cr.wait = s.sched.SetTimer(cr.sent+sv.timeout, evExpire, 0, c)
+	if at := sv.expiry(cr.sent); at < des.Never {
+		cr.wait = s.sched.SetTimer(at, evExpire, 0, c)
 	}
 }
 
-// expire answers a job that waited in the queue for the server's whole
-// timeout: it is dropped with an error and never worked on.
+// expiry is when a call that arrived at sent must leave the queue: the queue
+// timeout, or the database timeout, whichever comes first; Never without.
+func (sv *server) expiry(sent des.Time) des.Time {
+	at := des.Never
+	if sv.queueTimeout > 0 {
+		at = sent + sv.queueTimeout
+	}
+	if sv.timeout > 0 {
+		at = min(at, sent+sv.timeout)
+	}
+	return at
+}
+
+// expire drops a job that waited in the queue as long as it may: shed
+// (refused, as an overloaded server does) when the queue timeout ran out,
+// failed when the database timeout did.
 func (s *Sim) expire(c int32) {
 	cr := s.recs.at(c)
 	k := &s.comps[cr.comp]
+	s.leaveQueue(k, c)
+	if sv := k.srv; sv.queueTimeout > 0 && (sv.timeout == 0 || sv.queueTimeout <= sv.timeout) {
+		k.stats.cur.shed++
+		s.answer(c, rejected)
+		return
+	}
+	s.answer(c, failed)
+}
+
+// leaveQueue takes waiting job c out of the queue; its entry stays as a
+// tombstone.
+func (s *Sim) leaveQueue(k *component, c int32) {
+	cr := s.recs.at(c)
 	cr.flags &^= queued
 	k.srv.queued--
 	k.stats.queue.Add(s.now(), -1)
-	s.answer(c, failed)
+	s.sched.Cancel(cr.wait)
 }
 
 // startWork gives job c a worker and draws how long its work takes: the
@@ -125,6 +177,8 @@ func (s *Sim) workDone(c int32) {
 	k := &s.comps[cr.comp]
 	sv := k.srv
 	switch {
+	case cr.flags&cancelled != 0: // its caller gave up and said so: no downstream calls
+		s.finishJob(k, c, cancelledCall)
 	case cr.flags&cutShort != 0:
 		s.finishJob(k, c, failed)
 	case sv.errProb > 0 && sv.errs.Float64() < sv.errProb:
@@ -177,70 +231,43 @@ func (s *Sim) releaseWorker(k *component, c int32, lost bool) {
 	}
 }
 
-// startQueued gives free workers to queued jobs, oldest first (FIFO) or
-// newest first (LIFO).
+// startQueued gives free workers to queued jobs, in the queue's order. A
+// job whose propagated deadline has passed is dropped instead: nobody waits
+// for its result.
 func (s *Sim) startQueued(k *component) {
 	sv := k.srv
 	for sv.busy < sv.capacity && sv.queued > 0 {
-		if c := s.dequeue(k); c >= 0 {
+		c := s.dequeue(k)
+		switch {
+		case c < 0:
+		case s.recs.at(c).due > 0 && s.now() >= s.recs.at(c).due:
+			k.stats.cur.deadlineExceeded++
+			s.answer(c, failed)
+		default:
 			s.startWork(k, c)
 		}
 	}
 }
 
 // dequeue takes the next entry from the queue: a waiting job, or -1 for a
-// tombstone (a job that expired or was dropped while waiting).
+// tombstone. FIFO serves the oldest first, LIFO the newest, and adaptive
+// LIFO the newest while more than lifoAbove wait (under overload the newest
+// are the ones whose callers are still waiting) and the oldest otherwise.
 func (s *Sim) dequeue(k *component) int32 {
 	sv := k.srv
 	var c int32
-	if sv.lifo {
+	if sv.discipline == topology.LIFO || (sv.discipline == topology.AdaptiveLIFO && sv.queued > sv.lifoAbove) {
 		c = sv.queue.popBack()
 	} else {
 		c = sv.queue.popFront()
 	}
-	cr := s.recs.at(c)
-	live := cr.flags&queued != 0
+	live := s.recs.at(c).flags&queued != 0
 	if live {
-		cr.flags &^= queued
-		sv.queued--
-		k.stats.queue.Add(s.now(), -1)
-		s.sched.Cancel(cr.wait)
+		s.leaveQueue(k, c)
 	}
 	s.recs.release(c) // the queue's hold
 	if !live {
 		return -1
 	}
 	return c
-}
-
-// deque is a growable ring buffer of job records.
-type deque struct {
-	buf        []int32
-	head, size int
-}
-
-func (q *deque) len() int { return q.size }
-
-func (q *deque) push(x int32) {
-	if q.size == len(q.buf) {
-		n := make([]int32, max(16, 2*len(q.buf)))
-		for i := range q.size {
-			n[i] = q.buf[(q.head+i)%len(q.buf)]
-		}
-		q.buf, q.head = n, 0
-	}
-	q.buf[(q.head+q.size)%len(q.buf)] = x
-	q.size++
-}
-
-func (q *deque) popFront() int32 {
-	x := q.buf[q.head]
-	q.head = (q.head + 1) % len(q.buf)
-	q.size--
-	return x
-}
-
-func (q *deque) popBack() int32 {
-	q.size--
-	return q.buf[(q.head+q.size)%len(q.buf)]
 }

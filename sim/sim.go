@@ -3,10 +3,13 @@ package sim
 import (
 	"math/rand/v2"
 
+	"github.com/failsim/failsim/sim/breaker"
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/metrics"
 	"github.com/failsim/failsim/sim/random"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/sim/retry"
+	"github.com/failsim/failsim/sim/throttle"
 	"github.com/failsim/failsim/topology"
 )
 
@@ -17,9 +20,10 @@ const (
 	evRetry                      // job Ref's backoff is over
 	evTimeout                    // the caller's timer on call Ref fired
 	evWorkDone                   // server job Ref finished its work
-	evExpire                     // server job Ref waited in the queue for the server's whole timeout
+	evExpire                     // server job Ref waited in the queue as long as it may
 	evFaultStart                 // fault Ref begins
 	evFaultEnd                   // fault Ref ends
+	evSweep                      // load balancer Comp's outlier detection interval
 )
 
 // Sim is one run in progress.
@@ -41,7 +45,7 @@ type Sim struct {
 	series     *results.Series
 	clientLat  *metrics.Histogram // logical request latency over all clients
 	faultLogic int64              // logical requests issued while a fault was active
-	scratch    []float64          // one component's values of one bucket
+	view       view               // the bucket being closed
 }
 
 // component is the runtime state of one topology node; exactly one of
@@ -50,15 +54,33 @@ type component struct {
 	name    string
 	kind    topology.Kind
 	stats   stats
-	jobs    int32 // head of the list of jobs here, -1 when empty
-	col     int   // first column of its metrics in the series
+	jobs    int32    // head of the list of jobs here, -1 when empty
+	cols    []column // its metrics in timeseries.csv
+	col     int      // index of its first metric in the series
 	client  *client
 	lb      *balancer
 	srv     *server
 	backoff *rand.Rand // draws for retry backoff
+	local   *rand.Rand // draws for adaptive throttling
 }
 
-// policy is a topology.CallPolicy in simulated time, with its callee.
+// policies lists the component's outbound edges.
+func (k *component) policies() []*policy {
+	switch {
+	case k.client != nil:
+		return []*policy{&k.client.policy}
+	case k.lb != nil:
+		return []*policy{&k.lb.policy}
+	}
+	var out []*policy
+	for i := range k.srv.calls {
+		out = append(out, &k.srv.calls[i])
+	}
+	return out
+}
+
+// policy is one edge: a topology.CallPolicy in simulated time, with its
+// callee and the state of the mechanisms that guard it.
 type policy struct {
 	to          int32 // callee, or -1 when a balancer picks one per attempt
 	timeout     des.Time
@@ -66,17 +88,35 @@ type policy struct {
 	maxAttempts int32
 	retryOn     topology.Outcomes
 	backoff     topology.Backoff
+	cancel      bool // tell the callee when giving up
+	propagate   bool // send the deadline with each call
+
+	budget   *retry.Budget
+	breaker  *breaker.Breaker
+	throttle *throttle.Throttle
 }
 
 func newPolicy(to int, p topology.CallPolicy) policy {
-	return policy{
+	pol := policy{
 		to:          int32(to),
 		timeout:     des.FromDuration(p.Timeout),
 		deadline:    des.FromDuration(p.Deadline),
 		maxAttempts: int32(p.Retry.MaxAttempts),
 		retryOn:     p.Retry.On,
 		backoff:     p.Retry.Backoff,
+		cancel:      p.Cancel,
+		propagate:   p.PropagateDeadline,
 	}
+	if p.Retry.Budget != nil {
+		pol.budget = retry.NewBudget(*p.Retry.Budget)
+	}
+	if p.Breaker != nil {
+		pol.breaker = breaker.New(*p.Breaker)
+	}
+	if p.Throttle != nil {
+		pol.throttle = throttle.New(*p.Throttle)
+	}
+	return pol
 }
 
 // Run simulates sc with the given seed and returns its results.
@@ -100,21 +140,29 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	var keys []results.Key
 	for i, c := range sc.Components {
 		k := &s.comps[i]
-		k.name, k.kind, k.jobs, k.col = c.Name, c.Kind, -1, len(keys)
+		k.name, k.kind, k.jobs = c.Name, c.Kind, -1
 		k.stats.init()
 		k.backoff = random.Stream(seed, c.Name, "backoff")
-		for _, m := range metricNames(c.Kind) {
-			keys = append(keys, results.Key{Component: c.Name, Metric: m})
-		}
+		k.local = random.Stream(seed, c.Name, "throttle")
 		switch c.Kind {
 		case topology.KindClient:
 			k.client = newClient(s, i, c.Client)
 		case topology.KindLoadBalancer:
 			k.lb = newBalancer(s, c)
+			if o := c.Balancer.Outlier; o != nil {
+				s.sched.Schedule(des.FromDuration(o.Interval), evSweep, int32(i), 0)
+			}
 		default:
 			k.srv = newServer(s, c)
 			k.stats.capacity.Add(0, int64(k.srv.capacity))
 		}
+	}
+	// Columns name their callees, so every component must exist first.
+	for i := range s.comps {
+		k := &s.comps[i]
+		k.cols = s.columnsFor(k)
+		k.col = len(keys)
+		keys = append(keys, keysOf(k.name, k.cols)...)
 	}
 	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)
 	s.series.EndS = sc.Duration.Seconds()
@@ -157,6 +205,8 @@ func (s *Sim) loop() {
 			s.faultStart(e.Ref)
 		case evFaultEnd:
 			s.faultEnd(e.Ref)
+		case evSweep:
+			s.sweep(e.Comp)
 		}
 	}
 	for s.bucketEnd-s.bucket < s.end {

@@ -52,6 +52,12 @@ func (s *Sim) summary() results.Summary {
 			TimedOut:          t.timedOut,
 			Retries:           t.retries,
 			InFlight:          st.inSys.Value(),
+			Cancelled:         t.cancelled,
+			DeadlineExceeded:  t.deadlineExceeded,
+			Shed:              t.shed,
+			RetriesDenied:     t.retriesDenied,
+			Throttled:         t.throttled,
+			BreakerRejected:   t.breakerRejected,
 			PeakAmplification: st.peakAmp,
 			WastedWorkS:       t.wasted,
 			Latency:           latency(st.latTot),
@@ -67,6 +73,14 @@ func (s *Sim) summary() results.Summary {
 		c.MaxInSystem = int64(maxIn)
 		if st.respN > 0 {
 			c.MeanResponseS = st.respSum / float64(st.respN)
+		}
+		for _, p := range k.policies() {
+			if p.breaker != nil {
+				c.BreakerOpened += int64(p.breaker.Opened())
+			}
+		}
+		if k.lb != nil && k.lb.outlier != nil {
+			c.Ejections = int64(k.lb.outlier.Ejections())
 		}
 		if k.srv != nil {
 			busy, _ := st.busy.Total(s.end)

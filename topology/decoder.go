@@ -106,6 +106,19 @@ func (o *object) number(key string, def, lo, hi float64) float64 {
 	return f
 }
 
+func (o *object) boolean(key string, def bool) bool {
+	n := o.get(key)
+	if n == nil {
+		return def
+	}
+	b, ok := n.v.(bool)
+	if !ok {
+		o.errorf(n, "%s must be true or false, got %s", key, describe(n.v))
+		return def
+	}
+	return b
+}
+
 func (o *object) integer(key string, def, lo, hi int) int {
 	n := o.get(key)
 	if n == nil {

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,16 @@ func TestBrokenScenarios(t *testing.T) {
 		{"bad name", "[database.db]", "[database.\"d b\"]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database name "d b": use letters, digits`},
 		{"unknown key in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timout = "1.8s"`, `36:18: variant "aligned": load_balancer "lb": unknown key "timout"; did you mean "timeout"?`},
 		{"bad value in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timeout = 1.8`, `36:28: variant "aligned": timeout: 1.8 has no unit`},
+		{"unknown budget kind", `retry = { max_attempts = 3 }`, `retry = { max_attempts = 3, budget = { kind = "grcp" } }`, `8:47: client "users" retry budget: kind must be one of "grpc", "aws", "envoy", "finagle", got "grcp"; did you mean "grpc"?`},
+		{"key of another budget kind", `retry = { max_attempts = 3 }`, `retry = { max_attempts = 3, budget = { kind = "aws", token_ratio = 0.1 } }`, `8:54: client "users" retry budget: unknown key "token_ratio"`},
+		{"breaker key typo", `timeout = "2s"`, "timeout = \"2s\"\nbreaker = { failure_rate_treshold = 30 }", `8:13: client "users" breaker: unknown key "failure_rate_treshold"; did you mean "failure_rate_threshold"?`},
+		{"throttle out of range", `timeout = "2s"`, "timeout = \"2s\"\nthrottle = { k = 0.5 }", `8:18: client "users" throttle: k must be between 1 and 100, got 0.5`},
+		{"cancel is a boolean", `timeout = "2s"`, "timeout = \"2s\"\ncancel = \"yes\"", `8:10: client "users": cancel must be true or false, got "yes"`},
+		{"concurrency limit without kind", `workers = 10`, "workers = 10\nconcurrency_limit = { limit = 5 }", `17:21: service "api" concurrency_limit must be a table with a kind: "static" or "aimd"`},
+		{"max_retries and a retry budget", `timeout = "5s"`, "timeout = \"5s\"\ncircuit_breakers = { max_retries = 2, retry_budget = {} }", `13:36: load_balancer "lb" circuit_breakers: max_retries is ignored when retry_budget is set`},
+		{"lifo_above without adaptive LIFO", `workers = 10`, "workers = 10\nqueue = { lifo_above = 3 }", `17:24: service "api" queue: lifo_above applies to discipline = "adaptive_lifo"`},
+		{"unitless deadline overhead", `workers = 10`, "workers = 10\ndeadline_overhead = 5", `17:21: deadline_overhead: 5 has no unit`},
+		{"outlier key typo", `timeout = "5s"`, "timeout = \"5s\"\noutlier_detection = { consecutive_5xxx = 3 }", `13:23: load_balancer "lb" outlier_detection: unknown key "consecutive_5xxx"; did you mean "consecutive_5xx"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,6 +192,27 @@ func TestPercentileKeys(t *testing.T) {
 	for _, bad := range []string{"p", "q50", "p5x", "50", "p1234567890"} {
 		if _, ok := percentileKey(bad); ok {
 			t.Errorf("percentileKey(%q) accepted", bad)
+		}
+	}
+}
+
+// Every shipped scenario and every variant of it loads.
+func TestShippedScenariosLoad(t *testing.T) {
+	files, _ := filepath.Glob("../scenarios/*.toml")
+	more, _ := filepath.Glob("../scenarios/*/*.toml")
+	files = append(files, more...)
+	if len(files) < 3 {
+		t.Fatalf("found %d scenario files", len(files))
+	}
+	for _, f := range files {
+		sc, err := Load(f, "")
+		if err != nil {
+			t.Fatalf("%s:\n%v", f, err)
+		}
+		for _, v := range sc.Variants {
+			if _, err := Load(f, v); err != nil {
+				t.Errorf("%s --variant %s: %v", f, v, err)
+			}
 		}
 	}
 }

@@ -43,6 +43,9 @@ const (
 
 var kindNames = [...]string{"client", "load_balancer", "service", "database"}
 
+// String returns the policy's name in scenario files.
+func (p Policy) String() string { return policyNames[p] }
+
 func (k Kind) String() string { return kindNames[k] }
 
 // Component is one node of the topology. Exactly one of Client, Balancer and
@@ -76,11 +79,17 @@ type RatePoint struct {
 }
 
 // CallPolicy is how a caller makes one call to the next tier: how long it
-// waits for each attempt, for all of them, and when it tries again.
+// waits for each attempt, for all of them, when it tries again, and what it
+// tells the callee.
 type CallPolicy struct {
 	Timeout  time.Duration // per attempt; 0 waits forever
 	Deadline time.Duration // over all attempts and backoff; 0 for none
 	Retry    Retry
+
+	Cancel            bool      // tell the callee when giving up on a call
+	PropagateDeadline bool      // send the time left with each call
+	Breaker           *Breaker  // a circuit breaker on this edge, or nil
+	Throttle          *Throttle // client-side adaptive throttling, or nil
 }
 
 // Retry says which failures are tried again and how.
@@ -88,6 +97,67 @@ type Retry struct {
 	MaxAttempts int // counting the first; 1 means no retries
 	On          Outcomes
 	Backoff     Backoff
+	Budget      *Budget // limits retries over time, or nil
+}
+
+// Budget limits retries as the real systems it is named after do.
+type Budget struct {
+	Kind BudgetKind
+
+	// gRPC retryThrottling: tokens start at MaxTokens; a failed attempt
+	// takes 1, a success adds TokenRatio; retries only while tokens > MaxTokens/2.
+	MaxTokens, TokenRatio float64
+
+	// AWS SDK standard mode: a bucket of Capacity tokens; a retry costs
+	// RetryCost (TimeoutRetryCost after a timeout), a first-try success adds
+	// NoRetryIncrement, a successful retry refunds its cost.
+	Capacity, RetryCost, TimeoutRetryCost, NoRetryIncrement float64
+
+	// Envoy retry_budget: at most max(MinRetryConcurrency, BudgetPercent% of
+	// active requests) retries outstanding at once.
+	BudgetPercent       float64
+	MinRetryConcurrency int
+
+	// Finagle RetryBudget: retries may spend PercentCanRetry of the requests
+	// of the last TTL, plus MinRetriesPerSec * TTL.
+	TTL              time.Duration
+	MinRetriesPerSec float64
+	PercentCanRetry  float64
+}
+
+// BudgetKind names a retry budget's shape.
+type BudgetKind uint8
+
+// Retry budget shapes.
+const (
+	BudgetGRPC BudgetKind = iota
+	BudgetAWS
+	BudgetEnvoy
+	BudgetFinagle
+)
+
+var budgetNames = []string{"grpc", "aws", "envoy", "finagle"}
+
+func (k BudgetKind) String() string { return budgetNames[k] }
+
+// Breaker is a circuit breaker with resilience4j's semantics and names.
+type Breaker struct {
+	TimeBased                bool // sliding window of SlidingWindowSize seconds, else of calls
+	SlidingWindowSize        int
+	MinimumNumberOfCalls     int
+	FailureRateThreshold     float64 // percent
+	SlowCallRateThreshold    float64 // percent
+	SlowCallDuration         time.Duration
+	WaitDurationInOpenState  time.Duration
+	PermittedCallsInHalfOpen int
+}
+
+// Throttle is the SRE book's client-side adaptive throttling: reject locally
+// with probability max(0, (requests - K*accepts) / (requests + 1)) over the
+// last Window.
+type Throttle struct {
+	K      float64
+	Window time.Duration
 }
 
 // Outcomes is a set of call outcomes a retry policy can react to.
@@ -140,9 +210,29 @@ var (
 
 // Balancer spreads calls over targets and may retry on another target.
 type Balancer struct {
-	Targets []int
-	Policy  Policy
-	Call    CallPolicy // Deadline is the route timeout, Timeout the per-try timeout
+	Targets          []int
+	Policy           Policy
+	Call             CallPolicy    // Deadline is the route timeout, Timeout the per-try timeout
+	DeadlineOverhead time.Duration // kept back from a propagated deadline
+	Thresholds       *Thresholds   // Envoy circuit_breakers, or nil
+	Outlier          *Outlier      // Envoy outlier_detection, or nil
+}
+
+// Thresholds are Envoy's cluster circuit breaker thresholds: at most
+// MaxRequests calls outstanding to the targets, MaxPendingRequests more
+// waiting for one of them, and MaxRetries retries outstanding (unless the
+// retry policy has a budget).
+type Thresholds struct {
+	MaxRequests, MaxPendingRequests, MaxRetries int
+}
+
+// Outlier is Envoy's outlier detection by consecutive 5xx.
+type Outlier struct {
+	Consecutive5xx     int
+	Interval           time.Duration
+	BaseEjectionTime   time.Duration
+	MaxEjectionTime    time.Duration
+	MaxEjectionPercent float64
 }
 
 // Policy is how a load balancer picks a target.
@@ -167,12 +257,43 @@ type Server struct {
 	Timeout   time.Duration // a database's limit on a query's time inside it, waiting included; 0 for none
 	Slowdown  Slowdown
 	Calls     []Call // made in order after the work, each must succeed
+
+	AbortOnCancel    bool          // a cancelled call's work stops at once, freeing its worker
+	DeadlineOverhead time.Duration // kept back from a propagated deadline
+	Limit            *Limit        // a concurrency limit in front of the queue, or nil
 }
 
 // Queue is where calls wait for a worker.
 type Queue struct {
-	Capacity int // -1 for unbounded; 0 rejects whenever all workers are busy
-	LIFO     bool
+	Capacity   int // -1 for unbounded; 0 rejects whenever all workers are busy
+	Discipline Discipline
+	LIFOAbove  int           // adaptive LIFO: serve newest first while more than this many wait
+	Timeout    time.Duration // a call that waited this long is dropped (rejected); 0 for none
+}
+
+// Discipline is the order in which queued calls are served.
+type Discipline uint8
+
+// Queue disciplines.
+const (
+	FIFO Discipline = iota
+	LIFO
+	AdaptiveLIFO
+)
+
+var disciplineNames = []string{"fifo", "lifo", "adaptive_lifo"}
+
+// Limit is a concurrency limit: calls beyond it are rejected at once. Static
+// keeps Initial; AIMD adapts it as Netflix's concurrency-limits AIMDLimit
+// does: on each answered call, if it took longer than Timeout or failed, the
+// limit is multiplied by BackoffRatio, else if at least half the limit was in
+// use it grows by one; always within [Min, Max].
+type Limit struct {
+	AIMD         bool
+	Initial      int
+	Min, Max     int
+	BackoffRatio float64
+	Timeout      time.Duration
 }
 
 // Slowdown makes work slower as more of it runs at once. With n calls in

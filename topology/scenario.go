@@ -164,22 +164,25 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 	what := fmt.Sprintf("%s %q", df.kind, df.name)
 	switch df.kind {
 	case KindClient:
-		o := d.object(df.n, what, "target", "rate", "schedule", "users", "think", "timeout", "deadline", "retry")
+		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think"}, callKeys...)...)
 		if o != nil {
 			d.client(o, df.client, r)
 		}
 	case KindLoadBalancer:
-		o := d.object(df.n, what, "targets", "policy", "timeout", "retry_policy")
+		o := d.object(df.n, what, "targets", "policy", "timeout", "retry_policy", "cancel", "propagate_deadline",
+			"deadline_overhead", "circuit_breakers", "outlier_detection")
 		if o != nil {
 			d.balancer(o, df.balancer, r)
 		}
 	case KindService:
-		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call")
+		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
+			"abort_on_cancel", "deadline_overhead", "concurrency_limit")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
 		}
 	case KindDatabase:
-		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown")
+		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
+			"abort_on_cancel", "concurrency_limit")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
 		}
@@ -262,16 +265,26 @@ func (d *decoder) schedule(o *object) []RatePoint {
 
 var outcomeNames = []string{"timeout", "error", "rejected"}
 
-// callPolicy reads timeout, deadline and retry, shared by clients and
-// downstream calls.
+// callKeys are the keys of a call policy, shared by clients and downstream
+// calls.
+var callKeys = []string{"timeout", "deadline", "retry", "cancel", "propagate_deadline", "breaker", "throttle"}
+
 func (d *decoder) callPolicy(o *object) CallPolicy {
 	p := CallPolicy{
-		Timeout:  d.limit(o, "timeout"),
-		Deadline: d.limit(o, "deadline"),
-		Retry:    Retry{MaxAttempts: 1},
+		Timeout:           d.limit(o, "timeout"),
+		Deadline:          d.limit(o, "deadline"),
+		Retry:             Retry{MaxAttempts: 1},
+		Cancel:            o.boolean("cancel", false),
+		PropagateDeadline: o.boolean("propagate_deadline", false),
 	}
 	if n := o.get("retry"); n != nil {
 		p.Retry = d.retry(n, o.what+" retry")
+	}
+	if n := o.get("breaker"); n != nil {
+		p.Breaker = d.breaker(n, o.what+" breaker")
+	}
+	if n := o.get("throttle"); n != nil {
+		p.Throttle = d.throttle(n, o.what+" throttle")
 	}
 	return p
 }
@@ -286,13 +299,16 @@ func (d *decoder) limit(o *object, key string) time.Duration {
 }
 
 func (d *decoder) retry(n *node, what string) Retry {
-	o := d.object(n, what, "max_attempts", "retry_on", "backoff", "base", "cap", "multiplier", "jitter")
+	o := d.object(n, what, "max_attempts", "retry_on", "backoff", "base", "cap", "multiplier", "jitter", "budget")
 	if o == nil {
 		return Retry{MaxAttempts: 1}
 	}
 	r := Retry{
 		MaxAttempts: o.integer("max_attempts", 3, 1, 100),
 		On:          d.outcomes(o, "retry_on"),
+	}
+	if bn := o.get("budget"); bn != nil {
+		r.Budget = d.budget(bn, what+" budget")
 	}
 	b := &r.Backoff
 	b.Kind = BackoffKind(o.enum("backoff", int(BackoffExponential), backoffNames))
@@ -349,28 +365,44 @@ func (d *decoder) outcomes(o *object, key string) Outcomes {
 func (d *decoder) balancer(o *object, b *Balancer, r *resolver) {
 	b.Targets = r.targets(o, "targets")
 	b.Policy = Policy(o.enum("policy", int(RoundRobin), policyNames))
-	// Envoy: the route timeout (15s unless set) covers all tries.
-	b.Call = CallPolicy{Deadline: 15 * time.Second, Retry: Retry{MaxAttempts: 1}}
+	// Envoy: the route timeout (15s unless set) covers all tries; without a
+	// retry_policy there are no retries.
+	b.Call = CallPolicy{
+		Deadline:          15 * time.Second,
+		Retry:             Retry{MaxAttempts: 1},
+		Cancel:            o.boolean("cancel", false),
+		PropagateDeadline: o.boolean("propagate_deadline", false),
+	}
 	if o.has("timeout") {
 		b.Call.Deadline = d.limit(o, "timeout")
 	}
-	n := o.get("retry_policy")
-	if n == nil {
-		return
+	b.DeadlineOverhead = o.duration("deadline_overhead", 0, false)
+	if n := o.get("retry_policy"); n != nil {
+		d.retryPolicy(n, o.what+" retry_policy", &b.Call)
 	}
-	ro := d.object(n, o.what+" retry_policy", "num_retries", "per_try_timeout", "retry_on", "retry_back_off")
+	if n := o.get("circuit_breakers"); n != nil {
+		b.Thresholds, b.Call.Retry.Budget = d.thresholds(n, o.what+" circuit_breakers")
+	}
+	if n := o.get("outlier_detection"); n != nil {
+		b.Outlier = d.outlier(n, o.what+" outlier_detection")
+	}
+}
+
+// retryPolicy reads Envoy's route retry_policy into a call policy.
+func (d *decoder) retryPolicy(n *node, what string, p *CallPolicy) {
+	ro := d.object(n, what, "num_retries", "per_try_timeout", "retry_on", "retry_back_off")
 	if ro == nil {
 		return
 	}
-	b.Call.Timeout = d.limit(ro, "per_try_timeout")
-	b.Call.Retry = Retry{
+	p.Timeout = d.limit(ro, "per_try_timeout")
+	p.Retry = Retry{
 		MaxAttempts: ro.integer("num_retries", 1, 0, 99) + 1,
 		On:          d.outcomes(ro, "retry_on"),
 		Backoff:     Backoff{Kind: BackoffEnvoy, Base: 25 * time.Millisecond},
 	}
-	bb := &b.Call.Retry.Backoff
+	bb := &p.Retry.Backoff
 	if bn := ro.get("retry_back_off"); bn != nil {
-		if bo := d.object(bn, o.what+" retry_back_off", "base_interval", "max_interval"); bo != nil {
+		if bo := d.object(bn, what+" retry_back_off", "base_interval", "max_interval"); bo != nil {
 			bb.Base = bo.positive("base_interval", bb.Base)
 			bb.Cap = bo.positive("max_interval", 10*bb.Base)
 			if bb.Cap < bb.Base {
@@ -396,11 +428,21 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 	s.Work = d.dist(o, workKey, Dist{Kind: DistConstant})
 	s.ErrorRate = o.number("error_rate", 0, 0, 1)
 	s.Timeout = d.limit(o, "timeout")
-	s.Queue = Queue{Capacity: -1}
+	s.AbortOnCancel = o.boolean("abort_on_cancel", false)
+	s.DeadlineOverhead = o.duration("deadline_overhead", 0, false)
+	if n := o.get("concurrency_limit"); n != nil {
+		s.Limit = d.concurrencyLimit(n, o.what+" concurrency_limit")
+	}
+	s.Queue = Queue{Capacity: -1, LIFOAbove: s.Workers}
 	if n := o.get("queue"); n != nil {
-		if qo := d.object(n, o.what+" queue", "capacity", "discipline"); qo != nil {
+		if qo := d.object(n, o.what+" queue", "capacity", "discipline", "lifo_above", "timeout"); qo != nil {
 			s.Queue.Capacity = qo.integer("capacity", -1, 0, math.MaxInt32)
-			s.Queue.LIFO = qo.enum("discipline", 0, []string{"fifo", "lifo"}) == 1
+			s.Queue.Discipline = Discipline(qo.enum("discipline", int(FIFO), disciplineNames))
+			s.Queue.LIFOAbove = qo.integer("lifo_above", s.Workers, 0, math.MaxInt32)
+			if n := qo.get("lifo_above"); n != nil && s.Queue.Discipline != AdaptiveLIFO {
+				qo.errorf(n, "lifo_above applies to discipline = \"adaptive_lifo\"")
+			}
+			s.Queue.Timeout = d.limit(qo, "timeout")
 		}
 	}
 	if n := o.get("slowdown"); n != nil {
@@ -419,7 +461,7 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 			return
 		}
 		for i, cn := range arr {
-			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), "to", "timeout", "deadline", "retry")
+			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), append([]string{"to"}, callKeys...)...)
 			if co == nil {
 				continue
 			}

@@ -59,6 +59,14 @@ type Component struct {
 	TimedOut           int64   `json:"timed_out"`
 	Retries            int64   `json:"retries"`
 	InFlight           int64   `json:"in_flight"` // still in the component when the run ended
+	Cancelled          int64   `json:"cancelled"`
+	DeadlineExceeded   int64   `json:"deadline_exceeded"`
+	Shed               int64   `json:"shed"`
+	RetriesDenied      int64   `json:"retries_denied"`
+	Throttled          int64   `json:"throttled"`
+	BreakerRejected    int64   `json:"breaker_rejected"`
+	BreakerOpened      int64   `json:"breaker_opened"`
+	Ejections          int64   `json:"ejections"`
 	Amplification      float64 `json:"amplification"`
 	PeakAmplification  float64 `json:"peak_amplification"`
 	FaultAmplification float64 `json:"fault_amplification"`
