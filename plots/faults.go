@@ -1,0 +1,107 @@
+package plots
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/failsim/failsim/sim/results"
+)
+
+// faultWindows shades each fault's window inside the data area and labels it
+// in the band above, where a label never hides data. Labels that would
+// overlap go to further lanes, upwards.
+type faultWindows struct {
+	faults []results.Fault // by start
+}
+
+func newFaultWindows(faults []results.Fault) *faultWindows {
+	fs := slices.Clone(faults)
+	slices.SortStableFunc(fs, func(a, b results.Fault) int { return cmp.Compare(a.AtS, b.AtS) })
+	return &faultWindows{faults: fs}
+}
+
+var faultLabelStyle = func() text.Style {
+	s := textStyle(sans, 10.5, faultText)
+	s.XAlign, s.YAlign = draw.XLeft, draw.YBottom
+	return s
+}()
+
+// faultLabel says what happened where: "db slowdown (slowdown on db)".
+func faultLabel(f results.Fault) string {
+	what := f.Kind
+	if len(f.Targets) > 0 {
+		what += " on " + strings.Join(f.Targets, ", ")
+	}
+	if f.Name == "" {
+		return what
+	}
+	return f.Name + " (" + what + ")"
+}
+
+// laneHeight is the height of one row of fault labels.
+var laneHeight = faultLabelStyle.Height("Mg") + px(3)
+
+// place returns where each fault's label starts, at its window's start but
+// pulled back to end inside the canvas, and the lane it takes (-1 for a
+// window outside the run), and the number of lanes used.
+func (f *faultWindows) place(c draw.Canvas, p *plot.Plot) (xs []vg.Length, lanes []int, n int) {
+	trX, _ := p.Transforms(&c)
+	var ends []vg.Length // right end of the last label in each lane
+	for _, ft := range f.faults {
+		if ft.AtS > p.X.Max || ft.EndS < p.X.Min {
+			xs, lanes = append(xs, 0), append(lanes, -1)
+			continue
+		}
+		w := faultLabelStyle.Width(faultLabel(ft))
+		x := max(min(trX(ft.AtS), c.Max.X-w), c.Min.X)
+		lane := 0
+		for lane < len(ends) && ends[lane] > x {
+			lane++
+		}
+		if lane == len(ends) {
+			ends = append(ends, 0)
+		}
+		ends[lane] = x + w + px(12)
+		xs, lanes = append(xs, x), append(lanes, lane)
+	}
+	return xs, lanes, len(ends)
+}
+
+func (f *faultWindows) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	xs, lanes, _ := f.place(c, p)
+	for i, ft := range f.faults {
+		if lanes[i] < 0 {
+			continue
+		}
+		x0 := max(trX(ft.AtS), c.Min.X)
+		x1 := max(min(trX(ft.EndS), c.Max.X), x0+px(2)) // an instant fault still shows
+		c.SetColor(faultFill)
+		c.Fill(vg.Rectangle{Min: vg.Point{X: x0, Y: c.Min.Y}, Max: vg.Point{X: x1, Y: c.Max.Y}}.Path())
+		y := c.Max.Y + px(3) + vg.Length(lanes[i])*laneHeight
+		c.FillText(faultLabelStyle, vg.Point{X: xs[i], Y: y}, faultLabel(ft))
+	}
+}
+
+// unionFaults returns the distinct faults of several runs.
+func unionFaults(runs []*results.Run) []results.Fault {
+	var all []results.Fault
+	for _, r := range runs {
+		for _, f := range r.Summary.Faults {
+			if !slices.ContainsFunc(all, func(g results.Fault) bool { return sameFault(f, g) }) {
+				all = append(all, f)
+			}
+		}
+	}
+	return all
+}
+
+func sameFault(a, b results.Fault) bool {
+	return a.Name == b.Name && a.Kind == b.Kind && a.AtS == b.AtS && a.EndS == b.EndS && slices.Equal(a.Targets, b.Targets)
+}

@@ -1,0 +1,256 @@
+package plots
+
+import (
+	"fmt"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/failsim/failsim/sim/results"
+)
+
+// view is a run with what every figure derives from it.
+type view struct {
+	s       *results.Summary
+	ser     *results.Series
+	x       []float64 // bucket middles
+	tiers   []tier
+	clients []string
+	heading []string
+}
+
+func newView(r *results.Run) *view {
+	s := &r.Summary
+	return &view{
+		s: s, ser: r.Series, x: middles(r.Series),
+		tiers: tiersOf(s), clients: clientsOf(s),
+		heading: []string{RunLabel(r) + fmt.Sprintf(": seed %d, %gs simulated, %gs buckets", s.Seed, s.SimSeconds, s.BucketSeconds)},
+	}
+}
+
+// RunLabel names a run as "scenario/variant", "base" for no variant.
+func RunLabel(r *results.Run) string {
+	v := r.Summary.Variant
+	if v == "" {
+		v = "base"
+	}
+	return r.Summary.Scenario + "/" + v
+}
+
+// bucket says "1s bucket" or "10s bucket", for titles.
+func (v *view) bucket() string { return fmt.Sprintf("%gs bucket", v.s.BucketSeconds) }
+
+func (v *view) panel(title, ylabel string, log bool) *panel {
+	return newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+}
+
+// Sizes in pixels: wide enough for a 1s bucket to be visible over a few
+// minutes, and legible when scaled down onto a slide.
+const (
+	figureWidth    = 1200
+	figureHeight   = 560
+	dashboardWidth = 1280
+)
+
+// Figures returns every figure of a run, the dashboard first. A figure
+// whose metrics the run lacks is left out.
+func Figures(r *results.Run) []*Figure {
+	v := newView(r)
+	var figs []*Figure
+	if d := Dashboard(r); d != nil {
+		figs = append(figs, d)
+	}
+	single := func(name, title, about string, p *panel) {
+		if p != nil {
+			figs = append(figs, newFigure(name, title, about, v.heading, figureWidth, figureHeight, p))
+		}
+	}
+	single("latency", "Client latency", aboutLatency, v.latency())
+	single("amplification", "Load amplification per tier", aboutAmplification, v.amplification())
+	single("throughput", "Offered load, throughput and goodput", aboutThroughput, v.throughput())
+	single("outcomes", "Client attempts by outcome", aboutOutcomes, v.outcomes())
+	var qs []*panel
+	for _, p := range []*panel{v.queues(), v.inFlight()} {
+		if p != nil {
+			qs = append(qs, p)
+		}
+	}
+	if len(qs) > 0 {
+		figs = append(figs, newFigure("queues", "Queues and calls in flight", aboutQueues, v.heading, figureWidth, 360+340*float64(len(qs)), qs...))
+	}
+	single("wasted-work", "Wasted work per tier", aboutWasted, v.wasted())
+	return figs
+}
+
+// Dashboard is the one picture for a slide: client latency, amplification,
+// offered load against goodput and wasted work on one time axis. It is nil
+// when the run has none of their metrics.
+func Dashboard(r *results.Run) *Figure {
+	v := newView(r)
+	var ps []*panel
+	for _, p := range []*panel{v.latency(), v.amplification(), v.throughput(), v.wasted()} {
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	heading := v.heading
+	if verdict := r.Summary.Recovery.Verdict; verdict != "" {
+		heading = append(heading[:1:1], "Recovery: "+verdict)
+	}
+	return newFigure("dashboard", "Dashboard", aboutDashboard, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)
+}
+
+const (
+	aboutDashboard = "Four views of the same seconds, one above the other: what clients felt (latency), " +
+		"how much work each logical request turned into (amplification), what came out (goodput against " +
+		"offered load), and what was done for nobody (wasted work). Shaded: fault windows."
+	aboutLatency = "p50, p99 and p99.9 of the latency of the logical requests that finished in each bucket, " +
+		"as clients saw it (retries included), on a log scale. A gap is a bucket in which no request finished. " +
+		"Flat lines at a multiple of the client timeout mean requests ran out of attempts."
+	aboutAmplification = "Arrivals at each tier per logical request issued in the same bucket (replicas summed). " +
+		"1 means each request reached the tier once; 3 means three calls per request: retries, possibly at " +
+		"several layers. A retry spiral is amplification climbing while the fault lasts and staying up after it."
+	aboutThroughput = "Offered: logical requests issued per second. Sent: attempts per second, retries included. " +
+		"Throughput: answers clients received per second (successes, errors and rejections; not timeouts). " +
+		"Goodput: logical requests that succeeded per second. Goodput falling while sent climbs is a retry spiral."
+	aboutOutcomes = "How the clients' attempts ended, per second, and how many logical requests failed " +
+		"(every attempt failed or the deadline passed). Timeouts with no errors mean the system is slow, not broken."
+	aboutQueues = "Top: calls waiting for a worker (mean over each bucket, replicas summed). Bottom: calls inside " +
+		"each tier, queued, in service or waiting on downstream calls; for clients, logical requests outstanding."
+	aboutWasted = "Service time spent on calls whose caller had already given up (or lost in a crash), per second: " +
+		"the mean number of workers busy for nobody. Anything above zero is capacity lost to abandoned work."
+)
+
+func (v *view) latency() *panel {
+	p := v.panel("Client latency: p50, p99, p99.9 of logical requests finished per "+v.bucket(), "latency (log scale)", true)
+	quantiles := []struct{ label, metric string }{
+		{"p50", "latency_p50_s"}, {"p99", "latency_p99_s"}, {"p99.9", "latency_p999_s"},
+	}
+	// Highest first, so that where they meet (every request at the same
+	// timeout) the p50 shows on top, and the legend reads top down.
+	for ci, c := range v.clients {
+		for qi := len(quantiles) - 1; qi >= 0; qi-- {
+			q := quantiles[qi]
+			label := q.label
+			if len(v.clients) > 1 {
+				label = c + " " + q.label
+			}
+			if y := v.ser.Get(c, q.metric); y != nil {
+				p.line(label, v.x, y, lineStyle(paletteColor(qi), 2, dash(ci)))
+			}
+		}
+	}
+	return nonEmpty(p)
+}
+
+func (v *view) amplification() *panel {
+	logical := sum(v.ser, v.clients, "logical_requests")
+	if logical == nil {
+		return nil
+	}
+	p := v.panel("Load amplification: arrivals per logical request at each tier", "arrivals per logical request", false)
+	// Tiers often carry the same load (only clients retry): draw the first
+	// widest and each next one narrower on top, so that coinciding lines
+	// show as nested bands instead of hiding each other.
+	n := float64(len(v.tiers))
+	for i, t := range v.tiers {
+		if arr := sum(v.ser, t.members, "arrivals"); arr != nil {
+			w := 1.5 + 7.5*(n-1-float64(i))/max(n-1, 1)
+			p.line(t.label(), v.x, ratio(arr, logical), lineStyle(paletteColor(i), w, nil))
+		}
+	}
+	if p.empty() {
+		return nil
+	}
+	p.rule("1 = each request once", 1, lineStyle(grey, 1, []vg.Length{px(4), px(4)}))
+	return p
+}
+
+func (v *view) throughput() *panel {
+	p := v.panel("Clients: offered load, throughput and goodput", "requests per second", false)
+	offered := sum(v.ser, v.clients, "offered_rps")
+	sent := perSecond(v.ser, sum(v.ser, v.clients, "arrivals"))
+	answered := perSecond(v.ser, add(
+		sum(v.ser, v.clients, "completed"), sum(v.ser, v.clients, "errors"), sum(v.ser, v.clients, "rejected")))
+	goodput := sum(v.ser, v.clients, "goodput_rps")
+	p.line("offered (logical requests/s)", v.x, offered, lineStyle(black, 1.5, nil))
+	p.line("sent (attempts/s, retries included)", v.x, sent, lineStyle(paletteColor(4), 2, dash(1)))
+	// Goodput wide and throughput narrow on top: they coincide when all is well.
+	p.line("goodput (logical requests succeeded/s)", v.x, goodput, lineStyle(paletteColor(2), 4, nil))
+	p.line("throughput (answers received/s)", v.x, answered, lineStyle(paletteColor(0), 1.5, nil))
+	return nonEmpty(p)
+}
+
+func (v *view) outcomes() *panel {
+	p := v.panel("Clients: attempts by outcome, and failed logical requests", "attempts or requests per second", false)
+	series := []struct {
+		label, metric, none string
+		i                   int
+	}{
+		{"attempts succeeded", "completed", "no successes", 2},
+		{"attempts timed out", "timed_out", "no timeouts", 1},
+		{"attempts answered with an error", "errors", "no errors", 3},
+		{"attempts rejected", "rejected", "no rejections", 4},
+		{"logical requests failed", "failed", "no failed requests", -1},
+	}
+	// A line at zero would hide the others there: say so instead.
+	var none []string
+	for _, s := range series {
+		y := perSecond(v.ser, sum(v.ser, v.clients, s.metric))
+		if y == nil {
+			continue
+		}
+		if allZero(y) {
+			none = append(none, s.none)
+			continue
+		}
+		sty := lineStyle(black, 1.5, dash(1))
+		if s.i >= 0 {
+			sty = lineStyle(paletteColor(s.i), 2, nil)
+		}
+		p.line(s.label, v.x, y, sty)
+	}
+	if len(none) > 0 && !p.empty() {
+		p.note(strings.Join(none, ", "))
+	}
+	return nonEmpty(p)
+}
+
+func (v *view) queues() *panel {
+	p := v.panel("Queue length: calls waiting for a worker (mean per "+v.bucket()+", replicas summed)", "calls waiting", false)
+	for i, t := range v.tiers {
+		if t.works() {
+			p.line(t.label(), v.x, sum(v.ser, t.members, "queue_mean"), lineStyle(paletteColor(i), 2, nil))
+		}
+	}
+	return nonEmpty(p)
+}
+
+func (v *view) inFlight() *panel {
+	p := v.panel("In flight: calls inside each tier (mean per "+v.bucket()+", replicas summed; clients: logical requests)", "calls inside", false)
+	for i, t := range v.tiers {
+		p.line(t.label(), v.x, sum(v.ser, t.members, "in_flight_mean"), lineStyle(paletteColor(i), 2, nil))
+	}
+	return nonEmpty(p)
+}
+
+func (v *view) wasted() *panel {
+	p := v.panel("Wasted work: service time spent for callers that had already given up", "seconds of work per second", false)
+	for i, t := range v.tiers {
+		if t.works() {
+			p.line(t.label(), v.x, perSecond(v.ser, sum(v.ser, t.members, "wasted_work_s")), lineStyle(paletteColor(i), 2, nil))
+		}
+	}
+	return nonEmpty(p)
+}
+
+// nonEmpty returns p, or nil when nothing was drawn on it.
+func nonEmpty(p *panel) *panel {
+	if p.empty() {
+		return nil
+	}
+	return p
+}

@@ -1,0 +1,120 @@
+package plots
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/failsim/failsim/sim/results"
+)
+
+var nan = math.NaN()
+
+// same compares series with NaN equal to NaN.
+func same(a, b []float64) bool {
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) })
+}
+
+func TestTiersGroupReplicasInTopologyOrder(t *testing.T) {
+	s := &results.Summary{
+		Order: []string{"users", "lb", "api-1", "api-2", "db", "old"},
+		Components: map[string]results.Component{
+			"users": {Kind: "client", Group: "users"}, "lb": {Kind: "load_balancer", Group: "lb"},
+			"api-1": {Kind: "service", Group: "api"}, "api-2": {Kind: "service", Group: "api"},
+			"db": {Kind: "database", Group: "db"}, "old": {Kind: "service"}, // written before groups existed
+		},
+	}
+	var got []string
+	for _, tr := range tiersOf(s) {
+		got = append(got, tr.label())
+	}
+	want := []string{"users (client)", "lb (load balancer)", "api (service ×2)", "db (database)", "old (service)"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("tiers %q, want %q", got, want)
+	}
+	if c := clientsOf(s); !slices.Equal(c, []string{"users"}) {
+		t.Fatalf("clients %q", c)
+	}
+}
+
+func TestArithmeticOnSeries(t *testing.T) {
+	ser := results.NewSeries(2, []results.Key{{Component: "a", Metric: "x"}, {Component: "b", Metric: "x"}, {Component: "a", Metric: "y"}})
+	ser.EndS = 5
+	ser.Times = []float64{0, 2, 4}
+	ser.Values[0] = []float64{1, nan, 3}
+	ser.Values[1] = []float64{10, nan, nan}
+	ser.Values[2] = []float64{0, 4, 2}
+	tests := []struct {
+		name      string
+		got, want []float64
+	}{
+		{"sum skips missing points", sum(ser, []string{"a", "b"}, "x"), []float64{11, nan, 3}},
+		{"sum of a metric nobody has", sum(ser, []string{"a", "b"}, "z"), nil},
+		{"sum over components lacking it", sum(ser, []string{"b", "c"}, "y"), nil},
+		{"add skips missing series", add(nil, []float64{1, nan, 2}, []float64{1, nan, nan}), []float64{2, nan, 2}},
+		{"ratio is missing where the divisor is 0 or missing", ratio([]float64{1, 2, 3}, []float64{0, nan, 2}), []float64{nan, nan, 1.5}},
+		{"ratio of a missing series", ratio(nil, []float64{1}), nil},
+		{"per second, the last bucket 1s wide", perSecond(ser, []float64{4, 4, 4}), []float64{2, 2, 4}},
+		{"bucket middles", middles(ser), []float64{1, 3, 4.5}},
+	}
+	for _, tt := range tests {
+		if !same(tt.got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestTicks(t *testing.T) {
+	labels := func(tk interface {
+		majors(min, max float64) []float64
+	}, min, max float64) []float64 {
+		return tk.majors(min, max)
+	}
+	tests := []struct {
+		name      string
+		got, want []float64
+	}{
+		{"time over five minutes: every 30s", labels(timeTicks{}, 0, 300), []float64{0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300}},
+		{"time over 91s: every 10s", labels(timeTicks{}, 0, 91), []float64{0, 10, 20, 30, 40, 50, 60, 70, 80, 90}},
+		{"time over an hour: every 5 minutes", labels(timeTicks{}, 0, 3600), []float64{0, 300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000, 3300, 3600}},
+		{"counts", labels(linearTicks{n: 5}, 0, 1575), []float64{0, 500, 1000, 1500}},
+		{"fractions", labels(linearTicks{n: 5}, 0, 1), []float64{0, 0.2, 0.4, 0.6, 0.8, 1}},
+		{"latency decades", labels(latencyTicks{}, -2, 1), []float64{-2, -1, 0, 1}},
+	}
+	for _, tt := range tests {
+		if !slices.EqualFunc(tt.got, tt.want, func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }) {
+			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+
+	short := latencyTicks{}.Ticks(-2, 0) // 10ms to 1s: 2 and 5 labelled too
+	var got []string
+	for _, tk := range short {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if want := []string{"10ms", "20ms", "50ms", "100ms", "200ms", "500ms", "1s"}; !slices.Equal(got, want) {
+		t.Errorf("latency labels %q, want %q", got, want)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	tests := []struct {
+		v, step float64
+		want    string
+	}{
+		{0, 10000, "0"}, {-0.0, 1, "0"}, {20000, 10000, "20k"}, {2500, 500, "2500"}, {2500, 2500, "2.5k"}, {3e6, 1e6, "3M"},
+		{0.2, 0.2, "0.2"}, {0.25, 0.25, "0.25"}, {1500, 500, "1500"}, {40, 10, "40"},
+	}
+	for _, tt := range tests {
+		if got := countLabel(tt.v, tt.step); got != tt.want {
+			t.Errorf("countLabel(%g, %g) = %q, want %q", tt.v, tt.step, got, tt.want)
+		}
+	}
+	for s, want := range map[float64]string{0.0005: "500µs", 0.02: "20ms", 1: "1s", 10: "10s", 0.1: "100ms"} {
+		if got := durationLabel(s); got != want {
+			t.Errorf("durationLabel(%g) = %q, want %q", s, got, want)
+		}
+	}
+}
