@@ -35,6 +35,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.SetErr(io.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(newRunCmd(io))
+	root.AddCommand(newPlotCmd(io))
 	return root
 }
 
