@@ -41,6 +41,7 @@ const (
 	working                       // holding a worker
 	computing                     // doing its work (not yet making its calls)
 	cutShort                      // the server's own timeout cut the work short
+	pastDue                       // the work was stopped at its propagated deadline
 	isRetry                       // this call is a retry of its caller's
 	backingOff                    // a retry is allowed and waits to be sent (backoff, or a pending slot)
 	inside                        // admitted: in the component's list of jobs

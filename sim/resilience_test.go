@@ -205,6 +205,28 @@ query_time = "20ms"
 	}
 }
 
+// With abort_on_cancel, work in service stops when its propagated deadline
+// passes, as a query run with an expiring context does.
+func TestAbortAtTheDeadline(t *testing.T) {
+	r := run(t, `
+duration = "100s"
+[client.c]
+target = "db"
+rate = 1
+timeout = "100ms"
+propagate_deadline = true
+[database.db]
+connections = 10
+query_time = "300ms"
+abort_on_cancel = true
+`)
+	db := r.Summary.Components["db"]
+	if db.DeadlineExceeded == 0 || db.DeadlineExceeded != db.Errors {
+		t.Fatalf("%d deadline exceeded, %d errors: every query outlives its 100ms", db.DeadlineExceeded, db.Errors)
+	}
+	near(t, "busy time per query", db.BusyS/float64(db.Errors), 0.1, 1e-6)
+}
+
 // Load shedding at a server: a queue timeout drops calls that waited too
 // long; a static concurrency limit refuses calls beyond it at once.
 func TestLoadShedding(t *testing.T) {

@@ -167,6 +167,10 @@ func (s *Sim) startWork(k *component, c int32) {
 		w = cr.sent + sv.timeout - now
 		cr.flags |= cutShort
 	}
+	if sv.abortOnCancel && cr.due > 0 && now+w > cr.due { // a context that expires stops the work
+		w = cr.due - now
+		cr.flags |= pastDue
+	}
 	cr.work = w
 	cr.wait = s.sched.SetTimer(now+w, evWorkDone, 0, c)
 }
@@ -179,6 +183,9 @@ func (s *Sim) workDone(c int32) {
 	switch {
 	case cr.flags&cancelled != 0: // its caller gave up and said so: no downstream calls
 		s.finishJob(k, c, cancelledCall)
+	case cr.flags&pastDue != 0:
+		k.stats.cur.deadlineExceeded++
+		s.finishJob(k, c, failed)
 	case cr.flags&cutShort != 0:
 		s.finishJob(k, c, failed)
 	case sv.errProb > 0 && sv.errs.Float64() < sv.errProb:

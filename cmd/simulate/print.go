@@ -65,6 +65,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 			k.Completed, k.Errors, k.Rejected, k.TimedOut, k.Retries, util, maxQ, wasted, secs(k.Latency.P99))
 	}
 	tw.Flush()
+	printMechanisms(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s\n", s.Recovery.Verdict)
 	rate := float64(s.Events) / wall.Seconds()
@@ -89,5 +90,39 @@ func secs(s float64) string {
 		return strconv.FormatFloat(1000*s, 'g', 3, 64) + "ms"
 	default:
 		return fmt.Sprintf("%.2fs", s)
+	}
+}
+
+// printMechanisms lists, per component, what its resilience mechanisms did;
+// components where they did nothing are left out.
+func printMechanisms(w io.Writer, s *results.Summary) {
+	var lines []string
+	for _, name := range s.Order {
+		k := s.Components[name]
+		var did []string
+		for _, m := range []struct {
+			n    int64
+			what string
+		}{
+			{k.Cancelled, "cancelled"},
+			{k.DeadlineExceeded, "past their deadline"},
+			{k.Shed, "shed"},
+			{k.RetriesDenied, "retries denied by the budget"},
+			{k.Throttled, "throttled"},
+			{k.BreakerRejected, "refused by the breaker"},
+			{k.BreakerOpened, "breaker openings"},
+			{k.Ejections, "ejections"},
+		} {
+			if m.n > 0 {
+				did = append(did, fmt.Sprintf("%d %s", m.n, m.what))
+			}
+		}
+		if len(did) > 0 {
+			lines = append(lines, fmt.Sprintf("  %s: %s", name, strings.Join(did, ", ")))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(w, "\nMechanisms")
+		fmt.Fprintln(w, strings.Join(lines, "\n"))
 	}
 }
