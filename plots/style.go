@@ -56,13 +56,9 @@ var dashes = [][]vg.Length{nil, {px(8), px(4)}, {px(2), px(3)}, {px(10), px(3), 
 
 func dash(i int) []vg.Length { return dashes[i%len(dashes)] }
 
-// linearTicks marks about n round values (1, 2, 2.5 or 5 times a power of
-// ten) and, unless hide, labels them: k and M stand for thousands and
-// millions.
-type linearTicks struct {
-	n    int
-	hide bool // marks without labels: the upper panels of a shared time axis
-}
+// linearTicks marks and labels about n round values (1, 2, 2.5 or 5 times a
+// power of ten): k and M stand for thousands and millions.
+type linearTicks struct{ n int }
 
 func (t linearTicks) majors(min, max float64) []float64 {
 	return steps(min, max, niceStep((max-min)/float64(t.n), []float64{1, 2, 2.5, 5}))
@@ -76,17 +72,16 @@ func (t linearTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	ticks := make([]plot.Tick, len(vs))
 	for i, v := range vs {
-		ticks[i] = plot.Tick{Value: v}
-		if !t.hide {
-			ticks[i].Label = countLabel(v, step)
-		}
+		ticks[i] = plot.Tick{Value: v, Label: countLabel(v, step)}
 	}
 	return ticks
 }
 
 // timeTicks marks seconds at steps people count in: 1, 2, 5, 10, 15, 30
-// seconds, minutes, ...
-type timeTicks struct{ hide bool }
+// seconds, minutes, ... and, unless hide, labels them.
+type timeTicks struct {
+	hide bool // marks without labels: the upper panels of a shared time axis
+}
 
 var timeSteps = []float64{1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400}
 
