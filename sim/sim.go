@@ -123,7 +123,7 @@ func newPolicy(to int, p topology.CallPolicy) policy {
 func Run(sc *topology.Scenario, seed uint64) *results.Run {
 	s := newSim(sc, seed)
 	s.loop()
-	return &results.Run{Summary: s.summary(), Series: s.series}
+	return &results.Run{Summary: s.summary(), Series: s.series, ClientLatency: s.clientLat.Snapshot()}
 }
 
 func newSim(sc *topology.Scenario, seed uint64) *Sim {

@@ -26,10 +26,23 @@ func (d *decoder) at(p tomlpos.Pos, format string, args ...any) {
 	d.errs = append(d.errs, e)
 }
 
-// errorf reports a problem with n's value; keyErrorf one with its key.
-func (d *decoder) errorf(n *node, format string, args ...any) { d.at(n.val, format, args...) }
+// errorf reports a problem with n's value; keyErrorf one with its key. A
+// value set from outside the file is reported against its --set.
+func (d *decoder) errorf(n *node, format string, args ...any) {
+	if n.origin != "" {
+		d.errs = append(d.errs, &Error{Pos: Pos{File: n.origin}, Msg: d.prefix + fmt.Sprintf(format, args...)})
+		return
+	}
+	d.at(n.val, format, args...)
+}
 
-func (d *decoder) keyErrorf(n *node, format string, args ...any) { d.at(n.key, format, args...) }
+func (d *decoder) keyErrorf(n *node, format string, args ...any) {
+	if n.origin != "" {
+		d.errorf(n, format, args...)
+		return
+	}
+	d.at(n.key, format, args...)
+}
 
 // object is a table being decoded: it knows the keys it accepts and reports
 // every other key as unknown, with a did-you-mean.

@@ -18,7 +18,7 @@ import (
 
 // Load reads the scenario file at path and returns it with the named variant
 // applied ("" for the base). Problems in the file come back as Errors.
-func Load(path, variant string) (*Scenario, error) {
+func Load(path, variant string, sets ...Setting) (*Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -27,13 +27,14 @@ func Load(path, variant string) (*Scenario, error) {
 		}
 		return nil, Errors{{Pos: Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
 	}
-	return Parse(path, src, variant)
+	return Parse(path, src, variant, sets...)
 }
 
 // Parse is Load for a file already in memory; file names it in messages.
 // It validates the base and every variant, so a mistake in a variant is
-// found whichever one is run.
-func Parse(file string, src []byte, variant string) (*Scenario, error) {
+// found whichever one is run, then applies the settings, in order, to the
+// chosen one.
+func Parse(file string, src []byte, variant string, sets ...Setting) (*Scenario, error) {
 	d := &decoder{file: file, lines: strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&raw); err != nil {
@@ -87,6 +88,7 @@ func Parse(file string, src []byte, variant string) (*Scenario, error) {
 
 	defaultName := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	var chosen *Scenario
+	chosenTree, chosenDesc := base, ""
 	sc := d.scenario(base, defaultName)
 	if variant == "" {
 		chosen = sc
@@ -109,13 +111,32 @@ func Parse(file string, src []byte, variant string) (*Scenario, error) {
 			}
 		}
 		if name == variant {
-			chosen = vsc
-			chosen.Variant, chosen.VariantDescription = name, desc
+			chosen, chosenTree, chosenDesc = vsc, merged, desc
 		}
 	}
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
 	}
+	if len(sets) > 0 {
+		var errs Errors
+		for _, s := range sets {
+			t, err := s.apply(chosenTree)
+			if err != nil {
+				errs = append(errs, &Error{Pos: Pos{File: s.String()}, Msg: err.Error()})
+				continue
+			}
+			chosenTree = t
+		}
+		if len(errs) > 0 {
+			return nil, errs
+		}
+		sd := &decoder{file: file, lines: d.lines}
+		chosen = sd.scenario(chosenTree, defaultName)
+		if len(sd.errs) > 0 {
+			return nil, sd.errs.sorted()
+		}
+	}
+	chosen.Variant, chosen.VariantDescription = variant, chosenDesc
 	chosen.File, chosen.Source, chosen.Variants = file, src, variants
 	return chosen, nil
 }

@@ -216,3 +216,59 @@ func TestShippedScenariosLoad(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsOverrideTheChosenVariant(t *testing.T) {
+	sets := []Setting{
+		{"client.users.timeout", "4s"},
+		{"client.users.retry.max_attempts", "5"},
+		{"service.api.workers", "7"},
+		{"service.api.call[0].timeout", "none"},
+		{"client.users.retry.budget", `{ kind = "grpc" }`},
+	}
+	sc, err := Parse("t.toml", []byte(valid), "aligned", sets...)
+	if err != nil {
+		t.Fatal(err.(Errors).Pretty())
+	}
+	c := sc.Components[0].Client
+	if c.Call.Timeout != 4*time.Second || c.Call.Retry.MaxAttempts != 5 || c.Call.Retry.Budget == nil {
+		t.Fatalf("client: %+v", c.Call)
+	}
+	if s := sc.Components[2].Server; s.Workers != 7 || s.Calls[0].Timeout != 0 {
+		t.Fatalf("api: workers %d, call timeout %s", s.Workers, s.Calls[0].Timeout)
+	}
+	if d := sc.Components[1].Balancer.Call.Deadline; d != 1800*time.Millisecond || sc.Variant != "aligned" {
+		t.Fatalf("the variant was lost: lb timeout %s, variant %q", d, sc.Variant)
+	}
+	// The base in memory is untouched: parsing again without settings gives it back.
+	if sc2, _ := Parse("t.toml", []byte(valid), ""); sc2.Components[0].Client.Call.Timeout != 2*time.Second {
+		t.Fatal("a setting leaked into the base")
+	}
+}
+
+func TestBadSettings(t *testing.T) {
+	tests := []struct {
+		set  Setting
+		want string
+	}{
+		{Setting{"client.users.timout", "4s"}, `--set client.users.timout=4s: client "users": unknown key "timout"; did you mean "timeout"?`},
+		{Setting{"client.users.timeout", "4"}, `--set client.users.timeout=4: timeout: 4 has no unit`},
+		{Setting{"service.api.call[3].timeout", "1s"}, `--set service.api.call[3].timeout=1s: service.api.call has no element [3]`},
+		{Setting{"client.users.target.x", "1"}, `--set client.users.target.x=1: client.users.target is not a table`},
+		{Setting{"service.api.workers", "0"}, `--set service.api.workers=0: service "api": workers must be between 1 and 1000000, got 0`},
+	}
+	for _, tt := range tests {
+		_, err := Parse("t.toml", []byte(valid), "", tt.set)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want %q", tt.set, err, tt.want)
+		}
+	}
+}
+
+func TestParseSetting(t *testing.T) {
+	if s, err := ParseSetting("client.users.timeout = 4s"); err != nil || s != (Setting{"client.users.timeout", "4s"}) {
+		t.Fatalf("got %+v, %v", s, err)
+	}
+	if _, err := ParseSetting("timeout"); err == nil {
+		t.Fatal("accepted a setting without =")
+	}
+}

@@ -11,7 +11,8 @@ import (
 type node struct {
 	path     string
 	key, val tomlpos.Pos
-	v        any // string, int64, float64, bool, a TOML date, *table or []*node
+	origin   string // "--set KEY=VALUE" for a value set from outside the file
+	v        any    // string, int64, float64, bool, a TOML date, *table or []*node
 }
 
 // table is a TOML table with its keys in file order.

@@ -52,6 +52,10 @@ func (h *Histogram) Mean() float64 {
 	return 0
 }
 
+// Snapshot exports the histogram's counts, to be encoded or merged exactly
+// with others (HDR merges do not depend on order).
+func (h *Histogram) Snapshot() *hdrhistogram.Snapshot { return h.h.Export() }
+
 // Reset empties the histogram.
 func (h *Histogram) Reset() {
 	h.h.Reset()

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/failsim/failsim/sim/des"
 )
 
@@ -111,5 +113,24 @@ func TestJudgeNeedsABaselineAndTimeAfterTheFault(t *testing.T) {
 	}
 	if r := Judge(g, 2, 2.5, 5, 0.1); !r.Judged || r.Recovered || !strings.Contains(r.Verdict, "less than one recovery window") {
 		t.Errorf("got %+v, want not recovered for lack of time", r)
+	}
+}
+
+// Snapshots of two histograms merge into the histogram of all their values.
+func TestSnapshotsMergeExactly(t *testing.T) {
+	a, b, all := NewHistogram(3), NewHistogram(3), NewHistogram(3)
+	for i := 1; i <= 1000; i++ {
+		d := des.Time(i) * des.Millisecond
+		if i%3 == 0 {
+			a.Record(d)
+		} else {
+			b.Record(d)
+		}
+		all.Record(d)
+	}
+	merged := hdrhistogram.Import(a.Snapshot())
+	merged.Merge(hdrhistogram.Import(b.Snapshot()))
+	if !merged.Equals(hdrhistogram.Import(all.Snapshot())) {
+		t.Fatal("merged snapshots differ from the histogram of all values")
 	}
 }

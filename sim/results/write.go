@@ -8,12 +8,17 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Run is everything one run produces.
+// Run is everything one run produces. ClientLatency, the latency of every
+// logical request (microseconds, 3 significant digits), is kept in memory
+// for those who merge runs exactly (sweeps, shards); Write does not write it.
 type Run struct {
-	Summary Summary
-	Series  *Series
+	Summary       Summary
+	Series        *Series
+	ClientLatency *hdrhistogram.Snapshot
 }
 
 // File names inside an output directory.
