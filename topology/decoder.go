@@ -74,6 +74,18 @@ func (o *object) get(key string) *node { return o.t.m[key] }
 
 func (o *object) has(key string) bool { return o.t.m[key] != nil }
 
+// keyPos is where key is written in o, for findings made after validation.
+func (o *object) keyPos(key string) Pos { return o.d.pos(o.get(key)) }
+
+// pos is where n's key is written: the zero Pos when n is nil or was set
+// from outside the file.
+func (d *decoder) pos(n *node) Pos {
+	if n == nil || n.origin != "" {
+		return Pos{}
+	}
+	return Pos{File: d.file, Line: n.key.Line, Col: n.key.Col}
+}
+
 func (o *object) errorf(n *node, format string, args ...any) {
 	o.d.errorf(n, "%s: %s", o.what, fmt.Sprintf(format, args...))
 }

@@ -90,6 +90,12 @@ type CallPolicy struct {
 	PropagateDeadline bool      // send the time left with each call
 	Breaker           *Breaker  // a circuit breaker on this edge, or nil
 	Throttle          *Throttle // client-side adaptive throttling, or nil
+
+	// Where the file says so, for findings about this edge: the client,
+	// balancer or [[call]] entry, its timeout key (a balancer's
+	// per_try_timeout) and its deadline key (a balancer's route timeout).
+	// A key that is not written, or was set by a Setting, has the zero Pos.
+	Pos, TimeoutPos, DeadlinePos Pos
 }
 
 // Retry says which failures are tried again and how.
@@ -98,6 +104,7 @@ type Retry struct {
 	On          Outcomes
 	Backoff     Backoff
 	Budget      *Budget // limits retries over time, or nil
+	Pos         Pos     // the retry key (a balancer's retry_policy); zero when not written
 }
 
 // Budget limits retries as the real systems it is named after do.
@@ -123,6 +130,8 @@ type Budget struct {
 	TTL              time.Duration
 	MinRetriesPerSec float64
 	PercentCanRetry  float64
+
+	Pos Pos // the budget key (a balancer's retry_budget); zero when set by a Setting
 }
 
 // BudgetKind names a retry budget's shape.
@@ -150,6 +159,8 @@ type Breaker struct {
 	SlowCallDuration         time.Duration
 	WaitDurationInOpenState  time.Duration
 	PermittedCallsInHalfOpen int
+
+	Pos Pos // the breaker key; zero when set by a Setting
 }
 
 // Throttle is the SRE book's client-side adaptive throttling: reject locally
@@ -261,6 +272,8 @@ type Server struct {
 	AbortOnCancel    bool          // a cancelled call's work stops at once, freeing its worker
 	DeadlineOverhead time.Duration // kept back from a propagated deadline
 	Limit            *Limit        // a concurrency limit in front of the queue, or nil
+
+	WorkersPos Pos // the workers (connections) key; zero when not written
 }
 
 // Queue is where calls wait for a worker.
@@ -269,6 +282,7 @@ type Queue struct {
 	Discipline Discipline
 	LIFOAbove  int           // adaptive LIFO: serve newest first while more than this many wait
 	Timeout    time.Duration // a call that waited this long is dropped (rejected); 0 for none
+	Pos        Pos           // the queue key; zero when not written
 }
 
 // Discipline is the order in which queued calls are served.

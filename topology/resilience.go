@@ -17,7 +17,7 @@ func (d *decoder) budget(n *node, what string) *Budget {
 	if kind < 0 {
 		return nil
 	}
-	b := &Budget{Kind: BudgetKind(kind)}
+	b := &Budget{Kind: BudgetKind(kind), Pos: d.pos(n)}
 	switch b.Kind {
 	case BudgetGRPC:
 		o := d.object(n, what, "kind", "max_tokens", "token_ratio")
@@ -70,7 +70,7 @@ func (d *decoder) thresholds(n *node, what string) (*Thresholds, *Budget) {
 	if mr := o.get("max_retries"); mr != nil {
 		o.errorf(mr, "max_retries is ignored when retry_budget is set; give one of them")
 	}
-	b := &Budget{}
+	b := &Budget{Pos: d.pos(bn)}
 	d.envoyBudget(bo, b)
 	return th, b
 }
@@ -110,6 +110,7 @@ func (d *decoder) breaker(n *node, what string) *Breaker {
 		SlowCallDuration:         o.positive("slow_call_duration_threshold", 60*time.Second),
 		WaitDurationInOpenState:  o.positive("wait_duration_in_open_state", 60*time.Second),
 		PermittedCallsInHalfOpen: o.integer("permitted_number_of_calls_in_half_open_state", 10, 1, 1_000_000),
+		Pos:                      d.pos(n),
 	}
 }
 

@@ -276,6 +276,9 @@ func (d *decoder) callPolicy(o *object) CallPolicy {
 		Retry:             Retry{MaxAttempts: 1},
 		Cancel:            o.boolean("cancel", false),
 		PropagateDeadline: o.boolean("propagate_deadline", false),
+		Pos:               d.pos(o.n),
+		TimeoutPos:        o.keyPos("timeout"),
+		DeadlinePos:       o.keyPos("deadline"),
 	}
 	if n := o.get("retry"); n != nil {
 		p.Retry = d.retry(n, o.what+" retry")
@@ -306,6 +309,7 @@ func (d *decoder) retry(n *node, what string) Retry {
 	r := Retry{
 		MaxAttempts: o.integer("max_attempts", 3, 1, 100),
 		On:          d.outcomes(o, "retry_on"),
+		Pos:         d.pos(n),
 	}
 	if bn := o.get("budget"); bn != nil {
 		r.Budget = d.budget(bn, what+" budget")
@@ -372,6 +376,8 @@ func (d *decoder) balancer(o *object, b *Balancer, r *resolver) {
 		Retry:             Retry{MaxAttempts: 1},
 		Cancel:            o.boolean("cancel", false),
 		PropagateDeadline: o.boolean("propagate_deadline", false),
+		Pos:               d.pos(o.n),
+		DeadlinePos:       o.keyPos("timeout"),
 	}
 	if o.has("timeout") {
 		b.Call.Deadline = d.limit(o, "timeout")
@@ -395,10 +401,12 @@ func (d *decoder) retryPolicy(n *node, what string, p *CallPolicy) {
 		return
 	}
 	p.Timeout = d.limit(ro, "per_try_timeout")
+	p.TimeoutPos = ro.keyPos("per_try_timeout")
 	p.Retry = Retry{
 		MaxAttempts: ro.integer("num_retries", 1, 0, 99) + 1,
 		On:          d.outcomes(ro, "retry_on"),
 		Backoff:     Backoff{Kind: BackoffEnvoy, Base: 25 * time.Millisecond},
+		Pos:         d.pos(n),
 	}
 	bb := &p.Retry.Backoff
 	if bn := ro.get("retry_back_off"); bn != nil {
@@ -419,6 +427,7 @@ func (d *decoder) retryPolicy(n *node, what string, p *CallPolicy) {
 // query_time).
 func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey string) {
 	s.Workers = o.integer(workersKey, 1, 1, 1_000_000)
+	s.WorkersPos = o.keyPos(workersKey)
 	if !o.has(workersKey) {
 		o.missing(workersKey, "how many calls it serves at once")
 	}
@@ -433,7 +442,7 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 	if n := o.get("concurrency_limit"); n != nil {
 		s.Limit = d.concurrencyLimit(n, o.what+" concurrency_limit")
 	}
-	s.Queue = Queue{Capacity: -1, LIFOAbove: s.Workers}
+	s.Queue = Queue{Capacity: -1, LIFOAbove: s.Workers, Pos: o.keyPos("queue")}
 	if n := o.get("queue"); n != nil {
 		if qo := d.object(n, o.what+" queue", "capacity", "discipline", "lifo_above", "timeout"); qo != nil {
 			s.Queue.Capacity = qo.integer("capacity", -1, 0, math.MaxInt32)
