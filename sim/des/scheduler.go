@@ -17,8 +17,8 @@ type Event struct {
 // Timer identifies a cancellable event. The zero Timer is not set; cancelling
 // it, or a timer that has already fired or been cancelled, does nothing.
 type Timer struct {
-	slot int32 // slot + 1, so the zero value means "none"
-	gen  uint32
+	id int32  // heap timer: slot + 1; Delay timer: -(the Delay's id + 1); 0: none
+	n  uint32 // heap timer: the slot's generation; Delay timer: its number in the Delay, modulo 2^32
 }
 
 // The heap orders small keys; the payload of each pending event waits in a
@@ -45,13 +45,14 @@ type slot struct {
 // use at time 0. It holds at most 2^24 (16.7M) pending events and runs for at
 // most 2^40 (10^12) events.
 type Scheduler struct {
-	now   Time
-	heap  []key // 4-ary min-heap on (at, ord)
-	seq   uint64
-	slots []slot
-	free  []int32
+	now    Time
+	heap   []key // 4-ary min-heap on (at, ord), root at index root
+	seq    uint64
+	slots  []slot
+	free   []int32
+	delays []*Delay
 
-	// taken means heap[0] was returned by Next but not yet removed. Most
+	// taken means the root was returned by Next but not yet removed. Most
 	// handlers schedule an event, and putting it in the root's place costs one
 	// sift instead of the two that a pop and a push take.
 	taken bool
@@ -60,12 +61,23 @@ type Scheduler struct {
 // Now is the time of the event being processed.
 func (s *Scheduler) Now() Time { return s.now }
 
+// The root sits at index 3, so that each node's four children, 16 bytes
+// each, fill exactly one 64-byte cache line: children of i are
+// 4(i-2) .. 4(i-2)+3, and the parent of c is c/4+2. Capacities are powers of
+// two of at least 64 bytes, which Go's allocator aligns to 64 bytes.
+const root = 3
+
+func parentOf(c int) int { return c/4 + 2 }
+
+func firstChild(i int) int { return 4 * (i - 2) }
+
 // Len is the number of pending events, cancelled timers included.
 func (s *Scheduler) Len() int {
+	n := max(len(s.heap)-root, 0)
 	if s.taken {
-		return len(s.heap) - 1
+		n--
 	}
-	return len(s.heap)
+	return n
 }
 
 // Schedule adds an event. Scheduling in the past is a model bug and panics.
@@ -76,69 +88,104 @@ func (s *Scheduler) Schedule(at Time, kind Kind, comp, ref int32) {
 // SetTimer adds an event that Cancel can take back.
 func (s *Scheduler) SetTimer(at Time, kind Kind, comp, ref int32) Timer {
 	i := s.push(Event{At: at, Kind: kind, Comp: comp, Ref: ref})
-	return Timer{slot: i + 1, gen: s.slots[i].gen}
+	return Timer{id: i + 1, n: s.slots[i].gen}
 }
 
 // Cancel stops t from firing. It is safe on a timer that already fired or was
-// cancelled. The event stays in the heap until its time comes and is skipped
-// then, which keeps Cancel O(1).
+// cancelled. The event stays in the heap (or its Delay) until its time comes
+// and is skipped then, which keeps Cancel O(1).
 func (s *Scheduler) Cancel(t Timer) {
-	if s.Pending(t) {
-		s.slots[t.slot-1].cancelled = true
+	switch {
+	case t.id < 0:
+		if d := s.delays[-t.id-1].entry(t.n); d != nil {
+			d.cancelled = true
+		}
+	case s.Pending(t):
+		s.slots[t.id-1].cancelled = true
 	}
 }
 
 // Pending reports whether t is still due to fire.
 func (s *Scheduler) Pending(t Timer) bool {
-	if t.slot == 0 {
+	switch {
+	case t.id < 0:
+		d := s.delays[-t.id-1].entry(t.n)
+		return d != nil && !d.cancelled
+	case t.id == 0:
 		return false
 	}
-	sl := &s.slots[t.slot-1]
-	return sl.gen == t.gen && !sl.cancelled
+	sl := &s.slots[t.id-1]
+	return sl.gen == t.n && !sl.cancelled
 }
 
 // Next removes the earliest live event, advances the clock to it and returns
 // it. ok is false when no event is pending.
 func (s *Scheduler) Next() (e Event, ok bool) {
-	if s.taken {
-		s.pop()
-		s.taken = false
-	}
-	for len(s.heap) > 0 {
-		i := int32(s.heap[0].ord & slotMask)
-		sl := &s.slots[i]
-		e, cancelled := sl.Event, sl.cancelled
-		sl.gen++
-		sl.cancelled = false
-		s.free = append(s.free, i)
-		if cancelled {
+	for {
+		if s.taken {
 			s.pop()
+			s.taken = false
+		}
+		if len(s.heap) <= root {
+			return Event{}, false
+		}
+		e, live := s.take(int32(s.heap[root].ord & slotMask))
+		s.taken = true // consumed; the next push takes its place
+		if !live {
 			continue
 		}
-		s.taken = true
 		s.now = e.At
-		return e, true
+		if e.Kind != delayKind {
+			return e, true
+		}
+		// The head of a Delay is due: hand out its first live timer.
+		if e, ok = s.delays[e.Comp].fire(s, e.At); ok {
+			return e, true
+		}
 	}
-	return Event{}, false
 }
 
-// PeekTime returns the time of the earliest pending event (possibly a
-// cancelled timer), or Never when none is pending.
-func (s *Scheduler) PeekTime() Time {
-	if s.taken {
-		s.pop()
-		s.taken = false
-	}
-	if len(s.heap) == 0 {
-		return Never
-	}
-	return s.heap[0].at
+// take frees slot i and returns its event and whether it was still live.
+func (s *Scheduler) take(i int32) (Event, bool) {
+	sl := &s.slots[i]
+	e, cancelled := sl.Event, sl.cancelled
+	sl.gen++
+	sl.cancelled = false
+	s.free = append(s.free, i)
+	return e, !cancelled
 }
 
 func (s *Scheduler) push(e Event) int32 {
 	if e.At < s.now {
 		panic("des: event scheduled in the past")
 	}
+	i := s.slot(e)
+	if s.seq > maxSeq {
+		panic("des: more than 2^40 events scheduled")
+	}
+	k := key{at: e.At, ord: s.seq<<slotBits | uint64(i)}
+	s.seq++
+	if s.taken {
+		s.taken = false
+		s.heap[root] = k
+		s.down(root)
+		return i
+	}
+	if len(s.heap) == cap(s.heap) {
+		grown := make([]key, len(s.heap), max(16, 2*cap(s.heap)))
+		copy(grown, s.heap)
+		s.heap = grown
+	}
+	if len(s.heap) < root {
+		s.heap = s.heap[:root]
+	}
+	s.heap = append(s.heap, k)
+	s.up(len(s.heap) - 1)
+	return i
+}
+
+// slot takes a free slot for e.
+func (s *Scheduler) slot(e Event) int32 {
 	var i int32
 	if n := len(s.free); n > 0 {
 		i = s.free[n-1]
@@ -151,32 +198,17 @@ func (s *Scheduler) push(e Event) int32 {
 		s.slots = append(s.slots, slot{})
 	}
 	s.slots[i].Event = e
-	if s.seq > maxSeq {
-		panic("des: more than 2^40 events scheduled")
-	}
-	k := key{at: e.At, ord: s.seq<<slotBits | uint64(i)}
-	s.seq++
-	if s.taken {
-		s.taken = false
-		s.heap[0] = k
-		s.down(0)
-	} else {
-		s.heap = append(s.heap, k)
-		s.up(len(s.heap) - 1)
-	}
 	return i
 }
 
-func (s *Scheduler) pop() key {
+func (s *Scheduler) pop() {
 	h := s.heap
-	top := h[0]
 	last := len(h) - 1
-	h[0] = h[last]
+	h[root] = h[last]
 	s.heap = h[:last]
-	if last > 1 {
-		s.down(0)
+	if last > root+1 {
+		s.down(root)
 	}
-	return top
 }
 
 // less compares (at, ord) as one 128-bit unsigned number, without branches:
@@ -190,8 +222,8 @@ func less(a, b key) bool {
 func (s *Scheduler) up(i int) {
 	h := s.heap
 	k := h[i]
-	for i > 0 {
-		p := (i - 1) / 4
+	for i > root {
+		p := parentOf(i)
 		if !less(k, h[p]) {
 			break
 		}
@@ -206,7 +238,7 @@ func (s *Scheduler) down(i int) {
 	n := len(h)
 	k := h[i]
 	for {
-		c := 4*i + 1
+		c := firstChild(i)
 		var m int
 		if c+3 < n {
 			// All four children exist: pick the least with a tournament whose

@@ -8,8 +8,8 @@ import (
 // checkHeap verifies the 4-ary heap property: no child sorts before its parent.
 func checkHeap(t *testing.T, s *Scheduler) {
 	t.Helper()
-	for i := 1; i < len(s.heap); i++ {
-		if p := (i - 1) / 4; less(s.heap[i], s.heap[p]) {
+	for i := root + 1; i < len(s.heap); i++ {
+		if p := parentOf(i); less(s.heap[i], s.heap[p]) {
 			t.Fatalf("heap property broken: child %d (at=%d seq=%d) before parent %d (at=%d seq=%d)",
 				i, s.heap[i].at, s.heap[i].ord>>slotBits, p, s.heap[p].at, s.heap[p].ord>>slotBits)
 		}

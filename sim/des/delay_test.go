@@ -1,0 +1,87 @@
+package des
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// Delay timers behave exactly like heap timers of the same duration: the
+// same events fire at the same times, cancelled ones never.
+func TestDelayTimersMatchHeapTimers(t *testing.T) {
+	type fired struct {
+		at  Time
+		ref int32
+	}
+	run := func(useDelay bool) []fired {
+		rng := rand.New(rand.NewPCG(7, 7))
+		var s Scheduler
+		q := s.NewDelay(50, 2, 0)
+		var timers []Timer
+		var out []fired
+		s.Schedule(0, 1, 0, 0)
+		for len(out) < 20000 {
+			e, ok := s.Next()
+			if !ok {
+				break
+			}
+			if e.Kind == 2 {
+				out = append(out, fired{e.At, e.Ref})
+				continue
+			}
+			// A tick: set a timer, maybe cancel an earlier one, tick again.
+			ref := int32(len(timers))
+			if useDelay {
+				timers = append(timers, s.After(q, ref))
+			} else {
+				timers = append(timers, s.SetTimer(s.Now()+50, 2, 0, ref))
+			}
+			if rng.IntN(3) > 0 {
+				s.Cancel(timers[rng.IntN(len(timers))])
+			}
+			s.Schedule(s.Now()+Time(rng.IntN(20)), 1, 0, 0)
+		}
+		return out
+	}
+	heap, delay := run(false), run(true)
+	if len(heap) != len(delay) {
+		t.Fatalf("%d heap timers fired, %d delay timers", len(heap), len(delay))
+	}
+	for i := range heap {
+		if heap[i] != delay[i] {
+			t.Fatalf("firing %d: heap %+v, delay %+v", i, heap[i], delay[i])
+		}
+	}
+}
+
+func TestCancelledDelayTimersStayOutOfTheHeap(t *testing.T) {
+	var s Scheduler
+	q := s.NewDelay(Second, 1, 0)
+	for i := range 10000 {
+		s.Cancel(s.After(q, int32(i)))
+	}
+	if s.Len() != 1 {
+		t.Fatalf("%d events in the heap, want the delay's one head", s.Len())
+	}
+	if e, ok := s.Next(); ok {
+		t.Fatalf("a cancelled timer fired: %+v", e)
+	}
+}
+
+func TestDelayDoesNotAllocateInSteadyState(t *testing.T) {
+	var s Scheduler
+	q := s.NewDelay(1000, 2, 0)
+	for i := range 1000 {
+		s.Schedule(Time(i), 1, 0, 0)
+	}
+	allocs := testing.AllocsPerRun(10000, func() {
+		e, _ := s.Next()
+		if e.Kind == 1 {
+			s.Cancel(s.After(q, 0))
+			s.After(q, 0)
+			s.Schedule(e.At+1000, 1, 0, 0)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per event", allocs)
+	}
+}
