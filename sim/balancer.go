@@ -31,20 +31,23 @@ type balancer struct {
 	waiting     int32 // requests waiting
 
 	outlier *outlier.Detector
-	choices []int32 // scratch for pick
+	all     []int32 // every target index, the candidates of most picks
+	choices []int32 // scratch for pick: candidates
+	ties    []int32 // scratch for pick: least loaded candidates
 }
 
 func newBalancer(s *Sim, c topology.Component) *balancer {
 	t := c.Balancer
 	b := &balancer{
-		policy:   newPolicy(-1, t.Call),
+		policy:   newPolicy(s, -1, t.Call),
 		overhead: des.FromDuration(t.DeadlineOverhead),
 		how:      t.Policy,
 		rng:      random.Stream(s.seed, c.Name, "pick"),
 		active:   make([]int32, len(t.Targets)),
 	}
-	for _, target := range t.Targets {
+	for i, target := range t.Targets {
 		b.targets = append(b.targets, int32(target))
+		b.all = append(b.all, int32(i))
 	}
 	if th := t.Thresholds; th != nil {
 		b.maxRequests, b.maxPending = int32(th.MaxRequests), int32(th.MaxPendingRequests)
@@ -166,20 +169,20 @@ func (b *balancer) pick(last int32) int32 {
 	case topology.Random:
 		return c[b.rng.IntN(len(c))]
 	case topology.LeastRequest:
-		// The fewest outstanding calls; ties broken uniformly at random.
-		best, ties := c[0], 1
+		// The fewest outstanding calls; ties broken uniformly at random,
+		// with one draw.
+		least := b.active[c[0]]
 		for _, t := range c[1:] {
-			switch {
-			case b.active[t] < b.active[best]:
-				best, ties = t, 1
-			case b.active[t] == b.active[best]:
-				ties++
-				if b.rng.IntN(ties) == 0 {
-					best = t
-				}
+			least = min(least, b.active[t])
+		}
+		ties := b.ties[:0]
+		for _, t := range c {
+			if b.active[t] == least {
+				ties = append(ties, t)
 			}
 		}
-		return best
+		b.ties = ties
+		return ties[b.rng.IntN(len(ties))]
 	default: // power of two choices: two distinct candidates, the less loaded
 		i := b.rng.IntN(len(c))
 		j := b.rng.IntN(len(c) - 1)
@@ -196,6 +199,9 @@ func (b *balancer) pick(last int32) int32 {
 // candidates lists the targets a try may go to: not ejected (when
 // skipEjected) and not last, unless last is the only one left.
 func (b *balancer) candidates(last int32, skipEjected bool) []int32 {
+	if last < 0 && (!skipEjected || b.outlier == nil || b.outlier.EjectedCount() == 0) {
+		return b.all // a first try, nobody ejected: the common case
+	}
 	c := b.choices[:0]
 	for i := range int32(len(b.targets)) {
 		if !skipEjected || b.outlier == nil || !b.outlier.Ejected(int(i)) {

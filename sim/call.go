@@ -22,8 +22,9 @@ const (
 var retryOn = [...]topology.Outcomes{ok: 0, timedOut: topology.OnTimeout, failed: topology.OnError, rejected: topology.OnRejected}
 
 // policyOf is the policy of the outbound call job j is making.
-func (s *Sim) policyOf(j int32) *policy {
-	r := s.recs.at(j)
+func (s *Sim) policyOf(j int32) *policy { return s.policyFor(s.recs.at(j)) }
+
+func (s *Sim) policyFor(r *rec) *policy {
 	k := &s.comps[r.comp]
 	switch k.kind {
 	case topology.KindClient:
@@ -51,7 +52,7 @@ func (k *component) overhead() des.Time {
 func (s *Sim) invoke(j int32) {
 	r := s.recs.at(j)
 	r.tries, r.backoff, r.deadline = 0, 0, 0
-	if d := s.policyOf(j).deadline; d > 0 {
+	if d := s.policyFor(r).deadline; d > 0 {
 		r.deadline = s.now() + d
 	}
 	s.attempt(j)
@@ -64,7 +65,7 @@ func (s *Sim) attempt(j int32) {
 	now := s.now()
 	r := s.recs.at(j)
 	k := &s.comps[r.comp]
-	p := s.policyOf(j)
+	p := s.policyFor(r)
 	if r.flags&pending != 0 { // its route timeout fired while it waited
 		s.leavePending(k, j)
 	}
@@ -132,7 +133,7 @@ func (s *Sim) attempt(j int32) {
 	}
 	cr.refs++ // the caller's hold
 	if wait > 0 {
-		cr.timer = s.sched.SetTimer(now+wait, evTimeout, 0, c)
+		cr.timer = s.setTimeout(p, wait, c)
 		if p.propagate {
 			cr.due = now + wait
 		}
@@ -142,6 +143,18 @@ func (s *Sim) attempt(j int32) {
 		k.stats.arrive(s)
 	}
 	s.deliver(c)
+}
+
+// setTimeout sets the caller's timer on call c. A wait of one of the policy's
+// fixed durations, the common case, joins that duration's Delay and stays out
+// of the heap.
+func (s *Sim) setTimeout(p *policy, wait des.Time, c int32) des.Timer {
+	for _, q := range p.delays {
+		if q.Duration() == wait {
+			return s.sched.After(q, c)
+		}
+	}
+	return s.sched.SetTimer(s.now()+wait, evTimeout, 0, c)
 }
 
 // giveUp ends job j's outbound call with outcome o before another attempt
@@ -180,7 +193,7 @@ func (s *Sim) attemptEnded(c int32, o outcome) {
 	r := s.recs.at(j)
 	r.child = -1
 	k := &s.comps[r.comp]
-	p := s.policyOf(j)
+	p := s.policyFor(r)
 	if k.kind == topology.KindClient {
 		k.stats.attemptOutcome(o)
 	}
@@ -212,7 +225,7 @@ func (s *Sim) decide(j int32, o outcome) {
 	now := s.now()
 	r := s.recs.at(j)
 	k := &s.comps[r.comp]
-	p := s.policyOf(j)
+	p := s.policyFor(r)
 	if p.retryOn&retryOn[o] == 0 || r.tries >= p.maxAttempts || (r.deadline > 0 && now >= r.deadline) {
 		s.callDone(j, o)
 		return

@@ -34,7 +34,7 @@ type segment struct {
 func newClient(s *Sim, i int, c *topology.Client) *client {
 	name := s.sc.Components[i].Name
 	cl := &client{
-		policy:   newPolicy(c.Target, c.Call),
+		policy:   newPolicy(s, c.Target, c.Call),
 		users:    int32(c.Users),
 		arrivals: random.Stream(s.seed, name, "arrivals"),
 	}
@@ -132,9 +132,13 @@ func (cl *client) nextArrival(now des.Time) des.Time {
 			span = (g.end - now).Seconds()
 		}
 		// Solve a*d + slope/2*d^2 = e for the smallest d >= 0, in a form
-		// that is stable for a slope of either sign or none.
-		disc := a*a + 2*g.slope*e
-		if disc >= 0 && a+math.Sqrt(disc) > 0 {
+		// that is stable for a slope of either sign; a constant rate, the
+		// common case, needs no square root.
+		if g.slope == 0 {
+			if a > 0 && e/a <= span {
+				return now + des.FromSeconds(e/a)
+			}
+		} else if disc := a*a + 2*g.slope*e; disc >= 0 && a+math.Sqrt(disc) > 0 {
 			if d := 2 * e / (a + math.Sqrt(disc)); d <= span {
 				return now + des.FromSeconds(d)
 			}
@@ -185,7 +189,6 @@ func (s *Sim) logicalDone(r int32, o outcome) {
 	k := &s.comps[rr.comp]
 	lat := s.now() - rr.sent
 	k.stats.logicalDone(lat, o)
-	s.clientLat.Record(lat)
 	s.unlink(k, r)
 	i, u := rr.comp, rr.user
 	s.recs.release(r)

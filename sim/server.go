@@ -22,6 +22,7 @@ type server struct {
 	discipline    topology.Discipline
 	lifoAbove     int32
 	queueTimeout  des.Time
+	expiryDelay   *des.Delay // the queue timeout or the database timeout, whichever is shorter
 	limiter       *limit.Limiter
 	work          random.Dist
 	errRate       float64 // as configured
@@ -59,10 +60,13 @@ func newServer(s *Sim, c topology.Component) *server {
 		factor:        1,
 	}
 	for _, call := range t.Calls {
-		sv.calls = append(sv.calls, newPolicy(call.To, call.CallPolicy))
+		sv.calls = append(sv.calls, newPolicy(s, call.To, call.CallPolicy))
 	}
 	if t.Limit != nil {
 		sv.limiter = limit.New(*t.Limit)
+	}
+	if at := sv.expiry(0); at < des.Never {
+		sv.expiryDelay = s.sched.NewDelay(at, evExpire, 0)
 	}
 	return sv
 }
@@ -104,8 +108,8 @@ func (s *Sim) enqueue(k *component, c int32) {
 	cr.flags |= queued
 	cr.refs++
 	k.stats.queue.Add(s.now(), 1)
-	if at := sv.expiry(cr.sent); at < des.Never {
-		cr.wait = s.sched.SetTimer(at, evExpire, 0, c)
+	if sv.expiryDelay != nil { // calls queue as they arrive: expiry is sent plus a fixed wait
+		cr.wait = s.sched.After(sv.expiryDelay, c)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/failsim/failsim/sim/breaker"
 	"github.com/failsim/failsim/sim/des"
-	"github.com/failsim/failsim/sim/metrics"
 	"github.com/failsim/failsim/sim/random"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/sim/retry"
@@ -43,9 +42,8 @@ type Sim struct {
 	bucket     des.Time
 	bucketEnd  des.Time
 	series     *results.Series
-	clientLat  *metrics.Histogram // logical request latency over all clients
-	faultLogic int64              // logical requests issued while a fault was active
-	view       view               // the bucket being closed
+	faultLogic int64 // logical requests issued while a fault was active
+	view       view  // the bucket being closed
 }
 
 // component is the runtime state of one topology node; exactly one of
@@ -88,15 +86,16 @@ type policy struct {
 	maxAttempts int32
 	retryOn     topology.Outcomes
 	backoff     topology.Backoff
-	cancel      bool // tell the callee when giving up
-	propagate   bool // send the deadline with each call
+	cancel      bool         // tell the callee when giving up
+	propagate   bool         // send the deadline with each call
+	delays      []*des.Delay // timers of the fixed waits: the per-try timeout and the deadline
 
 	budget   *retry.Budget
 	breaker  *breaker.Breaker
 	throttle *throttle.Throttle
 }
 
-func newPolicy(to int, p topology.CallPolicy) policy {
+func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
 	pol := policy{
 		to:          int32(to),
 		timeout:     des.FromDuration(p.Timeout),
@@ -106,6 +105,11 @@ func newPolicy(to int, p topology.CallPolicy) policy {
 		backoff:     p.Retry.Backoff,
 		cancel:      p.Cancel,
 		propagate:   p.PropagateDeadline,
+	}
+	for _, d := range []des.Time{pol.timeout, pol.deadline} {
+		if d > 0 {
+			pol.delays = append(pol.delays, s.sched.NewDelay(d, evTimeout, 0))
+		}
 	}
 	if p.Retry.Budget != nil {
 		pol.budget = retry.NewBudget(*p.Retry.Budget)
@@ -123,17 +127,17 @@ func newPolicy(to int, p topology.CallPolicy) policy {
 func Run(sc *topology.Scenario, seed uint64) *results.Run {
 	s := newSim(sc, seed)
 	s.loop()
-	return &results.Run{Summary: s.summary(), Series: s.series, ClientLatency: s.clientLat.Snapshot()}
+	lat := s.clientLatency()
+	return &results.Run{Summary: s.summary(lat), Series: s.series, ClientLatency: lat.Snapshot()}
 }
 
 func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	s := &Sim{
-		sc:        sc,
-		seed:      seed,
-		end:       des.FromDuration(sc.Duration),
-		faults:    sc.Faults,
-		bucket:    des.FromDuration(sc.Metrics.Bucket),
-		clientLat: metrics.NewHistogram(3),
+		sc:     sc,
+		seed:   seed,
+		end:    des.FromDuration(sc.Duration),
+		faults: sc.Faults,
+		bucket: des.FromDuration(sc.Metrics.Bucket),
 	}
 	s.bucketEnd = s.bucket
 	s.comps = make([]component, len(sc.Components))

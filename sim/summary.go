@@ -7,7 +7,19 @@ import (
 	"github.com/failsim/failsim/topology"
 )
 
-func (s *Sim) summary() results.Summary {
+// clientLatency merges the clients' latency histograms: every logical
+// request's latency (an exact merge, same precision).
+func (s *Sim) clientLatency() *metrics.Histogram {
+	h := metrics.NewHistogram(3)
+	for i := range s.comps {
+		if k := &s.comps[i]; k.kind == topology.KindClient {
+			h.Merge(k.stats.latTot)
+		}
+	}
+	return h
+}
+
+func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	sum := results.Summary{
 		Scenario:      s.sc.Name,
 		Variant:       s.sc.Variant,
@@ -36,7 +48,7 @@ func (s *Sim) summary() results.Summary {
 		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
 	}
 	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
-	cl.Latency = latency(s.clientLat)
+	cl.Latency = latency(clientLat)
 
 	for i := range s.comps {
 		k := &s.comps[i]

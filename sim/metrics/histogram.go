@@ -52,6 +52,12 @@ func (h *Histogram) Mean() float64 {
 	return 0
 }
 
+// Merge adds o's values to h.
+func (h *Histogram) Merge(o *Histogram) {
+	h.h.Merge(o.h)
+	h.sum += o.sum
+}
+
 // Snapshot exports the histogram's counts, to be encoded or merged exactly
 // with others (HDR merges do not depend on order).
 func (h *Histogram) Snapshot() *hdrhistogram.Snapshot { return h.h.Export() }

@@ -1,0 +1,197 @@
+package sim_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/topology"
+)
+
+// benchScenario runs a scenario b.N times and reports events/s and logical
+// requests (customers) per second of wall time.
+func benchScenario(b *testing.B, sc *topology.Scenario) {
+	b.ReportAllocs()
+	var events, customers uint64
+	for i := range b.N {
+		r := sim.Run(sc, uint64(i+1))
+		events += r.Summary.Events
+		customers += uint64(r.Summary.Clients.LogicalRequests)
+	}
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(events)/s/1e6, "Mevents/s")
+	b.ReportMetric(float64(customers)/s/1e6, "Mcustomers/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
+}
+
+func load(b *testing.B, path string, d time.Duration, sets ...topology.Setting) *topology.Scenario {
+	sc, err := topology.Load(path, "", sets...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if d > 0 {
+		sc.Duration = d
+	}
+	return sc
+}
+
+// BenchmarkMM1 is scenarios/validation/mm1.toml through the whole stack,
+// metrics on: one million customers per op.
+func BenchmarkMM1(b *testing.B) {
+	benchScenario(b, load(b, "../scenarios/validation/mm1.toml", 2000*time.Second))
+}
+
+// BenchmarkMM1Minimal is the same M/M/1 queue as a minimal hand-written
+// loop: two pending events at most, no records, no metrics but the mean
+// response time. It is the yardstick the full stack is measured against.
+func BenchmarkMM1Minimal(b *testing.B) {
+	const lambda, mu, customers = 500.0, 1000.0, 1_000_000
+	var served float64
+	for i := range b.N {
+		rng := rand.New(rand.NewPCG(uint64(i), 1))
+		var now, nextArrival, busyUntil, sum float64
+		queue := make([]float64, 0, 1024) // arrival times waiting
+		nextArrival = rng.ExpFloat64() / lambda
+		busyUntil = -1
+		for n := 0; n < customers; {
+			if busyUntil >= 0 && busyUntil <= nextArrival {
+				now = busyUntil
+				n++
+				if len(queue) > 0 {
+					a := queue[0]
+					queue = queue[1:]
+					busyUntil = now + rng.ExpFloat64()/mu
+					sum += busyUntil - a
+				} else {
+					busyUntil = -1
+				}
+				continue
+			}
+			now = nextArrival
+			nextArrival = now + rng.ExpFloat64()/lambda
+			if busyUntil < 0 {
+				busyUntil = now + rng.ExpFloat64()/mu
+				sum += busyUntil - now
+			} else {
+				queue = append(queue, now)
+			}
+		}
+		served += customers
+		_ = sum
+	}
+	b.ReportMetric(served/b.Elapsed().Seconds()/1e6, "Mcustomers/s")
+}
+
+// BenchmarkTimeoutMismatch10x is the shipped scenario at ten times its load
+// and capacity: retries, timeouts, a spiral, abandoned work.
+func BenchmarkTimeoutMismatch10x(b *testing.B) {
+	benchScenario(b, load(b, "../scenarios/timeout-mismatch.toml", 0,
+		topology.Setting{Key: "client.users.rate", Value: "3000"},
+		topology.Setting{Key: "database.db.connections", Value: "220"},
+		topology.Setting{Key: "service.api.instances", Value: "40"},
+	))
+}
+
+// BenchmarkComponents isolates each component kind behind a client: the
+// cost of a call through it, per logical request.
+func BenchmarkComponents(b *testing.B) {
+	for _, tc := range []struct{ name, toml string }{
+		{"client", `[client.c]
+target = "s"
+rate = 1000
+[service.s]
+workers = 1000
+service_time = "1us"`},
+		{"load_balancer", `[client.c]
+target = "lb"
+rate = 1000
+[load_balancer.lb]
+targets = ["s"]
+policy = "least_request"
+[service.s]
+instances = 4
+workers = 1000
+service_time = "1us"`},
+		{"service", `[client.c]
+target = "s"
+rate = 1000
+[service.s]
+workers = 1
+service_time = { dist = "exponential", mean = "0.8ms" }`},
+		{"database", `[client.c]
+target = "db"
+rate = 1000
+[database.db]
+connections = 10
+query_time = { dist = "lognormal", median = "5ms", p99 = "20ms" }
+slowdown = { linear = "10us" }`},
+		{"timeouts and retries", `[client.c]
+target = "s"
+rate = 1000
+timeout = "2ms"
+retry = { max_attempts = 3, backoff = "exponential", base = "1ms" }
+[service.s]
+workers = 1
+service_time = { dist = "exponential", mean = "0.8ms" }`},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			sc, err := topology.Parse("bench.toml", []byte("duration = \"1000s\"\n"+tc.toml), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchScenario(b, sc)
+		})
+	}
+}
+
+func ExampleRun_speed() {
+	// The benchmarks above report events/s and customers/s:
+	//   go test ./sim -run '^$' -bench . -benchtime 3x
+	fmt.Println("see docs/performance.md")
+	// Output: see docs/performance.md
+}
+
+// BenchmarkScaling shows how the cost of an event grows with the topology:
+// wider load balancers (more targets to choose from) and deeper call chains
+// (more records and events per request), and with the number of requests in
+// flight (a slow service with many workers keeps more pending).
+func BenchmarkScaling(b *testing.B) {
+	chain := func(depth int) string {
+		s := "[client.c]\ntarget = \"s1\"\nrate = 1000\ntimeout = \"1s\"\n"
+		for i := 1; i <= depth; i++ {
+			s += fmt.Sprintf("[service.s%d]\nworkers = 100\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", i)
+			if i < depth {
+				s += fmt.Sprintf("[[service.s%d.call]]\nto = \"s%d\"\ntimeout = \"1s\"\n", i, i+1)
+			}
+		}
+		return s
+	}
+	wide := func(n int) string {
+		return fmt.Sprintf("[client.c]\ntarget = \"lb\"\nrate = 1000\n[load_balancer.lb]\ntargets = [\"s\"]\npolicy = \"least_request\"\n"+
+			"[service.s]\ninstances = %d\nworkers = 10\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", n)
+	}
+	inFlight := func(n int) string { // n calls in service on average (Little: rate x time)
+		return fmt.Sprintf("[client.c]\ntarget = \"s\"\nrate = 1000\n[service.s]\nworkers = %d\nservice_time = \"%dms\"\n", 2*n, n)
+	}
+	cases := []struct{ name, toml string }{}
+	for _, d := range []int{1, 3, 6} {
+		cases = append(cases, struct{ name, toml string }{fmt.Sprintf("depth=%d", d), chain(d)})
+	}
+	for _, n := range []int{2, 16, 128} {
+		cases = append(cases, struct{ name, toml string }{fmt.Sprintf("targets=%d", n), wide(n)})
+	}
+	for _, n := range []int{10, 1000, 100000} {
+		cases = append(cases, struct{ name, toml string }{fmt.Sprintf("in_flight=%d", n), inFlight(n)})
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			sc, err := topology.Parse("bench.toml", []byte("duration = \"500s\"\n"+tc.toml), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchScenario(b, sc)
+		})
+	}
+}
