@@ -1,0 +1,99 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/failsim/failsim/topology"
+)
+
+func compareStorm(t *testing.T, workers int) *CompareResult {
+	t.Helper()
+	sides, err := VariantSides(retryStorm, []string{"base", "retry-budget", "load-shedding"},
+		[]topology.Setting{{Key: "duration", Value: "150s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewComparison(sides, []uint64{1, 2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Run(context.Background(), workers, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestCompareJudgesEverySideAgainstTheFirst(t *testing.T) {
+	r := compareStorm(t, 2)
+	if len(r.Sides) != 3 || r.Sides[1].Label != "retry-budget" || r.Sides[1].Variant != "retry-budget" || r.Sides[0].Variant != "" {
+		t.Fatalf("sides %+v", r.Sides)
+	}
+	names := make([]string, len(r.Metrics))
+	for i, m := range r.Metrics {
+		names[i] = m.Name
+	}
+	for _, want := range []string{"success_rate", "goodput", "p99", "recovered", "recovered_after", "wasted_work",
+		"amplification.users", "peak_amplification.api", "wasted_work.api"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no metric %s in %v", want, names)
+		}
+	}
+	if slices.Contains(names, "wasted_work.lb") {
+		t.Error("a load balancer does no work to waste")
+	}
+	// Both fixes recover where the base does not, on all four seeds.
+	for _, v := range r.Verdicts {
+		for _, want := range []string{"success_rate", "goodput", "peak_amplification.api"} {
+			if !slices.Contains(v.Better, want) {
+				t.Errorf("%s is not better on %s: %+v", v.Label, want, v)
+			}
+		}
+	}
+	rec := r.Metrics[slices.Index(names, "recovered")]
+	if rec.Estimates[0].Mean != 0 || rec.Estimates[2].Mean != 1 || rec.Differences[2].Test != testMcNemar {
+		t.Errorf("recovered: %+v %+v %+v", rec.Estimates[0], rec.Estimates[2], rec.Differences[2])
+	}
+	means := r.MeanRuns()
+	if len(means) != 3 || len(means[0].Series.Get("users", "goodput_rps")) != 150 {
+		t.Fatalf("mean runs: %d", len(means))
+	}
+}
+
+// The result is the same bytes whatever the number of workers.
+func TestCompareIsDeterministic(t *testing.T) {
+	a, err := compareStorm(t, 1).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := compareStorm(t, 3).JSON()
+	if !bytes.Equal(a, b) {
+		t.Fatal("compare.json differs between 1 and 3 workers")
+	}
+	if !bytes.Contains(a, []byte(`"test": "exact McNemar"`)) {
+		t.Error("compare.json does not name the test of recovered")
+	}
+}
+
+func TestSidesOfFiles(t *testing.T) {
+	sides, err := FileSides([]string{retryStorm, mm1}, nil)
+	if err != nil || sides[0].Label != "retry-storm" || sides[1].Label != "mm1" {
+		t.Fatalf("%+v %v", sides, err)
+	}
+	sides, _ = FileSides([]string{retryStorm, "../experiment/" + retryStorm}, nil)
+	if sides[1].Label != "../experiment/"+retryStorm {
+		t.Errorf("files of one name are labelled by path: %q", sides[1].Label)
+	}
+	if _, err := VariantSides(retryStorm, []string{"base", "base"}, nil); err == nil {
+		t.Error("accepted a variant twice")
+	}
+	if _, err := NewComparison([]Side{{Label: "x", Config: Config{File: "x.toml", Source: []byte("duration = 1")}},
+		{Label: "y", Config: Config{File: "y.toml", Source: []byte("[client.c]\n")}}}, []uint64{1}); err == nil ||
+		!strings.Contains(err.Error(), "x.toml:1:12") || !strings.Contains(err.Error(), "y.toml") {
+		t.Errorf("problems of both sides: %v", err)
+	}
+}

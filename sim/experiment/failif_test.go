@@ -1,0 +1,65 @@
+package experiment
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestParseCondition(t *testing.T) {
+	ms := catalogue([]Tier{{Name: "db", Kind: "database"}}, true)
+	for _, c := range []struct {
+		text       string
+		base, want float64 // the right-hand side at this base
+	}{
+		{"p99 > 1.2*base", 2, 2.4},
+		{"success_rate < base - 1%", 0.9, 0.89},
+		{"p99>=250ms", 0, 0.25},
+		{"wasted_work.db <= (base + 10) / 2", 30, 20},
+		{"recovered < 1", 0, 1},
+		{"p50 > -base + 2.5e-1s", 0.1, 0.15},
+	} {
+		cond, err := ParseCondition(c.text, ms)
+		if err != nil {
+			t.Errorf("%s: %v", c.text, err)
+			continue
+		}
+		if got := cond.rhs.eval(c.base); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%s at base %g: %g, want %g", c.text, c.base, got, c.want)
+		}
+	}
+	for text, want := range map[string]string{
+		"sucess_rate < base":  `unknown metric "sucess_rate"; did you mean "success_rate"?; metrics are success_rate, goodput, p50,`,
+		"p99 = base":          "no comparison",
+		"p99 > 1.2*bse":       `column 11: unknown name "bse"; did you mean "base"?`,
+		"p99 > 2 sec":         `column 9: unexpected "sec"`,
+		"p99 > 2sec":          `column 8: unknown unit "sec"`,
+		"p99 > (base":         "missing )",
+		"p99 >":               "expression ends too soon",
+		"> base":              "no metric before >",
+		"p99 > base base":     `unexpected "base"`,
+		"amplification.dbb>1": `did you mean "amplification.db"?`,
+	} {
+		_, err := ParseCondition(text, ms)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", text, err, want)
+		}
+	}
+}
+
+func TestConditionCheck(t *testing.T) {
+	est := func(m float64) *Estimate { return &Estimate{N: 3, Mean: m} }
+	r := &CompareResult{
+		Sides: []SideResult{{Label: "base"}, {Label: "a"}, {Label: "b"}},
+		Metrics: []MetricResult{{Metric: clientMetrics[3], // p99
+			Estimates: []*Estimate{est(2), est(2.3), est(2.5)}}},
+	}
+	cond, err := ParseCondition("p99 > 1.2*base", clientMetrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails := cond.Check(r)
+	if len(fails) != 1 || fails[0] != "p99 > 1.2*base: b has p99 2.50s, against 2.40s (base 2.00s)" {
+		t.Fatalf("got %q", fails)
+	}
+}

@@ -1,0 +1,159 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
+)
+
+// FormatVersion is the version of the files this package writes (compare.json,
+// sweep.json, runs.jsonl). Files of another version are not resumed or
+// merged.
+const FormatVersion = 1
+
+// Config is one scenario to run: a file's text, a variant and settings.
+type Config struct {
+	File     string // the path, for messages
+	Source   []byte // the text every run parses, read once
+	Variant  string
+	Settings []topology.Setting
+}
+
+// readConfig reads a scenario file as topology.Load reports a file it
+// cannot read.
+func readConfig(path, variant string, sets []topology.Setting) (Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return Config{}, topology.Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
+	}
+	return Config{File: path, Source: src, Variant: variant, Settings: sets}, nil
+}
+
+// load parses the configuration. Each run parses its own copy (a
+// millisecond against a run's tenths of seconds) so that runs share nothing.
+func (c Config) load() (*topology.Scenario, error) {
+	return topology.Parse(c.File, c.Source, c.Variant, c.Settings...)
+}
+
+// loadAll validates configurations before anything runs, and returns every
+// problem at once: a mistake repeated by several grid points is reported
+// once.
+func loadAll(cs []Config) ([]*topology.Scenario, error) {
+	scs := make([]*topology.Scenario, len(cs))
+	var errs topology.Errors
+	seen := map[string]bool{}
+	for i, c := range cs {
+		sc, err := c.load()
+		var te topology.Errors
+		switch {
+		case errors.As(err, &te):
+			for _, e := range te {
+				if !seen[e.Error()] {
+					seen[e.Error()] = true
+					errs = append(errs, e)
+				}
+			}
+		case err != nil:
+			return nil, err
+		}
+		scs[i] = sc
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return scs, nil
+}
+
+// job is one run of an experiment's fixed run list.
+type job struct {
+	index  int // position in the run list
+	config int
+	seed   uint64
+}
+
+// finished is a job's result.
+type finished struct {
+	job
+	outcome Outcome
+	run     *results.Run // only when the caller keeps whole runs
+	err     error
+}
+
+// execute runs jobs on workers goroutines, one sim.Run each, and hands each
+// finished run to done from a single goroutine, in the order they finish.
+// Callers sort by index: nothing they write may depend on that order. When
+// ctx is cancelled no further run starts; those running finish and are
+// handed to done, then execute returns ctx's error.
+func execute(ctx context.Context, configs []Config, jobs []job, workers int, keepRuns bool, done func(finished) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	todo := make(chan job)
+	out := make(chan finished)
+	go func() {
+		defer close(todo)
+		for _, j := range jobs {
+			if ctx.Err() != nil {
+				return
+			}
+			select {
+			case todo <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range max(1, workers) {
+		wg.Go(func() {
+			for j := range todo {
+				out <- runJob(configs[j.config], j, keepRuns)
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	var err error
+	for f := range out {
+		if err != nil {
+			continue // drain: the running runs end on their own
+		}
+		err = f.err
+		if err == nil {
+			err = done(f)
+		}
+		if err != nil {
+			cancel()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return context.Cause(ctx)
+}
+
+func runJob(c Config, j job, keep bool) finished {
+	f := finished{job: j}
+	sc, err := c.load()
+	if err != nil { // validated before any run: only a bug gets here
+		f.err = fmt.Errorf("run %d: %w", j.index, err)
+		return f
+	}
+	r := sim.Run(sc, j.seed)
+	f.outcome, f.err = measure(r)
+	if keep {
+		f.run = r
+	}
+	return f
+}
