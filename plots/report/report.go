@@ -89,17 +89,9 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scena
 	for _, name := range s.Order {
 		d.Components = append(d.Components, componentRow(s, name))
 	}
-	for _, f := range figs {
-		png, ok := files[f.Name+".png"]
-		if !ok {
-			return nil, fmt.Errorf("report: figure %s was not rendered", f.Name)
-		}
-		w, h := f.Size()
-		d.Figures = append(d.Figures, figure{
-			Name: f.Name, Title: f.Title, About: f.About, Width: w, Height: h,
-			// A data: URI built here from our own PNG bytes: safe to trust.
-			Src: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-		})
+	var err error
+	if d.Figures, err = embedFigures(figs, files); err != nil {
+		return nil, err
 	}
 	var b bytes.Buffer
 	if err := page.Execute(&b, d); err != nil {
@@ -125,6 +117,25 @@ type figure struct {
 	Name, Title, About string
 	Width, Height      int
 	Src                template.URL
+}
+
+// embedFigures turns rendered figures into images a page carries inside
+// itself, as PNG data: URIs.
+func embedFigures(figs []*plots.Figure, files map[string][]byte) ([]figure, error) {
+	var out []figure
+	for _, f := range figs {
+		png, ok := files[f.Name+".png"]
+		if !ok {
+			return nil, fmt.Errorf("report: figure %s was not rendered", f.Name)
+		}
+		w, h := f.Size()
+		out = append(out, figure{
+			Name: f.Name, Title: f.Title, About: f.About, Width: w, Height: h,
+			// A data: URI built here from our own PNG bytes: safe to trust.
+			Src: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
+		})
+	}
+	return out, nil
 }
 
 // clientRow has the columns of the CLI's Clients table.
