@@ -1,0 +1,209 @@
+package check
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/failsim/failsim/topology"
+)
+
+// capacities compares each server's load with what it can serve, and finds
+// queues that can fill without a bound.
+func (g *graph) capacities() {
+	retriers := map[*node][]*edge{} // the retrying callers on the way to each node
+	g.paths(func(path []*edge) {
+		x := path[len(path)-1].to
+		for _, e := range path {
+			if e.p.Retry.MaxAttempts > 1 && !slices.ContainsFunc(retriers[x], func(o *edge) bool { return o.p == e.p }) {
+				retriers[x] = append(retriers[x], e)
+			}
+		}
+	})
+	for _, n := range g.nodes {
+		if n.c.Server != nil {
+			g.capacity(n, retriers[n])
+			g.unboundedQueue(n)
+		}
+	}
+}
+
+// vocabulary is what a server's calls and workers are called.
+func vocabulary(n *node) (calls, call, workers, work string) {
+	if n.c.Kind == topology.KindDatabase {
+		return "queries", "query", "connections", "query_time"
+	}
+	return "calls", "call", "workers", "service_time"
+}
+
+func (g *graph) capacity(n *node, retriers []*edge) {
+	var normal, worst, capacity, busiest, worstBusiest float64
+	for _, i := range n.comps {
+		l := g.load[i]
+		normal, worst, capacity = normal+l.normal, worst+l.worst, capacity+l.capacity
+		busiest = max(busiest, l.normal/l.capacity)
+		worstBusiest = max(worstBusiest, l.worst/l.capacity)
+	}
+	f := Finding{Rule: ruleCapacity, Components: []string{n.name}}
+	switch {
+	case busiest > 1:
+		f.Severity = Error
+	case worstBusiest > 1:
+		f.Severity = Warning
+	case worstBusiest >= 0.8:
+		f.Severity = Note
+	default:
+		return
+	}
+	s := n.c.Server
+	calls, call, workers, work := vocabulary(n)
+	demand := g.load[n.comps[0]].demand
+	held := "its " + work
+	if len(n.out) > 0 {
+		var callees []string
+		for _, e := range n.out {
+			callees = append(callees, e.to.name)
+		}
+		held += " and its calls to " + and(callees)
+	}
+	if s.Slowdown != (topology.Slowdown{}) {
+		held += ", slowed by load as its slowdown says"
+	}
+	instances := ""
+	if len(n.comps) > 1 {
+		instances = fmt.Sprintf("%d instances of ", len(n.comps))
+	}
+	can := fmt.Sprintf("%s can serve about %s: %s%d %s, each %s holding one for %s on average (%s)",
+		n.name, rate(capacity, calls), instances, s.Workers, workers, call, secs(demand), held)
+	need := func(load, busy float64) string {
+		return fmt.Sprintf("%.0f %s", math.Ceil(load*demand/busy), workers)
+	}
+	switch f.Severity {
+	case Error:
+		backlog := "its queue grows without end"
+		if s.Queue.Capacity >= 0 {
+			backlog = "its queue fills and it refuses the rest"
+		}
+		f.Summary = fmt.Sprintf("%s is overloaded at the fault-free peak: %s against a capacity of %s",
+			n.name, rate(normal, calls), rate(capacity, calls))
+		f.Explanation = fmt.Sprintf("%s. At the fault-free peak of the load it receives %s, %s of that, before any "+
+			"fault or retry: %s, and every caller's timeout fires sooner or later.", can, rate(normal, calls), percent(normal/capacity), backlog)
+		f.Fix = fmt.Sprintf("Add capacity: at that rate it needs at least %s in all, and has %d; or make each %s cheaper.",
+			need(normal, 1), s.Workers*len(n.comps), call)
+	case Warning:
+		var from []string
+		budgets := ""
+		for _, e := range retriers {
+			m := sustained(e.p.Retry, g.edgeRate(e))
+			if m <= 1 {
+				continue
+			}
+			per := "per request"
+			if e.from.c.Client == nil {
+				per = "per call"
+			}
+			if e.p.Retry.Budget != nil && m < float64(e.p.Retry.MaxAttempts) {
+				budgets = ", as far as retry budgets allow"
+				from = append(from, fmt.Sprintf("%s (about %s attempts %s within its %s budget)", e.from.name, num(m), per, e.p.Retry.Budget.Kind))
+				continue
+			}
+			from = append(from, fmt.Sprintf("%s (up to %d attempts %s)", e.from.name, e.p.Retry.MaxAttempts, per))
+		}
+		sources := ""
+		if len(from) > 0 {
+			sources = " The retries come from " + and(from) + "."
+		}
+		f.Summary = fmt.Sprintf("retries can push %s past its capacity: up to %s against %s", n.name, rate(worst, calls), rate(capacity, calls))
+		f.Explanation = fmt.Sprintf("%s. At the fault-free peak it receives %s (%s busy), but in a sustained failure, "+
+			"with every attempt failing and retried%s, it can receive up to %s: %s of what it can serve.%s Once a "+
+			"fault makes attempts fail, the retries alone can keep %s overloaded after the fault ends: a metastable "+
+			"failure, whose trigger is gone but not the failure.",
+			can, rate(normal, calls), percent(normal/capacity), budgets, rate(worst, calls), percent(worst/capacity), sources, n.name)
+		f.Fix = fmt.Sprintf("Keep the worst case below capacity: bound the callers' retries (a retry budget such as "+
+			"retry.budget = { kind = \"grpc\" }, or fewer attempts), back off for closed-loop users, or shed load in "+
+			"front of %s (queue.timeout, concurrency_limit). Or add capacity: about %s in all cover the worst case.",
+			n.name, need(worst, 1))
+	default:
+		f.Summary = fmt.Sprintf("%s has little headroom: up to %s at the worst case against a capacity of %s",
+			n.name, rate(worst, calls), rate(capacity, calls))
+		f.Explanation = fmt.Sprintf("%s. At the worst case, load spikes included and failed attempts retried, it can "+
+			"receive up to %s, %s of that: little room for a burst, a slower dependency or growth, and queues grow "+
+			"fast near capacity.", can, rate(worst, calls), percent(worst/capacity))
+		f.Fix = fmt.Sprintf("Plan for headroom: about %s in all keep the worst case near 70%% busy.", need(worst, 0.7))
+	}
+	g.report(f, s.WorkersPos, n.c.Pos)
+}
+
+// unboundedQueue finds a server whose queue can fill and whose wait nothing
+// bounds: no capacity, no queue timeout, no concurrency limit, no database
+// timeout, and callers that do not tell it when they leave.
+func (g *graph) unboundedQueue(n *node) {
+	s := n.c.Server
+	if s.Queue.Capacity >= 0 || s.Queue.Timeout > 0 || s.Limit != nil || s.Timeout > 0 || !g.queueForms(n, n.calls) {
+		return
+	}
+	var callers []string
+	var waited time.Duration
+	toldAll := len(n.in) > 0
+	for _, e := range n.in {
+		toldAll = toldAll && (e.p.Cancel || e.p.PropagateDeadline)
+		if !slices.Contains(callers, e.from.name) {
+			callers = append(callers, e.from.name)
+		}
+		waited = max(waited, e.giveUp)
+	}
+	if toldAll {
+		return
+	}
+	var most, ratio, worst float64 // the instance that needs the most workers for those it has
+	fewest := 0
+	strained := false
+	for _, i := range n.comps {
+		need, workers := g.busy(i, n.calls)
+		if r := need / float64(max(workers, 1)); r >= ratio {
+			most, fewest, ratio, worst = need, workers, r, g.load[i].worst
+		}
+		factor, extra, _ := g.strain(i)
+		strained = strained || factor > 1 || extra > 0 || workers < s.Workers
+	}
+	calls, _, workers, _ := vocabulary(n)
+	its, it := "its", "it receives"
+	if len(n.comps) > 1 {
+		its, it = "an instance's", fmt.Sprintf("each of its %d instances receives", len(n.comps))
+	}
+	needs := fmt.Sprintf("needs about %.0f %s busy", most, workers)
+	if math.IsInf(most, 1) {
+		needs = fmt.Sprintf("keeps its %s busy as long as its calls wait, which nothing bounds", workers)
+	}
+	if strained {
+		needs += " under the scenario's faults"
+	}
+	past, bounds := "", []string{"a queue timeout shorter than its callers wait (load shedding)", "a concurrency_limit"}
+	if waited != forever {
+		past = fmt.Sprintf(", past the %s its callers wait for them,", dur(waited))
+		bounds[0] = "a queue timeout shorter than " + dur(waited) + " (load shedding)"
+	}
+	noTimeout := ""
+	if n.c.Kind == topology.KindDatabase {
+		noTimeout, bounds = ", no timeout", append(bounds, "a timeout")
+	}
+	g.report(Finding{
+		Rule:       ruleUnboundedQueue,
+		Severity:   Warning,
+		Components: append(callers, n.name),
+		Summary:    fmt.Sprintf("%s queue has no bound: %s can wait longer than their callers do", possessive(n.name), calls),
+		Explanation: fmt.Sprintf("%s queues %s when %s %d %s are busy, and nothing bounds the wait: no queue "+
+			"capacity, no queue timeout, no concurrency limit%s, and its callers (%s) neither cancel nor pass a "+
+			"deadline. It can fill: at the worst case %s up to %s and %s, more than the %d it has. They then wait "+
+			"as long as it takes%s and are served for callers that have left; the backlog outlives what caused it.",
+			n.name, calls, its, s.Workers, workers, noTimeout, and(callers), it, rate(worst, calls), needs, fewest, past),
+		Fix: fmt.Sprintf("Bound the wait with %s; or set cancel = true or propagate_deadline = true on the calls into "+
+			"%s, so that %s whose caller left are dropped before they are served.", or(bounds), n.name, calls),
+	}, s.Queue.Pos, n.c.Pos)
+}
+
+// secs writes seconds as a duration: "25.4ms".
+func secs(x float64) string {
+	return dur(time.Duration(x * float64(time.Second)).Round(100 * time.Microsecond))
+}

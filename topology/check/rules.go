@@ -1,0 +1,147 @@
+package check
+
+import "slices"
+
+// Rule is one kind of finding.
+type Rule struct {
+	ID    string
+	Level Severity // its usual severity; capacity findings range from note to error
+	Title string   // what it finds, in one line
+	Help  string   // what it checks, why that matters, and the usual fix
+	Demo  *Demo    // a shipped scenario that shows it, or nil
+}
+
+// Demo is a shipped scenario whose base has a rule's finding and whose
+// variants FixedBy do not.
+type Demo struct {
+	Scenario string   // path from the repository's root
+	FixedBy  []string // variant names
+}
+
+// The rule ids. They are stable: tools and SARIF baselines refer to them.
+const (
+	ruleOrphanedWork      = "orphaned-work"
+	ruleNoTimeout         = "no-timeout"
+	rulePerTry            = "per-try-not-below-deadline"
+	ruleOverlapping       = "overlapping-attempts"
+	ruleAmplification     = "retry-amplification"
+	ruleNoBackoff         = "retry-no-backoff"
+	ruleNoJitter          = "retry-no-jitter"
+	ruleNoBudget          = "retry-no-budget"
+	ruleUnsafeOutcome     = "retry-unsafe-outcome"
+	ruleCapacity          = "capacity"
+	ruleUnboundedQueue    = "unbounded-queue"
+	ruleBreakerUnreached  = "breaker-unreachable"
+	ruleBudgetNoRefill    = "budget-never-refills"
+	ruleBudgetNeverAllows = "budget-never-allows"
+)
+
+const (
+	timeoutMismatch = "scenarios/timeout-mismatch.toml"
+	retryStorm      = "scenarios/retry-storm.toml"
+)
+
+var rules = []Rule{
+	{ruleOrphanedWork, Warning,
+		"a caller gives up while its callee, not told, keeps working",
+		"A caller's timeout is shorter than the time its callee may keep the call (the callee's own timeout, " +
+			"the timeouts of its calls, a database's timeout, or no limit at all), and the call neither cancels " +
+			"nor propagates a deadline. Everything the callee does after its caller left is for nobody, and under " +
+			"a slowdown it piles up. Give each layer a limit shorter than its caller's, or set cancel = true or " +
+			"propagate_deadline = true on the call.",
+		&Demo{timeoutMismatch, []string{"aligned", "deadline-propagation", "cancellation"}}},
+	{ruleNoTimeout, Warning,
+		"a caller has no timeout and no deadline",
+		"A client, load balancer or call sets neither a timeout nor a deadline, and is not bounded by a caller " +
+			"that tells it when to stop. If nothing below ends the call either, it can wait forever (warning); " +
+			"if a callee's limit ends it, the caller relies on that limit without saying so (note). Set a timeout " +
+			"or a deadline.",
+		nil},
+	{rulePerTry, Warning,
+		"a per-attempt timeout is not shorter than the overall deadline",
+		"With a per-attempt timeout (a load balancer's per_try_timeout) at least as long as the deadline (its " +
+			"route timeout), an attempt that times out has used the whole deadline, so no retry ever follows a " +
+			"timeout. Make the per-attempt timeout a fraction of the deadline, or drop the retries.",
+		nil},
+	{ruleOverlapping, Warning,
+		"retries run alongside the attempts they replace",
+		"A caller retries while the attempt it gave up on goes on below it, because some layer on the way keeps " +
+			"working after its caller left (see orphaned-work). Attempts of one logical request then overlap: the " +
+			"worst case of attempts working at once at each component is the product of the attempts of every " +
+			"retrying caller whose abandoned attempts go on. When the component slows down, its load multiplies " +
+			"exactly when it can least take it. Stop abandoned attempts: order the limits, cancel, or propagate " +
+			"deadlines.",
+		&Demo{timeoutMismatch, []string{"aligned", "deadline-propagation", "cancellation"}}},
+	{ruleAmplification, Warning,
+		"layered retries multiply the attempts reaching a component",
+		"The worst-case attempts reaching a component for one logical request is the product of the attempts of " +
+			"every caller on the way (3 layers of 3 attempts: 27). The check warns above 3, the default of the gRPC " +
+			"and AWS clients. Retry at one layer only, and give any layer that must retry a retry budget.",
+		nil},
+	{ruleNoBackoff, Warning,
+		"retries are sent at once, without backoff",
+		"backoff = \"none\": a retry meets the overload or fault that failed the attempt, and calls that fail " +
+			"together retry together. Back off exponentially with jitter (the default).",
+		&Demo{retryStorm, []string{"backoff-jitter"}}},
+	{ruleNoJitter, Note,
+		"backoff without jitter keeps retries synchronised",
+		"Constant backoff, or exponential backoff with jitter = \"none\": calls that failed together wait the " +
+			"same time and retry together, in waves. Use jitter = \"full\" (the default).",
+		nil},
+	{ruleNoBudget, Warning,
+		"nothing limits retries over time",
+		"A caller retries with no retry budget, no circuit breaker and no adaptive throttling on the call (for a " +
+			"load balancer: no circuit_breakers), and calls no load balancer whose circuit_breakers limit it. In a " +
+			"sustained failure every call makes all its attempts, multiplying the load for as long as the failure " +
+			"lasts. A budget that can never refuse a retry (AWS with zero costs, Finagle with percent_can_retry at " +
+			"least max_attempts - 1) counts as none. Add a retry budget or a circuit breaker.",
+		&Demo{retryStorm, []string{"retry-budget", "retry-budget-aws", "retry-budget-finagle", "envoy-retry-budget",
+			"circuit-breaker", "adaptive-throttling", "envoy-circuit-breakers"}}},
+	{ruleUnsafeOutcome, Note,
+		"retries repeat work that may already have taken effect",
+		"A caller retries an outcome after which the operation may still take effect or already have: a timeout " +
+			"whose attempt goes on below (it may still complete), or an error from a service whose earlier calls " +
+			"succeeded before a later one failed (the retry repeats them). Safe only if the operation is " +
+			"idempotent, which the model does not describe yet: confirm it, stop timed-out attempts, or retry only " +
+			"refusals.",
+		&Demo{timeoutMismatch, []string{"aligned", "deadline-propagation", "cancellation"}}},
+	{ruleCapacity, Warning,
+		"offered load against a tier's capacity",
+		"A server's capacity is its workers (connections) over the mean time a call holds one: its work plus its " +
+			"downstream calls when nothing queues (with load-dependent slowdown, the best the curve allows). The " +
+			"load is the clients' peak rate (open loop) or users / (think + demand) (closed loop), split evenly by " +
+			"load balancers and made once per call by services. Error: the fault-free peak exceeds capacity. " +
+			"Warning: the worst case exceeds it, with load spikes and every attempt failing and retried (retry " +
+			"budgets credited; closed-loop users time out on every attempt). Note: the worst case is above 80%.",
+		&Demo{retryStorm, []string{"retry-budget", "retry-budget-aws", "retry-budget-finagle"}}},
+	{ruleUnboundedQueue, Warning,
+		"a queue that can fill has no bound",
+		"A service or database whose queue can fill (at the worst-case load, with the faults' slowdowns, it needs " +
+			"more workers than it has) has no queue capacity, no queue timeout, no concurrency limit, no timeout " +
+			"(databases), and callers that neither cancel nor propagate deadlines. Calls wait past their callers' " +
+			"timeouts and are served for nobody. Bound the wait, or tell the queue when callers leave.",
+		&Demo{retryStorm, []string{"load-shedding", "concurrency-limit"}}},
+	{ruleBreakerUnreached, Warning,
+		"a circuit breaker can never open",
+		"A breaker judges the failure rate only once its window holds minimum_number_of_calls calls. A " +
+			"count_based window smaller than that never does; a time_based window never does when the most calls " +
+			"the caller sends in it are fewer (warning). A count_based breaker that takes longer than the run to " +
+			"fill its minimum gets a note. Lower the minimum or widen the window.",
+		nil},
+	{ruleBudgetNoRefill, Warning,
+		"a retry budget drains and never refills",
+		"An AWS budget with no_retry_increment = 0 gains nothing from first-try successes; a successful retry only " +
+			"refunds its own cost. Every failed retry is lost for good, and once the bucket is empty the caller " +
+			"never retries again. Set no_retry_increment above 0 (the SDKs use 1).",
+		nil},
+	{ruleBudgetNeverAllows, Warning,
+		"a retry budget can never allow a retry",
+		"The budget refuses every retry from the start: an AWS bucket smaller than a retry's cost, an Envoy " +
+			"budget of 0% with no minimum concurrency, a Finagle budget with neither a percentage nor a reserve, " +
+			"or a load balancer's circuit_breakers with max_retries = 0. The retries in max_attempts never happen; " +
+			"raise the budget, or say max_attempts = 1.",
+		nil},
+}
+
+// Rules returns every rule, in the order docs/check.md lists them.
+func Rules() []Rule { return slices.Clone(rules) }
