@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/failsim/failsim/topology"
@@ -38,20 +39,21 @@ func vocabulary(n *node) (calls, call, workers, work string) {
 }
 
 func (g *graph) capacity(n *node, retriers []*edge) {
-	var normal, worst, capacity, busiest, worstBusiest float64
+	var normal, worst, capacity, overloaded, saturated, worstBusy float64
 	for _, i := range n.comps {
 		l := g.load[i]
 		normal, worst, capacity = normal+l.normal, worst+l.worst, capacity+l.capacity
-		busiest = max(busiest, l.normal/l.capacity)
-		worstBusiest = max(worstBusiest, l.worst/l.capacity)
+		overloaded = max(overloaded, l.open/l.capacity)
+		saturated = max(saturated, l.normal/l.capacity)
+		worstBusy = max(worstBusy, l.worst/l.capacity)
 	}
 	f := Finding{Rule: ruleCapacity, Components: []string{n.name}}
 	switch {
-	case busiest > 1:
+	case overloaded > 1:
 		f.Severity = Error
-	case worstBusiest > 1:
+	case saturated > 1 || worstBusy > 1:
 		f.Severity = Warning
-	case worstBusiest >= 0.8:
+	case worstBusy >= 0.8:
 		f.Severity = Note
 	default:
 		return
@@ -74,8 +76,8 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 	if len(n.comps) > 1 {
 		instances = fmt.Sprintf("%d instances of ", len(n.comps))
 	}
-	can := fmt.Sprintf("%s can serve about %s: %s%d %s, each %s holding one for %s on average (%s)",
-		n.name, rate(capacity, calls), instances, s.Workers, workers, call, secs(demand), held)
+	can := fmt.Sprintf("%s can serve about %s: %s%s, each %s holding one for %s on average (%s)",
+		n.name, rate(capacity, calls), instances, plural(s.Workers, strings.TrimSuffix(workers, "s"), workers), call, secs(demand), held)
 	need := func(load, busy float64) string {
 		return fmt.Sprintf("%.0f %s", math.Ceil(load*demand/busy), workers)
 	}
@@ -92,6 +94,17 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 		f.Fix = fmt.Sprintf("Add capacity: at that rate it needs at least %s in all, and has %d; or make each %s cheaper.",
 			need(normal, 1), s.Workers*len(n.comps), call)
 	case Warning:
+		if saturated > 1 {
+			f.Summary = fmt.Sprintf("%s is saturated at the fault-free peak: its closed-loop users would send %s, it serves %s",
+				n.name, rate(normal, calls), rate(capacity, calls))
+			f.Explanation = fmt.Sprintf("%s. Its closed-loop users would send %s at the fault-free peak (users / (think "+
+				"+ demand)), %s of that. They cannot send more than it serves, so they wait in its queue instead: it "+
+				"runs flat out, every request waits behind the others, and a fault or a retry finds no room at all.",
+				can, rate(normal, calls), percent(normal/capacity))
+			f.Fix = fmt.Sprintf("Add capacity: the users need at least %s in all, and it has %d; or make each %s cheaper.",
+				need(normal, 1), s.Workers*len(n.comps), call)
+			break
+		}
 		var from []string
 		budgets := ""
 		for _, e := range retriers {

@@ -80,6 +80,8 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"capacity", "retries", ruleCapacity, []Severity{w}, 10},
 		{"capacity", "headroom", ruleCapacity, []Severity{n}, 10},
 		{"capacity", "fixed", ruleCapacity, nil, 0},
+		{"capacity-closed-loop", "", ruleCapacity, []Severity{w}, 12},
+		{"capacity-closed-loop", "fixed", ruleCapacity, nil, 0},
 		{"unbounded-queue", "", ruleUnboundedQueue, []Severity{w}, 10},
 		{"unbounded-queue", "told", ruleUnboundedQueue, nil, 0},
 		{"unbounded-queue", "fixed", ruleUnboundedQueue, nil, 0},

@@ -14,8 +14,10 @@ type load struct {
 	// normal is calls per second at the fault-free peak of the clients'
 	// schedules, first attempts only; worst is at the peak with the load
 	// spikes, every attempt failing and retried as far as retry budgets
-	// allow. A client's worst counts the attempts it sends.
-	normal, worst float64
+	// allow. A client's worst counts the attempts it sends. open is the part
+	// of normal that open-loop clients send: closed-loop users cannot send
+	// more than the system serves.
+	normal, worst, open float64
 
 	work     float64 // seconds: the mean of its work distribution (servers)
 	demand   float64 // seconds a call takes when nothing queues: its work and its downstream calls
@@ -89,16 +91,21 @@ func (g *graph) forward(i int) {
 		t := &g.load[c.Client.Target]
 		t.normal += l.normal
 		t.worst += l.worst
+		if c.Client.Users == 0 {
+			t.open += l.normal
+		}
 	case c.Balancer != nil:
 		b := c.Balancer
 		m := sustained(b.Call.Retry, l.normal) / float64(len(b.Targets))
 		for _, t := range b.Targets {
 			g.load[t].normal += l.normal / float64(len(b.Targets))
+			g.load[t].open += l.open / float64(len(b.Targets))
 			g.load[t].worst += l.worst * m
 		}
 	default:
 		for _, call := range c.Server.Calls {
 			g.load[call.To].normal += l.normal
+			g.load[call.To].open += l.open
 			g.load[call.To].worst += l.worst * sustained(call.Retry, l.normal)
 		}
 	}
