@@ -30,7 +30,7 @@ func CompareHTML(r *experiment.CompareResult, figs []*plots.Figure, files map[st
 	}
 	d := compareData{
 		Title:     "Comparison: " + strings.Join(labels, " vs "),
-		Meta:      fmt.Sprintf("%d sides × %d seeds (%s), %gs simulated each", len(r.Sides), len(r.Seeds), seedList(r.Seeds), r.Sides[0].SimSeconds),
+		Meta:      fmt.Sprintf("%d sides × %d seeds (%s), %s", len(r.Sides), len(r.Seeds), seedList(r.Seeds), r.Simulated()),
 		Reference: labels[0],
 		Runs:      len(r.Sides) * len(r.Seeds),
 		Header:    []string{"metric", "unit", labels[0]},

@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -156,4 +157,17 @@ func (r *CompareResult) Rows() []Row {
 		rows[i] = row
 	}
 	return rows
+}
+
+// Simulated says how long the sides ran: "300s simulated each", or each
+// side's time when they differ.
+func (r *CompareResult) Simulated() string {
+	var ts []string
+	for _, s := range r.Sides {
+		ts = append(ts, strconv.FormatFloat(s.SimSeconds, 'g', -1, 64)+"s")
+	}
+	if len(slices.Compact(slices.Clone(ts))) == 1 {
+		return ts[0] + " simulated each"
+	}
+	return strings.Join(ts, ", ") + " simulated"
 }
