@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +15,9 @@ import (
 // Exit codes.
 const (
 	exitOK      = 0
-	exitFailure = 1 // the run could not complete (I/O)
-	exitInput   = 2 // bad flags or a bad scenario file; nothing was written
+	exitFailure = 1   // the run could not complete (I/O)
+	exitInput   = 2   // bad flags or a bad scenario file; nothing was written
+	exitStopped = 130 // interrupted (Ctrl-C), as a shell reports SIGINT; what finished is kept
 )
 
 // streams is where a command writes; tests substitute buffers.
@@ -36,6 +38,10 @@ func newRootCmd(io streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(newRunCmd(io))
 	root.AddCommand(newPlotCmd(io))
+	root.AddCommand(newCompareCmd(io))
+	root.AddCommand(newSweepCmd(io))
+	root.AddCommand(newMergeCmd(io))
+	root.AddCommand(newCheckCmd(io))
 	return root
 }
 
@@ -55,6 +61,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, scenarioErrs.Pretty())
 		fmt.Fprintf(stderr, "\n%d problem(s) in the scenario; nothing was run or written.\n", len(scenarioErrs))
 		return exitInput
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "%v\n", err)
+		return exitStopped
 	case errors.As(err, &usage) || strings.HasPrefix(err.Error(), "unknown command"):
 		fmt.Fprintf(stderr, "error: %v\nRun 'simulate %s --help' for usage.\n", err, commandName(args))
 		return exitInput

@@ -72,6 +72,7 @@ func runRun(opts *runOptions, io streams) error {
 			fmt.Fprintf(io.err, "warning: fault %q starts at %s, after the run ends at %s; it will not happen\n", f.Name, f.At, sc.Duration)
 		}
 	}
+	warnFindings(io.err, sc)
 	dir := opts.out
 	if dir == "" {
 		v := sc.Variant

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/topology"
+)
+
+// experimentFlags are the flags compare and sweep share.
+type experimentFlags struct {
+	seeds    int
+	seed     uint64
+	jobs     int
+	progress bool
+}
+
+// seedList is the seeds every side or grid point runs: seed, seed+1, ...
+func (f *experimentFlags) seedList() []uint64 {
+	out := make([]uint64, f.seeds)
+	for i := range out {
+		out[i] = f.seed + uint64(i)
+	}
+	return out
+}
+
+func (f *experimentFlags) check() error {
+	if f.seeds < 1 {
+		return usagef("--seeds must be at least 1, got %d", f.seeds)
+	}
+	if f.jobs < 0 {
+		return usagef("--jobs must not be negative, got %d", f.jobs)
+	}
+	return nil
+}
+
+// inputError turns the experiment package's complaints about what was asked
+// into usage errors (exit status 2).
+func inputError(err error) error {
+	var in experiment.InputError
+	if errors.As(err, &in) {
+		return usageError{in.Error()}
+	}
+	return err
+}
+
+func parseSettings(specs []string) ([]topology.Setting, error) {
+	var sets []topology.Setting
+	for _, s := range specs {
+		set, err := topology.ParseSetting(s)
+		if err != nil {
+			return nil, usagef("--set %v", err)
+		}
+		sets = append(sets, set)
+	}
+	return sets, nil
+}
+
+// interruptible returns a context cancelled by the first Ctrl-C (or
+// SIGTERM, as Kubernetes sends before it kills a pod): no run starts after
+// it, and the runs in progress finish and are kept. A second one ends the
+// process at once. Call the returned function when done.
+func interruptible(errw io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sigs:
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			fmt.Fprintln(errw, "\ninterrupted: finishing the runs in progress (interrupt again to abandon them)")
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		cancel()
+	}
+}
+
+// interrupted is what a command returns when Ctrl-C stopped it, saying
+// what was kept: the exit status is 130, as a shell gives a process ended
+// by SIGINT.
+func interrupted(format string, args ...any) error {
+	return interruptedError(fmt.Sprintf(format, args...))
+}
+
+type interruptedError string
+
+func (e interruptedError) Error() string { return string(e) }
+func (e interruptedError) Unwrap() error { return context.Canceled }
+
+// progressBar shows runs done, the rate and the time left on one line of
+// stderr, redrawn in place; off unless stderr is a terminal or --progress
+// asks for it.
+type progressBar struct {
+	w       io.Writer
+	start   time.Time
+	base    int // runs done when it started (kept from an interrupted sweep)
+	started bool
+	drawn   time.Time
+}
+
+func newProgress(w io.Writer, asked bool) func(done, total int) {
+	if !asked && !isTerminal(w) {
+		return nil
+	}
+	p := &progressBar{w: w}
+	return p.update
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *progressBar) update(done, total int) {
+	now := time.Now()
+	if !p.started {
+		p.started, p.start, p.base = true, now, done
+	}
+	if done < total && now.Sub(p.drawn) < 100*time.Millisecond {
+		return
+	}
+	p.drawn = now
+	const width = 24
+	filled := 0
+	if total > 0 {
+		filled = width * done / total
+	}
+	line := fmt.Sprintf("\r%d/%d runs [%s%s]", done, total, strings.Repeat("#", filled), strings.Repeat("-", width-filled))
+	if ran, took := done-p.base, now.Sub(p.start).Seconds(); ran > 0 && took > 0 {
+		rate := float64(ran) / took
+		left := time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
+		line += fmt.Sprintf(" %.1f runs/s, %s left  ", rate, left)
+	}
+	fmt.Fprint(p.w, line)
+	if done == total {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/failsim/failsim/plots"
+	"github.com/failsim/failsim/sim/experiment"
+)
+
+// sweepOptions are the flags of `simulate sweep`.
+type sweepOptions struct {
+	experimentFlags
+	file      string
+	variant   string
+	sets      []string
+	out       string
+	resume    bool
+	shard     string
+	bestBy    string
+	findEdge  string
+	edgeSteps int
+}
+
+func newSweepCmd(io streams) *cobra.Command {
+	opts := &sweepOptions{}
+	cmd := &cobra.Command{
+		Use:   "sweep FILE --set KEY=V1,V2,... [--set ...]",
+		Short: "Run a grid of settings over many seeds; find where recovery stops",
+		Long: `Run every combination of the --set values (a grid point) on --seeds seeds, and
+print each outcome per point with its 95% confidence interval. Values are split
+at commas outside brackets, braces and quotes; "-" leaves the key as the file has
+it: --set 'client.users.retry.budget=-,{kind="grpc"}' is with and without a
+retry budget.
+
+Each run is appended to DIR/runs.jsonl as it finishes: Ctrl-C keeps what is done
+(exit status 130) and --resume runs the rest. At the end DIR holds runs.jsonl in
+run order, sweep.json and the plots, the same bytes however the sweep was run.
+
+--shard I/N runs only the runs whose index % N == I, into DIR/runs-I-of-N.jsonl
+(with /N, I comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID); 'simulate
+merge' joins the shards. --find-edge KEY bisects KEY between the two values its
+--set gives for where the system stops recovering. See docs/experiments.md.`,
+		Example: `  simulate sweep scenarios/timeout-mismatch.toml --set client.users.timeout=2s,4s \
+      --set client.users.retry.max_attempts=3,5 --set 'client.users.retry.budget=-,{kind="grpc"}'
+  simulate sweep scenarios/retry-storm.toml --set client.users.users=160,200,240,280 --seeds 20
+  simulate sweep scenarios/timeout-mismatch.toml --set 'fault[0].for=1s,30s' --find-edge 'fault[0].for'`,
+		Args: exactArgs(1, "one scenario file"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.file = args[0]
+			return runSweep(opts, io)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.variant, "variant", "", "sweep this variant of the scenario instead of its base")
+	f.StringArrayVar(&opts.sets, "set", nil, "KEY=V1,V2,...: the values a key takes (one value: a fixed setting); repeat for more keys")
+	f.StringVar(&opts.out, "out", "", "directory for runs.jsonl, sweep.json and the plots (default out/NAME/sweep, out/NAME/edge)")
+	f.BoolVar(&opts.resume, "resume", false, "keep the runs already in the runs file and run the rest")
+	f.StringVar(&opts.shard, "shard", "", "I/N: run only the runs whose index % N == I (/N: I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)")
+	f.StringVar(&opts.bestBy, "best-by", "success_rate", "the metric that picks the best point")
+	f.StringVar(&opts.findEdge, "find-edge", "", "bisect this key, between the two values its --set gives, for where the system stops recovering")
+	f.IntVar(&opts.edgeSteps, "edge-steps", 6, "with --find-edge: values to probe between the bounds")
+	addExperimentFlags(cmd, &opts.experimentFlags)
+	return cmd
+}
+
+func runSweep(opts *sweepOptions, io streams) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	var axes []experiment.Axis
+	for _, spec := range opts.sets {
+		a, err := experiment.ParseAxis(spec)
+		if err != nil {
+			return inputError(err)
+		}
+		axes = append(axes, a)
+	}
+	var shard experiment.Shard
+	if opts.shard != "" {
+		var err error
+		if shard, err = experiment.ParseShard(opts.shard, os.Getenv); err != nil {
+			return inputError(err)
+		}
+	}
+	if opts.findEdge != "" && (opts.shard != "" || opts.resume) {
+		return usagef("--find-edge probes one value after another: it cannot be sharded or resumed")
+	}
+	s, err := experiment.NewSweep(opts.file, opts.variant, axes, opts.seeds, opts.seed)
+	if err != nil {
+		return inputError(err)
+	}
+	if opts.findEdge != "" {
+		return runEdge(s, opts, io)
+	}
+	if err := experiment.CheckMetric(s.Metrics(), opts.bestBy); err != nil {
+		return usagef("--best-by: %v", err)
+	}
+	dir := opts.out
+	if dir == "" {
+		dir = filepath.Join("out", s.Name(), "sweep")
+	}
+
+	ctx, stop := interruptible(io.err)
+	defer stop()
+	start := time.Now()
+	kept, bar := -1, newProgress(io.err, opts.progress)
+	progress := func(done, total int) {
+		if kept < 0 {
+			kept = done // the runs a resumed file already had
+		}
+		if bar != nil {
+			bar(done, total)
+		}
+	}
+	path, err := s.Execute(ctx, experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume,
+		Workers: opts.jobs, Progress: progress})
+	switch {
+	case ctx.Err() != nil:
+		return interrupted("interrupted: the finished runs are in %s; run the same command with --resume to finish", path)
+	case err != nil:
+		return inputError(err)
+	case shard.Count > 0:
+		fmt.Fprintf(io.out, "shard %s: its runs are in %s (%s)\nwhen every shard is done: simulate merge OUT %s\n",
+			shard, path, time.Since(start).Round(time.Millisecond), filepath.Join(dir, fmt.Sprintf("runs-*-of-%d.jsonl", shard.Count)))
+		return nil
+	}
+	sw, err := experiment.Merge([]string{path}, opts.bestBy)
+	if err != nil {
+		return err
+	}
+	printSweep(io.out, sw)
+	fmt.Fprintf(io.out, "\n%d runs in %s on %d workers", s.Runs()-kept, time.Since(start).Round(time.Millisecond), opts.jobs)
+	if kept > 0 {
+		fmt.Fprintf(io.out, ", %d kept from before", kept)
+	}
+	fmt.Fprintln(io.out)
+	if err := writeSweep(dir, sw); err != nil {
+		return fmt.Errorf("writing the sweep: %w", err)
+	}
+	fmt.Fprintf(io.out, "wrote runs.jsonl, sweep.json and the plots (PNG and SVG) into %s\n", dir)
+	return nil
+}
+
+// writeSweep writes the whole sweep's runs file in run order, sweep.json and
+// the plots, all renamed into place together.
+func writeSweep(dir string, sw *experiment.SweepResult) error {
+	runs, err := sw.RunsJSONL()
+	if err != nil {
+		return err
+	}
+	js, err := sw.JSON()
+	if err != nil {
+		return err
+	}
+	files, err := plots.Files(plots.Sweep(sw))
+	if err != nil {
+		return err
+	}
+	files[experiment.RunsFile(experiment.Shard{})], files["sweep.json"] = runs, js
+	return writeAll(dir, files)
+}
+
+// pointsPerTable keeps the sweep's table within a wide terminal.
+const pointsPerTable = 6
+
+func printSweep(w io.Writer, sw *experiment.SweepResult) {
+	name := sw.Scenario
+	if sw.Variant != "" {
+		name += " (variant " + sw.Variant + ")"
+	}
+	fmt.Fprintf(w, "Sweep of %s: %d points × %d seeds (%s)\n", name, len(sw.Points), len(sw.Seeds), seedRange(sw.Seeds))
+	var fixed []string
+	for _, a := range sw.Axes {
+		if len(a.Values) == 1 {
+			fixed = append(fixed, a.Key+"="+a.Values[0])
+		}
+	}
+	if len(fixed) > 0 {
+		fmt.Fprintf(w, "Fixed: %s\n", strings.Join(fixed, ", "))
+	}
+	fmt.Fprintln(w, "Mean over the seeds ±half-width of its 95% confidence interval; * differs significantly from #0, paired by seed.")
+	fmt.Fprintln(w, "\nPoints")
+	for p, pt := range sw.Points {
+		fmt.Fprintf(w, "  #%d  %s\n", p, pt.Label)
+	}
+	for from := 0; from < len(sw.Points); from += pointsPerTable {
+		to := min(from+pointsPerTable, len(sw.Points))
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		head := []string{"metric", "unit"}
+		for p := from; p < to; p++ {
+			head = append(head, fmt.Sprintf("#%d", p))
+		}
+		fmt.Fprintln(tw, strings.Join(head, "\t"))
+		for i := range sw.Metrics {
+			m := &sw.Metrics[i]
+			sc := m.Scale()
+			cells := []string{m.Label(), sc.Unit}
+			for p := from; p < to; p++ {
+				c := sc.Estimate(m.Estimates[p])
+				if d := m.Differences[p]; d != nil && d.Significant {
+					c += " *"
+				}
+				cells = append(cells, c)
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+		tw.Flush()
+	}
+
+	if b := sw.Best; b.Point >= 0 && len(sw.Points) > 1 {
+		m := metricNamed(sw.Metrics, b.Metric)
+		sc := m.Scale()
+		fmt.Fprintf(w, "\nBest by %s: #%d %s: %s %s", b.Metric, b.Point, sw.Points[b.Point].Label, sc.Estimate(m.Estimates[b.Point]), sc.Unit)
+		if len(b.Tied) > 0 {
+			var tied []string
+			for _, p := range b.Tied {
+				tied = append(tied, fmt.Sprintf("#%d", p))
+			}
+			fmt.Fprintf(w, "; as good, as far as these seeds tell (no significant paired difference): %s", strings.Join(tied, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(sw.Verdicts) > 0 {
+		fmt.Fprintf(w, "Against #0 (significant differences only)\n")
+		for _, v := range sw.Verdicts {
+			fmt.Fprintf(w, "  #%d: better on %s; worse on %s\n", v.Group, shortList(v.Better), shortList(v.Worse))
+		}
+	}
+}
+
+// shortList names up to five metrics, else counts them: a sweep has many
+// points, and sweep.json has every list.
+func shortList(xs []string) string {
+	if len(xs) > 5 {
+		return fmt.Sprintf("%d metrics", len(xs))
+	}
+	return countedList(xs)
+}
+
+func metricNamed(ms []experiment.MetricResult, name string) *experiment.MetricResult {
+	for i := range ms {
+		if ms[i].Name == name {
+			return &ms[i]
+		}
+	}
+	return nil
+}
+
+// runEdge bisects one setting for the edge of recovery and writes edge.json
+// and its plot.
+func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
+	if opts.edgeSteps < 1 {
+		return usagef("--edge-steps must be at least 1, got %d", opts.edgeSteps)
+	}
+	dir := opts.out
+	if dir == "" {
+		dir = filepath.Join("out", s.Name(), "edge")
+	}
+	ctx, stop := interruptible(io.err)
+	defer stop()
+	start := time.Now()
+	e, err := s.FindEdge(ctx, opts.findEdge, opts.edgeSteps, opts.jobs, newProgress(io.err, opts.progress))
+	switch {
+	case ctx.Err() != nil:
+		return interrupted("interrupted: nothing was written")
+	case err != nil:
+		return inputError(err)
+	}
+	printEdge(io.out, e, time.Since(start))
+	js, err := e.JSON()
+	if err != nil {
+		return err
+	}
+	files, err := plots.Files([]*plots.Figure{plots.Edge(e)})
+	if err != nil {
+		return err
+	}
+	files["edge.json"] = js
+	if err := writeAll(dir, files); err != nil {
+		return fmt.Errorf("writing the edge: %w", err)
+	}
+	fmt.Fprintf(io.out, "wrote edge.json and its plot (PNG and SVG) into %s\n", dir)
+	return nil
+}
+
+func printEdge(w io.Writer, e *experiment.Edge, wall time.Duration) {
+	fmt.Fprintf(w, "Edge of recovery of %s along %s: %d seeds (%s) at each value; a value recovers when half the seeds do\n",
+		e.Scenario, e.Key, len(e.Seeds), seedRange(e.Seeds))
+	if len(e.Settings) > 0 {
+		fmt.Fprintf(w, "Fixed: %s\n", strings.Join(e.Settings, ", "))
+	}
+	succ := experiment.MetricResult{Metric: experiment.SuccessRateMetric()}
+	good := experiment.MetricResult{Metric: experiment.GoodputMetric()}
+	for i := range e.Probes {
+		succ.Estimates = append(succ.Estimates, &e.Probes[i].SuccessRate)
+		good.Estimates = append(good.Estimates, &e.Probes[i].Goodput)
+	}
+	ss, gs := succ.Scale(), good.Scale()
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s\tprobe\trecovered\tseeds that recovered\tsuccess (%s)\tgoodput (%s)\n", e.Key, ss.Unit, gs.Unit)
+	for i, p := range e.Probes {
+		var seeds []string
+		for _, s := range p.RecoveredSeeds {
+			seeds = append(seeds, fmt.Sprint(s))
+		}
+		mark := ""
+		if i == e.Recovers || i == e.Fails {
+			mark = " <"
+		}
+		fmt.Fprintf(tw, "%s%s\t%d\t%d/%d\t%s\t%s\t%s\n", p.Value, mark, p.Step, len(p.RecoveredSeeds), p.Recovered.N,
+			strings.Join(seeds, " "), ss.Estimate(succ.Estimates[i]), gs.Estimate(good.Estimates[i]))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nEdge: %s\n%d runs in %s\n", e.Verdict, len(e.Probes)*len(e.Seeds), wall.Round(time.Millisecond))
+}
