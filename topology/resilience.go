@@ -35,7 +35,10 @@ func (d *decoder) budget(n *node, what string) *Budget {
 	case BudgetFinagle:
 		o := d.object(n, what, "kind", "ttl", "min_retries_per_sec", "percent_can_retry")
 		b.TTL = o.positive("ttl", 10*time.Second)
-		b.MinRetriesPerSec = o.number("min_retries_per_sec", 10, 0, 1e9)
+		if n := o.get("ttl"); n != nil && (b.TTL < time.Second || b.TTL > time.Minute) {
+			o.errorf(n, "ttl must be between 1s and 60s, as Finagle requires, got %s", b.TTL)
+		}
+		b.MinRetriesPerSec = float64(o.integer("min_retries_per_sec", 10, 0, math.MaxInt32))
 		b.PercentCanRetry = o.number("percent_can_retry", 0.2, 0, 1000)
 	}
 	return b

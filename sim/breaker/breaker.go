@@ -68,18 +68,21 @@ func (b *Breaker) Record(now des.Time, failed bool, took des.Time) {
 	if b.state == Open {
 		return // a call let through before the breaker opened
 	}
-	slow := took >= des.FromDuration(b.spec.SlowCallDuration)
+	slow := took > des.FromDuration(b.spec.SlowCallDuration)
 	b.win.add(now, failed, slow)
 	calls, failures, slows := b.win.totals(now)
-	switch b.state {
-	case Closed:
-		if calls < b.spec.MinimumNumberOfCalls {
-			return
-		}
-	case HalfOpen:
-		if calls < b.spec.PermittedCallsInHalfOpen {
-			return
-		}
+	// resilience4j evaluates once the window holds the minimum number of
+	// calls, capped at the window's size when it counts calls; the
+	// half-open trials are such a window, of the permitted size.
+	minimum := b.spec.MinimumNumberOfCalls
+	switch {
+	case b.state == HalfOpen:
+		minimum = min(minimum, b.spec.PermittedCallsInHalfOpen)
+	case !b.spec.TimeBased:
+		minimum = min(minimum, b.spec.SlidingWindowSize)
+	}
+	if calls < minimum {
+		return
 	}
 	n := float64(calls)
 	if 100*float64(failures)/n >= b.spec.FailureRateThreshold || 100*float64(slows)/n >= b.spec.SlowCallRateThreshold {

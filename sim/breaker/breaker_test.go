@@ -119,15 +119,42 @@ func TestSlowCallRate(t *testing.T) {
 	sp.SlowCallRateThreshold, sp.SlowCallDuration = 50, 2*time.Second
 	b := New(sp)
 	for i := range 10 {
-		took := des.Second
+		took := 2 * des.Second // at the threshold is not slow
 		if i%2 == 0 {
-			took = 2 * des.Second // at the threshold counts as slow
+			took = 2*des.Second + 1 // beyond it is
 		}
 		b.Allow(0)
 		b.Record(0, false, took)
 	}
 	if b.State() != Open {
 		t.Fatal("half the calls slow at a 50% slow-call threshold did not open the breaker")
+	}
+}
+
+// As in resilience4j, a count-based window caps the minimum number of calls
+// at its size, and half-open evaluates after the smaller of the minimum and
+// the permitted trials.
+func TestMinimumIsCappedByTheWindow(t *testing.T) {
+	sp := spec()
+	sp.MinimumNumberOfCalls = 50 // more than the window of 10
+	b := New(sp)
+	for range 10 {
+		call(b, 0, true)
+	}
+	if b.State() != Open {
+		t.Fatal("a full window of failures did not open a breaker whose minimum exceeds the window")
+	}
+	sp = spec()
+	sp.MinimumNumberOfCalls, sp.PermittedCallsInHalfOpen = 2, 4
+	b = New(sp)
+	call(b, 0, true)
+	call(b, 0, true)
+	b.Allow(60 * des.Second)
+	b.Record(60*des.Second, false, 0)
+	b.Allow(60 * des.Second)
+	b.Record(60*des.Second, false, 0)
+	if b.State() != Closed {
+		t.Fatalf("state %d after 2 good trials with a minimum of 2, want closed", b.State())
 	}
 }
 

@@ -18,10 +18,10 @@ type Budget struct {
 	active, pending, retries int // Envoy: attempts outstanding, requests waiting to start one, retries outstanding (scheduled ones included)
 
 	// Finagle, in its own integer units: a request deposits 1000, a retry
-	// withdraws 1000/percent_can_retry, and the reserve holds
+	// withdraws 1000/percent_can_retry (1, with no deposits, when that is 0), and the reserve holds
 	// min_retries_per_sec * ttl withdrawals; deposits expire after ttl.
-	deposits            *window.Sum
-	withdrawal, reserve float64
+	deposits                     *window.Sum
+	deposit, withdrawal, reserve float64
 }
 
 const finagleDeposit = 1000
@@ -36,14 +36,13 @@ func NewBudget(spec topology.Budget) *Budget {
 		b.tokens = spec.Capacity
 	case topology.BudgetFinagle:
 		b.deposits = window.New(des.FromDuration(spec.TTL), 10) // Finagle's WindowedAdder slices
-		b.withdrawal = math.Inf(1)
+		// With no percentage, requests deposit nothing and a retry costs 1:
+		// only the reserve allows retries (Finagle's own special case).
+		b.deposit, b.withdrawal = 0, 1
 		if spec.PercentCanRetry > 0 {
-			b.withdrawal = math.Floor(finagleDeposit / spec.PercentCanRetry)
+			b.deposit, b.withdrawal = finagleDeposit, math.Floor(finagleDeposit/spec.PercentCanRetry)
 		}
-		b.reserve = math.Floor(spec.MinRetriesPerSec*spec.TTL.Seconds()) * b.withdrawal
-		if math.IsInf(b.withdrawal, 1) {
-			b.reserve = 0
-		}
+		b.reserve = spec.MinRetriesPerSec * math.Floor(spec.TTL.Seconds()) * b.withdrawal
 	}
 	return b
 }
@@ -55,7 +54,7 @@ func (b *Budget) Start(now des.Time, retry bool) {
 		b.active++
 	case topology.BudgetFinagle:
 		if !retry {
-			b.deposits.Add(now, finagleDeposit)
+			b.deposits.Add(now, b.deposit)
 		}
 	}
 }

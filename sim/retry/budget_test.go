@@ -163,4 +163,12 @@ func TestFinagleBudgetRule(t *testing.T) {
 	if n := withdraw(11 * des.Second); n != 10 {
 		t.Fatalf("%d retries after ttl, want the reserve of 10", n)
 	}
+	// Without a percentage, requests buy nothing and the reserve is all.
+	b = NewBudget(topology.Budget{Kind: topology.BudgetFinagle, TTL: 10 * time.Second, MinRetriesPerSec: 2, PercentCanRetry: 0})
+	for range 100 {
+		b.Start(0, false)
+	}
+	if n := withdraw(0); n != 20 {
+		t.Fatalf("%d retries with percent_can_retry 0, want the reserve of 2/s x 10s", n)
+	}
 }

@@ -85,7 +85,7 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"unbounded-queue", "", ruleUnboundedQueue, []Severity{w}, 10},
 		{"unbounded-queue", "told", ruleUnboundedQueue, nil, 0},
 		{"unbounded-queue", "fixed", ruleUnboundedQueue, nil, 0},
-		{"breaker-unreachable", "", ruleBreakerUnreached, []Severity{w}, 8},
+		{"breaker-unreachable", "", ruleBreakerUnreached, []Severity{n}, 8},
 		{"breaker-unreachable", "time-based", ruleBreakerUnreached, []Severity{w}, 8},
 		{"breaker-unreachable", "slow", ruleBreakerUnreached, []Severity{n}, 8},
 		{"breaker-unreachable", "fixed", ruleBreakerUnreached, nil, 0},

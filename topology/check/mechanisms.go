@@ -35,14 +35,15 @@ func (g *graph) breaker(e *edge) {
 	f := Finding{Rule: ruleBreakerUnreached, Severity: Warning, Components: []string{c, y}}
 	switch {
 	case !b.TimeBased && b.MinimumNumberOfCalls > b.SlidingWindowSize:
-		f.Summary = fmt.Sprintf("%s breaker on %s can never open: it needs %d calls but its window holds %d",
-			possessive(c), y, b.MinimumNumberOfCalls, b.SlidingWindowSize)
+		f.Severity = Note
+		f.Summary = fmt.Sprintf("%s breaker on %s needs %d calls but its window holds %d: it judges after %d",
+			possessive(c), y, b.MinimumNumberOfCalls, b.SlidingWindowSize, b.SlidingWindowSize)
 		f.Explanation = fmt.Sprintf("The breaker judges the failure rate only once its window holds "+
 			"minimum_number_of_calls = %d calls, but a count_based window of sliding_window_size = %d never holds "+
-			"more than %d. In the simulator it never opens, whatever fails; resilience4j would silently lower the "+
-			"minimum to %d. Either way the configuration does not say what it does.",
+			"more than %d. resilience4j, and the simulator with it, silently lowers the minimum to %d: the "+
+			"configuration does not say what it does.",
 			b.MinimumNumberOfCalls, b.SlidingWindowSize, b.SlidingWindowSize, b.SlidingWindowSize)
-		f.Fix = fmt.Sprintf("Make minimum_number_of_calls at most sliding_window_size (%d), or widen the window.", b.SlidingWindowSize)
+		f.Fix = fmt.Sprintf("Write minimum_number_of_calls = %d, or widen the window.", b.SlidingWindowSize)
 	case b.TimeBased && sends*float64(b.SlidingWindowSize) < float64(b.MinimumNumberOfCalls):
 		most := sends * float64(b.SlidingWindowSize)
 		f.Summary = fmt.Sprintf("%s breaker on %s can never open: it needs %d calls in %ds, and sees at most %.0f",
