@@ -12,6 +12,12 @@ import (
 	"github.com/failsim/failsim/topology"
 )
 
+// Version identifies the engine's behaviour: the same scenario, variant,
+// settings and seed give the same results under one Version. It changes with
+// every change that moves a result, so that runs of different engines are
+// never merged as one.
+const Version = "2026.11.1"
+
 // Event kinds.
 const (
 	evArrival    des.Kind = iota // an open-loop client's next logical request (Comp)

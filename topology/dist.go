@@ -64,7 +64,7 @@ func (d *decoder) dist(o *object, key string, def Dist) Dist {
 		do := d.object(n, what, "dist", "percentiles")
 		out = Dist{Kind: DistEmpirical, Points: d.percentiles(do)}
 	default:
-		d.errorf(kn, "%s: dist must be one of %s, got %s%s", what, quoteList(distKinds), describe(kn.v), didYouMean(kind, distKinds))
+		d.errorf(kn, "%s: dist must be one of %s, got %s%s", what, quoteList(distKinds), describe(kn.v), DidYouMean(kind, distKinds))
 		return def
 	}
 	return out

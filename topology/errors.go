@@ -79,10 +79,11 @@ func (es Errors) sorted() Errors {
 	return es
 }
 
-// didYouMean returns `; did you mean "x"?` for the candidate closest to s,
+// DidYouMean returns `; did you mean "x"?` for the candidate closest to s,
 // or "" when none is close enough to be a likely typo. A candidate that s
-// abbreviates ("expo" for "exponential") counts as close.
-func didYouMean(s string, candidates []string) string {
+// abbreviates ("expo" for "exponential") counts as close. Every input error
+// of the tool suggests with it, so that they all suggest alike.
+func DidYouMean(s string, candidates []string) string {
 	best, bestD := "", len(s)/3+2
 	ls := strings.ToLower(s)
 	for _, c := range candidates {

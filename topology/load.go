@@ -81,7 +81,7 @@ func Parse(file string, src []byte, variant string, sets ...Setting) (*Scenario,
 		if len(variants) == 0 {
 			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines no variants", variant)
 		} else {
-			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines %s%s", variant, quoteList(variants), didYouMean(variant, variants))
+			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines %s%s", variant, quoteList(variants), DidYouMean(variant, variants))
 		}
 		return nil, d.errs
 	}

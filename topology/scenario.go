@@ -358,7 +358,7 @@ func (d *decoder) outcomes(o *object, key string) Outcomes {
 		s, _ := e.v.(string)
 		i := slices.Index(outcomeNames, s)
 		if i < 0 {
-			o.errorf(e, "%s: %s is not an outcome; use %s%s", key, describe(e.v), quoteList(outcomeNames), didYouMean(s, outcomeNames))
+			o.errorf(e, "%s: %s is not an outcome; use %s%s", key, describe(e.v), quoteList(outcomeNames), DidYouMean(s, outcomeNames))
 			continue
 		}
 		out |= 1 << i

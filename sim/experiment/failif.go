@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // Condition is a --fail-if clause: METRIC OP EXPR, where OP is <, <=, > or
@@ -212,7 +214,7 @@ func (p *exprParser) unary() (expr, error) {
 		}
 		if word := p.src[start:p.pos]; word != "base" {
 			p.pos = start
-			return nil, p.errorf("unknown name %q%s; the right-hand side knows only base, numbers and units", word, didYouMean(word, []string{"base"}))
+			return nil, p.errorf("unknown name %q%s; the right-hand side knows only base, numbers and units", word, topology.DidYouMean(word, []string{"base"}))
 		}
 		return baseRef{}, nil
 	default:
@@ -264,7 +266,7 @@ func CheckMetric(metrics []Metric, name string) error {
 	if slices.Contains(names, name) {
 		return nil
 	}
-	return InputError(fmt.Sprintf("unknown metric %q%s; metrics are %s", name, didYouMean(name, names), strings.Join(names, ", ")))
+	return InputError(fmt.Sprintf("unknown metric %q%s; metrics are %s", name, topology.DidYouMean(name, names), strings.Join(names, ", ")))
 }
 
 func metricNames(ms []Metric) []string {
@@ -273,40 +275,4 @@ func metricNames(ms []Metric) []string {
 		names[i] = m.Name
 	}
 	return names
-}
-
-// didYouMean returns `; did you mean "x"?` for the candidate closest to s,
-// or "" when none is close enough to be a likely typo.
-func didYouMean(s string, candidates []string) string {
-	best, bestD := "", len(s)/3+2
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -10,8 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
+
+	"github.com/failsim/failsim/sim"
 )
 
 // Sweep is a grid of settings times seeds: a fixed, ordered run list. Run i
@@ -97,23 +98,8 @@ func (s *Sweep) header(shard Shard) Header {
 	return h
 }
 
-// engine identifies the build: results of different builds may differ.
-func engine() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	id := bi.Main.Path + "@" + bi.Main.Version
-	for _, kv := range bi.Settings {
-		switch {
-		case kv.Key == "vcs.revision":
-			id += " " + kv.Value
-		case kv.Key == "vcs.modified" && kv.Value == "true":
-			id += " (modified)"
-		}
-	}
-	return id
-}
+// engine identifies the engine whose results these are.
+func engine() string { return "failsim " + sim.Version }
 
 // mismatch says how header o differs from h, "" when they describe the
 // same sweep (shards aside).
