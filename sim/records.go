@@ -34,6 +34,7 @@ type rec struct {
 
 	prev, next int32 // the component's list of jobs (a crash drops them all)
 	flags      uint16
+	_          [8]byte // to 128 bytes: a record then spans exactly two cache lines
 }
 
 const (

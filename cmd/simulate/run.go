@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,13 +19,16 @@ import (
 
 // runOptions are the flags of `simulate run`.
 type runOptions struct {
-	file     string
-	variant  string
-	seed     uint64
-	seedSet  bool
-	duration time.Duration
-	out      string
-	plot     bool
+	file       string
+	variant    string
+	sets       []string
+	seed       uint64
+	seedSet    bool
+	duration   time.Duration
+	out        string
+	plot       bool
+	cpuProfile string
+	memProfile string
 }
 
 func newRunCmd(io streams) *cobra.Command {
@@ -35,7 +41,9 @@ DIR/timeseries.csv (DIR is out/NAME/VARIANT unless --out is given; "base" when n
 variant is chosen). The same file, variant and seed always give the same bytes.`,
 		Example: `  simulate run scenarios/timeout-mismatch.toml
   simulate run scenarios/timeout-mismatch.toml --variant aligned --seed 7 --out /tmp/aligned
-  simulate run scenarios/timeout-mismatch.toml --plot --out out/`,
+  simulate run scenarios/timeout-mismatch.toml --plot --out out/
+  simulate run scenarios/timeout-mismatch.toml --set client.users.timeout=4s
+  simulate run scenarios/perf/hour-10k.toml --cpuprofile cpu.prof   # then: go tool pprof cpu.prof`,
 		Args: exactArgs(1, "one scenario file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
@@ -45,10 +53,13 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.variant, "variant", "", "run this variant of the scenario instead of its base")
+	f.StringArrayVar(&opts.sets, "set", nil, "override a key of the scenario, KEY=VALUE (repeatable), e.g. client.users.timeout=4s")
 	f.Uint64Var(&opts.seed, "seed", 0, "master seed (default: the scenario's seed, else 1)")
 	f.DurationVar(&opts.duration, "duration", 0, "simulated time to run, e.g. 10m (default: the scenario's duration)")
 	f.StringVar(&opts.out, "out", "", "directory for summary.json and timeseries.csv (default out/NAME/VARIANT)")
 	f.BoolVar(&opts.plot, "plot", false, "also write the plots, the dashboard, report.html and scenario.toml into the same directory")
+	f.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the simulation to this file (read it with go tool pprof)")
+	f.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile, taken when the simulation ends, to this file")
 	return cmd
 }
 
@@ -56,7 +67,15 @@ func runRun(opts *runOptions, io streams) error {
 	if opts.duration < 0 {
 		return usagef("--duration must not be negative, got %s", opts.duration)
 	}
-	sc, err := topology.Load(opts.file, opts.variant)
+	var sets []topology.Setting
+	for _, s := range opts.sets {
+		st, err := topology.ParseSetting(s)
+		if err != nil {
+			return usagef("--set %v", err)
+		}
+		sets = append(sets, st)
+	}
+	sc, err := topology.Load(opts.file, opts.variant, sets...)
 	if err != nil {
 		return err
 	}
@@ -82,9 +101,19 @@ func runRun(opts *runOptions, io streams) error {
 		dir = filepath.Join("out", sc.Name, v)
 	}
 
+	stopProfile, err := startCPUProfile(opts.cpuProfile)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	res := sim.Run(sc, seed)
 	wall := time.Since(start)
+	if err := stopProfile(); err != nil {
+		return err
+	}
+	if err := writeHeapProfile(opts.memProfile); err != nil {
+		return err
+	}
 
 	printSummary(io.out, sc, res, wall)
 	if err := res.Write(dir); err != nil {
@@ -109,4 +138,34 @@ func writePlots(file, dir string, io streams) error {
 		return fmt.Errorf("copying the scenario: %w", err)
 	}
 	return runPlot(&plotOptions{dirs: []string{dir}}, io)
+}
+
+// startCPUProfile profiles the CPU into file until the returned function is
+// called; with no file it does nothing.
+func startCPUProfile(file string) (stop func() error, err error) {
+	if file == "" {
+		return func() error { return nil }, nil
+	}
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return results.WriteFilesAtomic(map[string][]byte{file: buf.Bytes()})
+	}, nil
+}
+
+// writeHeapProfile writes what the heap holds after a collection, so that it
+// shows what a run keeps rather than what it threw away.
+func writeHeapProfile(file string) error {
+	if file == "" {
+		return nil
+	}
+	runtime.GC()
+	var buf bytes.Buffer
+	if err := pprof.WriteHeapProfile(&buf); err != nil {
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	return results.WriteFilesAtomic(map[string][]byte{file: buf.Bytes()})
 }

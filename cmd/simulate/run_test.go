@@ -110,3 +110,29 @@ func TestMissingFileIsBadInput(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestRunSettingsAndProfiles(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := simulate(t, "run", "../../scenarios/validation/mm1.toml", "--duration", "20s",
+		"--set", "client.arrivals.rate=100", "--cpuprofile", filepath.Join(dir, "cpu.prof"),
+		"--memprofile", filepath.Join(dir, "mem.prof"), "--out", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r, err := results.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Summary.Clients.LogicalRequests; n < 1700 || n > 2300 {
+		t.Errorf("%d requests in 20s; --set rate=100 should give about 2000", n)
+	}
+	for _, f := range []string{"cpu.prof", "mem.prof"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	code, _, errOut = simulate(t, "run", "../../scenarios/validation/mm1.toml", "--set", "client.arrivals.rat=100", "--out", dir)
+	if code != exitInput || !strings.Contains(errOut, `unknown key "rat"; did you mean "rate"?`) {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
