@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/topology"
 )
 
@@ -22,7 +21,7 @@ func TestAllocationsDoNotGrowWithEvents(t *testing.T) {
 		c.Duration = d
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		r := sim.Run(&c, 1)
+		r := mustRun(t, &c, 1)
 		runtime.ReadMemStats(&after)
 		return after.Mallocs - before.Mallocs, r.Summary.Events
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/topology"
 )
 
@@ -16,7 +15,7 @@ func benchScenario(b *testing.B, sc *topology.Scenario) {
 	b.ReportAllocs()
 	var events, customers uint64
 	for i := range b.N {
-		r := sim.Run(sc, uint64(i+1))
+		r := mustRun(b, sc, uint64(i+1))
 		events += r.Summary.Events
 		customers += uint64(r.Summary.Clients.LogicalRequests)
 	}

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/retry"
 	"github.com/failsim/failsim/topology"
@@ -111,6 +113,9 @@ func (s *Sim) attempt(j int32) {
 
 	r.tries++
 	retry := r.tries > 1
+	if r.tries > p.maxAttempts && s.violation == "" {
+		s.violation = fmt.Sprintf("%s sent attempt %d of a call its policy allows %d attempts", k.name, r.tries, p.maxAttempts)
+	}
 	r.flags &^= backingOff // the retry the budget allowed is sent now
 	if p.budget != nil {
 		p.budget.Start(now, retry)

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/failsim/failsim/sim"
@@ -27,7 +28,10 @@ service_time = "150ms"
 	if err != nil {
 		panic(err)
 	}
-	r := sim.Run(sc, 1)
+	r, err := sim.Run(context.Background(), sc, sim.Options{Seed: 1})
+	if err != nil {
+		panic(err)
+	}
 	c, api := r.Summary.Clients, r.Summary.Components["api"]
 	fmt.Printf("success rate %.0f%%, %.1f calls per logical request at api\n", 100*c.SuccessRate, api.Amplification)
 	fmt.Printf("api finished %d calls, %.2fs of work, all of it wasted: %.2fs\n", api.Completed, 0.15*float64(api.Completed), api.WastedWorkS)

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -21,7 +22,20 @@ func runVariant(t *testing.T, scenario, variant string) *results.Run {
 	if err != nil {
 		t.Fatalf("bad test scenario:\n%s", err.(topology.Errors).Pretty())
 	}
-	return sim.Run(sc, sc.Seed)
+	return mustRun(t, sc, sc.Seed)
+}
+
+// mustRun runs sc to its end: a broken invariant or a stop fails the test.
+func mustRun(tb testing.TB, sc *topology.Scenario, seed uint64) *results.Run {
+	tb.Helper()
+	r, err := sim.Run(context.Background(), sc, sim.Options{Seed: seed})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if r.Summary.Incomplete {
+		tb.Fatalf("%s stopped: %s", sc.Name, r.Summary.StopReason)
+	}
+	return r
 }
 
 // runFile runs a shipped scenario.
@@ -31,7 +45,7 @@ func runFile(t *testing.T, path, variant string) *results.Run {
 	if err != nil {
 		t.Fatalf("%s:\n%v", path, err)
 	}
-	return sim.Run(sc, sc.Seed)
+	return mustRun(t, sc, sc.Seed)
 }
 
 // near fails unless got is within rel (a fraction) of want.

@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"context"
+	"errors"
+	"strings"
 	"testing"
 
+	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/topology"
 )
 
@@ -46,7 +50,12 @@ for = "20s"
 	}
 	for seed := range uint64(5) {
 		s := newSim(sc, seed)
-		s.loop()
+		if _, err := s.loop(context.Background(), Options{MaxInFlight: DefaultMaxInFlight}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.checkInvariants(); err != nil {
+			t.Fatal(err)
+		}
 		lb := s.comps[1].lb
 		attempts, retries := lb.policy.budget.Outstanding()
 		if attempts != int(lb.upstream) {
@@ -69,5 +78,66 @@ for = "20s"
 		if lb.waiting < 0 || int(lb.waiting) > 30 {
 			t.Errorf("seed %d: %d pending", seed, lb.waiting)
 		}
+	}
+}
+
+// The invariant checks catch broken books: each case runs a small scenario
+// part-way, breaks one number the way a bug would, and expects the check to
+// name the invariant.
+func TestInvariantChecksCatchBrokenBooks(t *testing.T) {
+	sc, err := topology.Parse("books.toml", []byte(`
+duration = "20s"
+[client.c]
+target = "s"
+rate = 200
+retry = { max_attempts = 3, backoff = "none", retry_on = ["error"] }
+[service.s]
+workers = 2
+service_time = { dist = "exponential", mean = "8ms" }
+error_rate = 0.3
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const client, server = 0, 1
+	for _, tc := range []struct {
+		bug, invariant string
+		breakIt        func(s *Sim)
+	}{
+		{"a completion counted twice", "conservation", func(s *Sim) { s.comps[server].stats.tot.completed++ }},
+		{"a logical request lost", "conservation", func(s *Sim) { s.comps[client].stats.tot.logical++ }},
+		{"a response time mismeasured", "Little's law", func(s *Sim) { s.comps[server].stats.respSum += 0.5 }},
+		{"a queue decremented twice", "no negative level", func(s *Sim) {
+			q := &s.comps[server].stats.queue
+			q.Add(s.now(), -q.Value()-1)
+		}},
+		{"an attempt past the last", "attempts <= max attempts", func(s *Sim) {
+			j := s.comps[client].jobs
+			s.recs.at(j).tries = s.policyFor(s.recs.at(j)).maxAttempts
+			s.attempt(j)
+		}},
+	} {
+		t.Run(tc.bug, func(t *testing.T) {
+			s := newSim(sc, 1)
+			for s.sched.Now() < 10*des.Second {
+				e, _ := s.sched.Next()
+				for e.At >= s.bucketEnd {
+					s.closeBucket()
+				}
+				s.dispatch(e)
+			}
+			if err := s.checkInvariants(); err != nil {
+				t.Fatalf("before the bug: %v", err)
+			}
+			tc.breakIt(s)
+			err := s.checkInvariants()
+			var ie *InvariantError
+			if !errors.As(err, &ie) || ie.Invariant != tc.invariant {
+				t.Fatalf("got %v, want invariant %q broken", err, tc.invariant)
+			}
+			if !strings.Contains(err.Error(), "in scenario books (variant base), seed 1: ") {
+				t.Errorf("error does not name the scenario and seed: %v", err)
+			}
+		})
 	}
 }

@@ -99,6 +99,9 @@ func (rs *records) release(i int32) {
 	}
 }
 
+// live counts records in use: calls and logical requests in flight.
+func (rs *records) live() int { return int(rs.n) - len(rs.free) }
+
 // orphaned reports whether nobody waits for the result of job i any more:
 // its call, or a call above it, was given up by its caller.
 func (rs *records) orphaned(i int32) bool {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 )
@@ -29,12 +28,12 @@ func TestSameSeedSameBytesOtherSeedOtherNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s1, c1 := outputs(t, sim.Run(sc, 1))
-	s2, c2 := outputs(t, sim.Run(sc, 1))
+	s1, c1 := outputs(t, mustRun(t, sc, 1))
+	s2, c2 := outputs(t, mustRun(t, sc, 1))
 	if !bytes.Equal(s1, s2) || !bytes.Equal(c1, c2) {
 		t.Fatal("two runs with the same seed differ")
 	}
-	s3, c3 := outputs(t, sim.Run(sc, 2))
+	s3, c3 := outputs(t, mustRun(t, sc, 2))
 	if bytes.Equal(s1, s3) || bytes.Equal(c1, c3) {
 		t.Fatal("another seed gave identical results")
 	}

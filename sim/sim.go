@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"hash"
 	"math/rand/v2"
 
 	"github.com/failsim/failsim/sim/breaker"
@@ -49,7 +50,10 @@ type Sim struct {
 	bucketEnd  des.Time
 	series     *results.Series
 	faultLogic int64 // logical requests issued while a fault was active
-	view       view  // the bucket being closed
+
+	violation string      // the first invariant seen broken as it happened
+	fp        hash.Hash64 // the event fingerprint, when asked for
+	view      view        // the bucket being closed
 }
 
 // component is the runtime state of one topology node; exactly one of
@@ -129,14 +133,6 @@ func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
 	return pol
 }
 
-// Run simulates sc with the given seed and returns its results.
-func Run(sc *topology.Scenario, seed uint64) *results.Run {
-	s := newSim(sc, seed)
-	s.loop()
-	lat := s.clientLatency()
-	return &results.Run{Summary: s.summary(lat), Series: s.series, ClientLatency: lat.Snapshot()}
-}
-
 func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	s := &Sim{
 		sc:     sc,
@@ -186,42 +182,6 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		}
 	}
 	return s
-}
-
-func (s *Sim) loop() {
-	for {
-		e, ok := s.sched.Next()
-		if !ok || e.At >= s.end {
-			break
-		}
-		for e.At >= s.bucketEnd {
-			s.closeBucket()
-		}
-		s.events++
-		switch e.Kind {
-		case evArrival:
-			s.openLoopArrival(e.Comp)
-		case evUserWake:
-			s.newLogical(e.Comp, e.Ref)
-		case evRetry:
-			s.attempt(e.Ref)
-		case evTimeout:
-			s.timeout(e.Ref)
-		case evWorkDone:
-			s.workDone(e.Ref)
-		case evExpire:
-			s.expire(e.Ref)
-		case evFaultStart:
-			s.faultStart(e.Ref)
-		case evFaultEnd:
-			s.faultEnd(e.Ref)
-		case evSweep:
-			s.sweep(e.Comp)
-		}
-	}
-	for s.bucketEnd-s.bucket < s.end {
-		s.closeBucket()
-	}
 }
 
 func (s *Sim) now() des.Time { return s.sched.Now() }

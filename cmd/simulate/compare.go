@@ -107,7 +107,7 @@ func runCompare(opts *compareOptions, io streams) error {
 		conds = append(conds, c)
 	}
 
-	ctx, stop := interruptible(io.err)
+	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops them; nothing is written)", cmp.Runs(), opts.jobs)
 	defer stop()
 	start := time.Now()
 	res, err := cmp.Run(ctx, opts.jobs, newProgress(io.err, opts.progress))

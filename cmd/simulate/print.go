@@ -15,11 +15,10 @@ import (
 // printSummary writes the human-readable summary of a run.
 func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.Duration) {
 	s := &r.Summary
-	title := s.Scenario
-	if s.Variant != "" {
-		title += " (variant " + s.Variant + ")"
+	fmt.Fprintf(w, "%s: seed %d, %gs simulated in %gs buckets\n", title(sc), s.Seed, s.SimSeconds, s.BucketSeconds)
+	if s.Incomplete {
+		fmt.Fprintf(w, "  INCOMPLETE: %s\n", s.StopReason)
 	}
-	fmt.Fprintf(w, "%s: seed %d, %gs simulated in %gs buckets\n", title, s.Seed, s.SimSeconds, s.BucketSeconds)
 	if sc.Description != "" {
 		fmt.Fprintf(w, "  %s\n", sc.Description)
 	}

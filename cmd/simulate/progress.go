@@ -66,17 +66,19 @@ func parseSettings(specs []string) ([]topology.Setting, error) {
 
 // interruptible returns a context cancelled by the first Ctrl-C (or
 // SIGTERM, as Kubernetes sends before it kills a pod): no run starts after
-// it, and the runs in progress finish and are kept. A second one ends the
-// process at once. Call the returned function when done.
-func interruptible(errw io.Writer) (context.Context, func()) {
+// it, the runs in progress stop, and what is complete is written. A second
+// one ends the process at once. It announces the work on stderr once the
+// handler is in place. Call the returned function when done.
+func interruptible(errw io.Writer, format string, args ...any) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	fmt.Fprintf(errw, format+"\n", args...)
 	go func() {
 		select {
 		case <-sigs:
 			signal.Reset(os.Interrupt, syscall.SIGTERM)
-			fmt.Fprintln(errw, "\ninterrupted: finishing the runs in progress (interrupt again to abandon them)")
+			fmt.Fprintln(errw, "\ninterrupted: stopping and writing what is complete (interrupt again to quit at once)")
 			cancel()
 		case <-ctx.Done():
 		}

@@ -19,16 +19,17 @@ import (
 
 // runOptions are the flags of `simulate run`.
 type runOptions struct {
-	file       string
-	variant    string
-	sets       []string
-	seed       uint64
-	seedSet    bool
-	duration   time.Duration
-	out        string
-	plot       bool
-	cpuProfile string
-	memProfile string
+	file        string
+	variant     string
+	sets        []string
+	seed        uint64
+	seedSet     bool
+	duration    time.Duration
+	out         string
+	plot        bool
+	cpuProfile  string
+	memProfile  string
+	maxInFlight int
 }
 
 func newRunCmd(io streams) *cobra.Command {
@@ -58,6 +59,7 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 	f.DurationVar(&opts.duration, "duration", 0, "simulated time to run, e.g. 10m (default: the scenario's duration)")
 	f.StringVar(&opts.out, "out", "", "directory for summary.json and timeseries.csv (default out/NAME/VARIANT)")
 	f.BoolVar(&opts.plot, "plot", false, "also write the plots, the dashboard, report.html and scenario.toml into the same directory")
+	f.IntVar(&opts.maxInFlight, "max-in-flight", sim.DefaultMaxInFlight, "stop a diverging run when more calls than this are in flight at once, keeping the results so far")
 	f.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the simulation to this file (read it with go tool pprof)")
 	f.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile, taken when the simulation ends, to this file")
 	return cmd
@@ -66,6 +68,9 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 func runRun(opts *runOptions, io streams) error {
 	if opts.duration < 0 {
 		return usagef("--duration must not be negative, got %s", opts.duration)
+	}
+	if opts.maxInFlight < 1 {
+		return usagef("--max-in-flight must be at least 1, got %d", opts.maxInFlight)
 	}
 	var sets []topology.Setting
 	for _, s := range opts.sets {
@@ -105,10 +110,15 @@ func runRun(opts *runOptions, io streams) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := interruptible(io.err, "running %s, seed %d, %s simulated (Ctrl-C stops and keeps the results so far)", title(sc), seed, sc.Duration)
+	defer stop()
 	start := time.Now()
-	res := sim.Run(sc, seed)
+	res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, MaxInFlight: opts.maxInFlight})
 	wall := time.Since(start)
-	if err := stopProfile(); err != nil {
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
+	if err != nil {
 		return err
 	}
 	if err := writeHeapProfile(opts.memProfile); err != nil {
@@ -121,9 +131,26 @@ func runRun(opts *runOptions, io streams) error {
 	}
 	fmt.Fprintf(io.out, "\nwrote %s and %s\n", filepath.Join(dir, "summary.json"), filepath.Join(dir, "timeseries.csv"))
 	if opts.plot {
-		return writePlots(opts.file, dir, io)
+		if err := writePlots(opts.file, dir, io); err != nil {
+			return err
+		}
 	}
-	return nil
+	switch s := res.Summary; {
+	case !s.Incomplete:
+		return nil
+	case ctx.Err() != nil:
+		return interrupted("%s; the results up to there are in %s, marked incomplete", s.StopReason, dir)
+	default:
+		return fmt.Errorf("%s; the results up to there are in %s, marked incomplete (raise --max-in-flight to go further)", s.StopReason, dir)
+	}
+}
+
+// title names a scenario and its variant.
+func title(sc *topology.Scenario) string {
+	if sc.Variant == "" {
+		return sc.Name
+	}
+	return sc.Name + " (variant " + sc.Variant + ")"
 }
 
 // writePlots saves the scenario beside its results, for the report, and

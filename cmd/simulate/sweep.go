@@ -108,7 +108,7 @@ func runSweep(opts *sweepOptions, io streams) error {
 		dir = filepath.Join("out", s.Name(), "sweep")
 	}
 
-	ctx, stop := interruptible(io.err)
+	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops and keeps the finished runs; --resume runs the rest)", s.Runs(), opts.jobs)
 	defer stop()
 	start := time.Now()
 	kept, bar := -1, newProgress(io.err, opts.progress)
@@ -265,7 +265,7 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 	if dir == "" {
 		dir = filepath.Join("out", s.Name(), "edge")
 	}
-	ctx, stop := interruptible(io.err)
+	ctx, stop := interruptible(io.err, "running the bisection of %s on %d workers (Ctrl-C stops it; nothing is written)", opts.findEdge, opts.jobs)
 	defer stop()
 	start := time.Now()
 	e, err := s.FindEdge(ctx, opts.findEdge, opts.edgeSteps, opts.jobs, newProgress(io.err, opts.progress))

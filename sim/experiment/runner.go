@@ -92,8 +92,8 @@ type finished struct {
 // execute runs jobs on workers goroutines, one sim.Run each, and hands each
 // finished run to done from a single goroutine, in the order they finish.
 // Callers sort by index: nothing they write may depend on that order. When
-// ctx is cancelled no further run starts; those running finish and are
-// handed to done, then execute returns ctx's error.
+// ctx is cancelled no further run starts, those running stop within
+// milliseconds and are dropped, and execute returns ctx's error.
 func execute(ctx context.Context, configs []Config, jobs []job, workers int, keepRuns bool, done func(finished) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -116,7 +116,7 @@ func execute(ctx context.Context, configs []Config, jobs []job, workers int, kee
 	for range max(1, workers) {
 		wg.Go(func() {
 			for j := range todo {
-				out <- runJob(configs[j.config], j, keepRuns)
+				out <- runJob(ctx, configs[j.config], j, keepRuns)
 			}
 		})
 	}
@@ -127,7 +127,7 @@ func execute(ctx context.Context, configs []Config, jobs []job, workers int, kee
 	var err error
 	for f := range out {
 		if err != nil {
-			continue // drain: the running runs end on their own
+			continue // drain: the running runs stop on their own
 		}
 		err = f.err
 		if err == nil {
@@ -143,14 +143,28 @@ func execute(ctx context.Context, configs []Config, jobs []job, workers int, kee
 	return context.Cause(ctx)
 }
 
-func runJob(c Config, j job, keep bool) finished {
+// runJob runs one job. A run stopped part-way is no sample: an
+// interrupted one ends the experiment with ctx's error, a diverging one
+// with an error that names it.
+func runJob(ctx context.Context, c Config, j job, keep bool) finished {
 	f := finished{job: j}
 	sc, err := c.load()
 	if err != nil { // validated before any run: only a bug gets here
 		f.err = fmt.Errorf("run %d: %w", j.index, err)
 		return f
 	}
-	r := sim.Run(sc, j.seed)
+	r, err := sim.Run(ctx, sc, sim.Options{Seed: j.seed})
+	switch {
+	case err != nil:
+		f.err = fmt.Errorf("run %d: %w", j.index, err)
+		return f
+	case r.Summary.Incomplete && ctx.Err() != nil:
+		f.err = context.Cause(ctx)
+		return f
+	case r.Summary.Incomplete:
+		f.err = fmt.Errorf("run %d (seed %d) %s", j.index, j.seed, r.Summary.StopReason)
+		return f
+	}
 	f.outcome, f.err = measure(r)
 	if keep {
 		f.run = r

@@ -11,6 +11,7 @@ type Level struct {
 
 	area, max       float64 // current bucket
 	totArea, totMax float64 // whole run, up to the last closed bucket
+	negative        bool    // the level has been below zero: a bookkeeping bug
 }
 
 // Add changes the level by delta at time now.
@@ -18,6 +19,15 @@ func (l *Level) Add(now des.Time, delta int64) {
 	l.advance(now)
 	l.cur += delta
 	l.max = max(l.max, float64(l.cur))
+	l.negative = l.negative || l.cur < 0
+}
+
+// Negative reports whether the level has ever been below zero.
+func (l *Level) Negative() bool { return l.negative }
+
+// Area is the integral of the level over [0, now), in level-nanoseconds.
+func (l *Level) Area(now des.Time) float64 {
+	return l.totArea + l.area + float64(l.cur)*float64(now-l.last)
 }
 
 // Value is the current level.

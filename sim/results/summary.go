@@ -10,6 +10,8 @@ type Summary struct {
 	SimSeconds    float64              `json:"sim_seconds"`
 	BucketSeconds float64              `json:"bucket_s"`
 	Events        uint64               `json:"events"`
+	Incomplete    bool                 `json:"incomplete"`            // the run stopped before its end; sim_seconds says where
+	StopReason    string               `json:"stop_reason,omitempty"` // why an incomplete run stopped
 	Clients       Clients              `json:"clients"`
 	Components    map[string]Component `json:"components"`
 	Order         []string             `json:"order"` // component names in topology order

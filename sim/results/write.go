@@ -19,6 +19,7 @@ type Run struct {
 	Summary       Summary
 	Series        *Series
 	ClientLatency *hdrhistogram.Snapshot
+	Fingerprint   string // hex hash of every event, when asked for; empty otherwise
 }
 
 // File names inside an output directory.
@@ -35,18 +36,27 @@ func (r *Run) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	sum, err := json.MarshalIndent(r.Summary, "", "  ")
+	sum, csv, err := r.Encode()
 	if err != nil {
 		return err
 	}
+	return WriteFilesAtomic(map[string][]byte{
+		filepath.Join(dir, SummaryFile):    sum,
+		filepath.Join(dir, TimeseriesFile): csv,
+	})
+}
+
+// Encode returns the bytes of summary.json and timeseries.csv.
+func (r *Run) Encode() (summary, timeseries []byte, err error) {
+	summary, err = json.MarshalIndent(r.Summary, "", "  ")
+	if err != nil {
+		return nil, nil, err
+	}
 	var csv bytes.Buffer
 	if err := r.Series.WriteCSV(&csv); err != nil {
-		return err
+		return nil, nil, err
 	}
-	return WriteFilesAtomic(map[string][]byte{
-		filepath.Join(dir, SummaryFile):    append(sum, '\n'),
-		filepath.Join(dir, TimeseriesFile): csv.Bytes(),
-	})
+	return append(summary, '\n'), csv.Bytes(), nil
 }
 
 // Read loads a run written by Write.

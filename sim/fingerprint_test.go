@@ -1,0 +1,133 @@
+package sim_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/topology"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/fingerprints.txt from the engine as it is")
+
+const fingerprintFile = "testdata/fingerprints.txt"
+
+// cut shortens the shipped scenarios too long to run on every test: their
+// fingerprint covers every event of the first part.
+var cut = map[string]time.Duration{"perf/hour-10k.toml": 2 * time.Minute}
+
+// Every shipped scenario and variant has a fingerprint, in the manner of
+// OMNeT++: a hash over every event's (time, kind, component, record), and
+// one over the bytes of summary.json and timeseries.csv. A change to the
+// engine that changes any run changes a line of testdata/fingerprints.txt:
+// rerun with -update, review the diff, and bump sim.Version when results
+// change. The runs check the invariants at every bucket, run in parallel
+// (the engine shares no state between runs) and, with `go test -cpu 1,4`,
+// must not depend on GOMAXPROCS.
+func TestFingerprints(t *testing.T) {
+	files, err := filepath.Glob("../scenarios/*.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../scenarios/*/*.toml")
+	files = append(files, more...)
+	slices.Sort(files)
+
+	var mu sync.Mutex
+	var lines []string
+	t.Run("runs", func(t *testing.T) {
+		for _, file := range files {
+			base, err := topology.Load(file, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range append([]string{""}, base.Variants...) {
+				name := strings.TrimPrefix(file, "../scenarios/")
+				t.Run(name+"/"+orBase(v), func(t *testing.T) {
+					t.Parallel()
+					line := fingerprint(t, file, name, v)
+					mu.Lock()
+					lines = append(lines, line)
+					mu.Unlock()
+				})
+			}
+		}
+	})
+	if t.Failed() {
+		return
+	}
+	slices.Sort(lines)
+	got := "# scenario variant seed: events, fingerprint of the events, sha256 of summary.json+timeseries.csv\n" +
+		"# regenerate: go test ./sim -run TestFingerprints -update\n" + strings.Join(lines, "\n") + "\n"
+	if *update {
+		if err := os.WriteFile(fingerprintFile, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(fingerprintFile)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := lineDiff(string(want), got); diff != "" {
+		t.Errorf("runs changed (rerun with -update if intended, review the diff, and bump sim.Version):\n%s", diff)
+	}
+}
+
+func fingerprint(t *testing.T, file, name, variant string) string {
+	sc, err := topology.Load(file, variant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := cut[name]; ok {
+		sc.Duration = d
+		name += fmt.Sprintf(" (first %s)", d)
+	}
+	r, err := sim.Run(context.Background(), sc, sim.Options{Seed: sc.Seed, Debug: true, Fingerprint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.Incomplete {
+		t.Fatal(r.Summary.StopReason)
+	}
+	summary, series, err := r.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := sha256.Sum256(append(summary, series...))
+	return fmt.Sprintf("%s %s %d: %d %s %x", name, orBase(variant), sc.Seed, r.Summary.Events, r.Fingerprint, out[:8])
+}
+
+// orBase names the base of a scenario "base", as the CLI does.
+func orBase(variant string) string {
+	if variant == "" {
+		return "base"
+	}
+	return variant
+}
+
+// lineDiff lists the lines only in want (-) and only in got (+).
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for _, l := range w {
+		if !slices.Contains(g, l) {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	for _, l := range g {
+		if !slices.Contains(w, l) {
+			fmt.Fprintf(&b, "+ %s\n", l)
+		}
+	}
+	return b.String()
+}

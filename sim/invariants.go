@@ -1,0 +1,94 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/failsim/failsim/topology"
+)
+
+// InvariantError is a run whose books do not balance: a bug in the engine,
+// never a result. It names the scenario, the seed and the invariant.
+type InvariantError struct {
+	Scenario, Variant string
+	Seed              uint64
+	Invariant         string
+	Detail            string
+}
+
+func (e *InvariantError) Error() string {
+	v := e.Variant
+	if v == "" {
+		v = "base"
+	}
+	return fmt.Sprintf("engine invariant %q violated in scenario %s (variant %s), seed %d: %s; this is a bug in the simulator, please report it with the scenario",
+		e.Invariant, e.Scenario, v, e.Seed, e.Detail)
+}
+
+func (s *Sim) violated(invariant, format string, args ...any) *InvariantError {
+	return &InvariantError{Scenario: s.sc.Name, Variant: s.sc.Variant, Seed: s.seed,
+		Invariant: invariant, Detail: fmt.Sprintf(format, args...)}
+}
+
+// checkInvariants checks, at the current time, that every component's books
+// balance:
+//
+//   - conservation: every call that arrived was answered (completed, failed,
+//     refused, cancelled) or is still inside; every logical request succeeded,
+//     failed or is in flight; every attempt a client sent ended or is in
+//     flight;
+//   - Little's law, exactly: the area under the number inside equals the
+//     time spent inside by the calls that left plus that of those still in,
+//     whatever the load, steady or not;
+//   - no level (queue, calls inside, busy workers) ever went below zero;
+//   - no call made more attempts than its policy allows.
+func (s *Sim) checkInvariants() error {
+	if s.violation != "" {
+		return s.violated("attempts <= max attempts", "%s", s.violation)
+	}
+	now := s.now()
+	for i := range s.comps {
+		k := &s.comps[i]
+		st := &k.stats
+		var c counts
+		c.add(&st.tot)
+		c.add(&st.cur)
+		for _, l := range []struct {
+			name  string
+			level interface{ Negative() bool }
+		}{{"calls inside", &st.inSys}, {"queue", &st.queue}, {"busy workers", &st.busy}} {
+			if l.level.Negative() {
+				return s.violated("no negative level", "%s: the number of %s went below zero", k.name, l.name)
+			}
+		}
+		inside, waited, attempts := int64(0), 0.0, int64(0)
+		for j := k.jobs; j >= 0; j = s.recs.at(j).next {
+			r := s.recs.at(j)
+			inside++
+			waited += (now - r.sent).Seconds()
+			if r.child >= 0 {
+				attempts++
+			}
+		}
+		if inside != st.inSys.Value() {
+			return s.violated("conservation", "%s: %d jobs listed inside, %d counted", k.name, inside, st.inSys.Value())
+		}
+		if k.kind == topology.KindClient {
+			if c.logical != c.succeeded+c.failed+inside {
+				return s.violated("conservation", "%s: %d logical requests issued, %d succeeded + %d failed + %d in flight",
+					k.name, c.logical, c.succeeded, c.failed, inside)
+			}
+			if got := c.completed + c.errors + c.rejected + c.timedOut + attempts; c.arrivals != got {
+				return s.violated("conservation", "%s: %d attempts sent, %d ended or in flight", k.name, c.arrivals, got)
+			}
+		} else if got := c.completed + c.errors + c.rejected + c.cancelled + inside; c.arrivals != got {
+			return s.violated("conservation", "%s: %d calls arrived, %d completed + %d failed + %d refused + %d cancelled + %d inside",
+				k.name, c.arrivals, c.completed, c.errors, c.rejected, c.cancelled, inside)
+		}
+		area := st.inSys.Area(now) / 1e9
+		if spent := st.respSum + waited; math.Abs(area-spent) > 1e-6*math.Max(1, spent) {
+			return s.violated("Little's law", "%s: %.9g call-seconds inside by the level, %.9g by the calls", k.name, area, spent)
+		}
+	}
+	return nil
+}

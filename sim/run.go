@@ -1,0 +1,148 @@
+package sim
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+
+	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
+)
+
+// Options say how a run is seeded, watched and bounded.
+type Options struct {
+	Seed uint64
+
+	// MaxInFlight stops a run that diverges: when more calls and logical
+	// requests than this are in flight at once, the run stops and returns
+	// what it has, marked incomplete. 0 means DefaultMaxInFlight.
+	MaxInFlight int
+
+	// Debug checks the invariants at the end of every bucket, not only at
+	// the end of the run.
+	Debug bool
+
+	// Fingerprint hashes every event's (time, kind, component, record) into
+	// results.Run.Fingerprint: two runs with equal fingerprints did the same
+	// thing in the same order.
+	Fingerprint bool
+}
+
+// DefaultMaxInFlight is about 640 MB of records.
+const DefaultMaxInFlight = 5_000_000
+
+// Run simulates sc. It returns the results, complete or, when ctx is done or
+// the run diverged past Options.MaxInFlight, up to where it stopped and
+// marked incomplete. A violated invariant is an *InvariantError, never
+// silent numbers.
+func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run, error) {
+	if opts.MaxInFlight == 0 {
+		opts.MaxInFlight = DefaultMaxInFlight
+	}
+	s := newSim(sc, opts.Seed)
+	if opts.Fingerprint {
+		s.fp = fnv.New64a()
+	}
+	stop, err := s.loop(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkInvariants(); err != nil {
+		return nil, err
+	}
+	lat := s.clientLatency()
+	r := &results.Run{Summary: s.summary(lat), Series: s.series, ClientLatency: lat.Snapshot()}
+	if stop != "" {
+		r.Summary.Incomplete, r.Summary.StopReason = true, stop
+	}
+	if s.fp != nil {
+		r.Fingerprint = fmt.Sprintf("%016x", s.fp.Sum64())
+	}
+	return r, nil
+}
+
+// checkEvery is how many events pass between looks at ctx and at the
+// number in flight: rarely enough to cost nothing, often enough to stop
+// within milliseconds.
+const checkEvery = 1 << 14
+
+// loop runs events until the end, or until it must stop: then it says why,
+// and the run ends where it stopped.
+func (s *Sim) loop(ctx context.Context, opts Options) (stop string, err error) {
+	for {
+		e, ok := s.sched.Next()
+		if !ok || e.At >= s.end {
+			break
+		}
+		for e.At >= s.bucketEnd {
+			s.closeBucket()
+			if opts.Debug {
+				if err := s.checkInvariants(); err != nil {
+					return "", err
+				}
+			}
+		}
+		s.events++
+		if s.events%checkEvery == 0 {
+			if stop = s.mustStop(ctx, opts.MaxInFlight); stop != "" {
+				s.end = e.At
+				break
+			}
+		}
+		if s.fp != nil {
+			s.fingerprint(e)
+		}
+		s.dispatch(e)
+	}
+	for s.bucketEnd-s.bucket < s.end {
+		s.closeBucket()
+	}
+	return stop, nil
+}
+
+func (s *Sim) mustStop(ctx context.Context, maxInFlight int) string {
+	select {
+	case <-ctx.Done():
+		return fmt.Sprintf("interrupted at t=%s", s.now())
+	default:
+	}
+	if n := s.recs.live(); n > maxInFlight {
+		return fmt.Sprintf("stopped at t=%s: %d calls and requests in flight, more than the limit of %d (the system diverges: queues grow without bound)",
+			s.now(), n, maxInFlight)
+	}
+	return ""
+}
+
+func (s *Sim) dispatch(e des.Event) {
+	switch e.Kind {
+	case evArrival:
+		s.openLoopArrival(e.Comp)
+	case evUserWake:
+		s.newLogical(e.Comp, e.Ref)
+	case evRetry:
+		s.attempt(e.Ref)
+	case evTimeout:
+		s.timeout(e.Ref)
+	case evWorkDone:
+		s.workDone(e.Ref)
+	case evExpire:
+		s.expire(e.Ref)
+	case evFaultStart:
+		s.faultStart(e.Ref)
+	case evFaultEnd:
+		s.faultEnd(e.Ref)
+	case evSweep:
+		s.sweep(e.Comp)
+	}
+}
+
+func (s *Sim) fingerprint(e des.Event) {
+	var b [17]byte
+	binary.LittleEndian.PutUint64(b[0:], uint64(e.At))
+	b[8] = byte(e.Kind)
+	binary.LittleEndian.PutUint32(b[9:], uint32(e.Comp))
+	binary.LittleEndian.PutUint32(b[13:], uint32(e.Ref))
+	s.fp.Write(b[:])
+}

@@ -1,0 +1,66 @@
+package sim_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/topology"
+)
+
+// diverging offers 1000 requests/s to a server that serves 100/s, with no
+// timeout and no queue limit: the queue grows by 900 a second for ever.
+const diverging = `
+name = "diverging"
+duration = "1h"
+[client.c]
+target = "s"
+rate = 1000
+[service.s]
+workers = 1
+service_time = "10ms"
+`
+
+func TestARunawayStopsAtTheLimitWithItsResultsSoFar(t *testing.T) {
+	sc, err := topology.Parse("diverging.toml", []byte(diverging), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sim.Run(context.Background(), sc, sim.Options{Seed: 1, MaxInFlight: 20_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := r.Summary
+	if !s.Incomplete || !strings.Contains(s.StopReason, "more than the limit of 20000") {
+		t.Fatalf("incomplete %v, stop reason %q", s.Incomplete, s.StopReason)
+	}
+	// In flight: each queued request is a logical request and a call, so
+	// the limit is passed after about 10000/900 s and seen within the next
+	// 16384 events (about 8 s at 2000 events/s).
+	if s.SimSeconds < 11 || s.SimSeconds > 25 {
+		t.Errorf("stopped at %gs, want soon after 11s", s.SimSeconds)
+	}
+	if got := s.Components["s"].InFlight; got < 10_000 {
+		t.Errorf("%d calls in the server when it stopped, want more than 10000", got)
+	}
+	if n := len(r.Series.Times); n != int(s.SimSeconds/s.BucketSeconds)+1 && n != int(s.SimSeconds/s.BucketSeconds) {
+		t.Errorf("%d buckets for %gs of %gs buckets", n, s.SimSeconds, s.BucketSeconds)
+	}
+}
+
+func TestACancelledRunStopsAndSaysSo(t *testing.T) {
+	sc, err := topology.Parse("diverging.toml", []byte(diverging), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := sim.Run(ctx, sc, sim.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Summary; !s.Incomplete || !strings.HasPrefix(s.StopReason, "interrupted at t=") || s.SimSeconds >= 3600 {
+		t.Fatalf("incomplete %v at %gs: %q", s.Incomplete, s.SimSeconds, s.StopReason)
+	}
+}
