@@ -6,31 +6,10 @@ import (
 	"testing"
 )
 
-// Erlang B: c workers and no waiting room turn away a fraction
-// B(c, a) = (a^c/c!) / sum_{k<=c} a^k/k! of arrivals.
-func TestNoWaitingRoomBlocksErlangB(t *testing.T) {
-	r := run(t, `
-duration = "500s"
-[client.c]
-target = "s"
-rate = 4000
-[service.s]
-workers = 5
-queue = { capacity = 0 }
-service_time = { dist = "exponential", mean = "1ms" }
-`)
-	a, term, sum := 4.0, 1.0, 1.0
-	for k := 1; k <= 5; k++ {
-		term *= a / float64(k)
-		sum += term
-	}
-	s := r.Summary.Components["s"]
-	near(t, "blocking probability", float64(s.Rejected)/float64(s.Arrivals), term/sum, 0.02)
-}
-
 // LIFO and FIFO do the same work, so the mean is the same; LIFO lets some
 // calls wait very long, so its tail is far worse.
 func TestLIFOKeepsTheMeanAndStretchesTheTail(t *testing.T) {
+	slow(t)
 	scenario := `
 duration = "1000s"
 [client.c]
@@ -53,6 +32,7 @@ service_time = { dist = "exponential", mean = "1ms" }
 // shares the calls evenly, and the load-aware ones (least_request,
 // power_of_two) keep queues far shorter than random.
 func TestBalancerPolicies(t *testing.T) {
+	slow(t)
 	mean := map[string]float64{}
 	for _, policy := range []string{"round_robin", "random", "least_request", "power_of_two"} {
 		r := run(t, fmt.Sprintf(`

@@ -42,6 +42,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newSweepCmd(io))
 	root.AddCommand(newMergeCmd(io))
 	root.AddCommand(newCheckCmd(io))
+	root.AddCommand(newValidateCmd(io))
 	return root
 }
 

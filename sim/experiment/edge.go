@@ -270,7 +270,7 @@ func (s *Sweep) probe(ctx context.Context, values [][]string, workers int, ran f
 			return nil, InputError("recovery was not judged in some runs (no fault within the run, or no time before it): nothing to find an edge of")
 		}
 		ps[i] = Probe{Recovered: proportion(rec), RecoveredSeeds: []uint64{},
-			SuccessRate: meanInterval(clientMetrics[0].values(os)), Goodput: meanInterval(clientMetrics[1].values(os))}
+			SuccessRate: MeanInterval(clientMetrics[0].values(os)), Goodput: MeanInterval(clientMetrics[1].values(os))}
 		for r, x := range rec {
 			if x == 1 {
 				ps[i].RecoveredSeeds = append(ps[i].RecoveredSeeds, s.seed(r))

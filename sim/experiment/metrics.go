@@ -166,7 +166,7 @@ func (m Metric) estimate(xs []float64) Estimate {
 	if m.kind == mRecovered {
 		return proportion(xs)
 	}
-	return meanInterval(xs)
+	return MeanInterval(xs)
 }
 
 // difference compares group ys with reference xs, seed by seed.

@@ -50,9 +50,9 @@ func TQuantile(df int) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(1 - (1-level)/2)
 }
 
-// meanInterval estimates the mean of xs, NaN meaning "no value", with the
+// MeanInterval estimates the mean of xs, NaN meaning "no value", with the
 // Student t interval mean ± t·s/√n.
-func meanInterval(xs []float64) Estimate {
+func MeanInterval(xs []float64) Estimate {
 	vs := present(xs)
 	n := len(vs)
 	if n == 0 {
@@ -94,7 +94,7 @@ func pairedDifference(xs, ys []float64) Difference {
 			ds = append(ds, ys[i]-xs[i])
 		}
 	}
-	e := meanInterval(ds)
+	e := MeanInterval(ds)
 	d := Difference{N: e.N, Mean: e.Mean, Lo: e.Lo, Hi: e.Hi, Test: testPairedT}
 	d.Significant = e.Lo != nil && (*e.Lo > 0 || *e.Hi < 0)
 	return d

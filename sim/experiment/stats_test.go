@@ -19,11 +19,11 @@ func TestTQuantileMatchesTheTables(t *testing.T) {
 
 func TestMeanIntervalByHand(t *testing.T) {
 	// mean 3, s = √2.5, half-width t(4)·s/√5 = 2.776·0.7071 = 1.963
-	e := meanInterval([]float64{1, 2, math.NaN(), 3, 4, 5})
+	e := MeanInterval([]float64{1, 2, math.NaN(), 3, 4, 5})
 	if e.N != 5 || e.Mean != 3 || math.Abs(e.HalfWidth()-1.9632) > 1e-3 {
 		t.Fatalf("got n=%d mean=%g ±%g, want n=5 mean=3 ±1.963", e.N, e.Mean, e.HalfWidth())
 	}
-	if one := meanInterval([]float64{7}); one.Lo != nil || one.Mean != 7 {
+	if one := MeanInterval([]float64{7}); one.Lo != nil || one.Mean != 7 {
 		t.Fatalf("one value has no interval, got %+v", one)
 	}
 }
