@@ -44,6 +44,7 @@ func edgeFixture(t testing.TB) *experiment.Edge {
 // fixtures (not from fresh runs, so that engine changes do not move them).
 // Rewrite them with go test ./plots/ -run ExperimentGolden -update.
 func TestExperimentGolden(t *testing.T) {
+	slow(t)
 	figs := append(plots.Sweep(sweepFixture(t)), plots.Edge(edgeFixture(t)))
 	if got, want := names(figs), []string{"sweep-outcomes", "sweep-amplification", "sweep-heatmap", "edge"}; !slices.Equal(got, want) {
 		t.Fatalf("figures %q, want %q", got, want)

@@ -51,6 +51,7 @@ func names(figs []*plots.Figure) []string {
 // and the PNGs of the dashboard and one overlay, compared pixel by pixel.
 // Rewrite them with go test ./plots/... -update, then look at them.
 func TestGolden(t *testing.T) {
+	slow(t)
 	figs := append(plots.Figures(fixture(t, "run")), comparison(t)...)
 	files, err := plots.Files(figs)
 	if err != nil {
@@ -124,6 +125,7 @@ func pixelsDiffering(a, b []byte) (int, error) {
 func far(a, b uint32) bool { return max(a, b)-min(a, b) > 8<<8 }
 
 func TestEveryFigureRendersAtItsSize(t *testing.T) {
+	slow(t)
 	run := plots.Figures(fixture(t, "run"))
 	if got, want := names(run), []string{"dashboard", "latency", "amplification", "throughput", "outcomes", "queues", "wasted-work"}; !slices.Equal(got, want) {
 		t.Fatalf("figures %q, want %q", got, want)
@@ -190,6 +192,7 @@ func checkSVG(t *testing.T, name string, svg []byte, width int) {
 
 // The same results give the same bytes, read afresh each time.
 func TestRenderingIsDeterministic(t *testing.T) {
+	slow(t)
 	render := func() map[string][]byte {
 		files, err := plots.Files(append(plots.Figures(fixture(t, "run")), comparison(t)...))
 		if err != nil {
@@ -349,4 +352,14 @@ func ExampleFigures() {
 	// outcomes.png 1200x560: Client attempts by outcome
 	// queues.png 1200x1040: Queues and calls in flight
 	// wasted-work.png 1200x560: Wasted work per tier
+}
+
+// slow skips a test that runs long simulations or renders many figures
+// when -short asks for a quick pass (CI's race-detector run uses it: these
+// tests run on one goroutine, with nothing concurrent to race).
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("long; run without -short")
+	}
 }

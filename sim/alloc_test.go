@@ -12,6 +12,7 @@ import (
 // are reused, so a run ten times longer allocates about the same. What does
 // grow is one value per metric per bucket.
 func TestAllocationsDoNotGrowWithEvents(t *testing.T) {
+	slow(t)
 	sc, err := topology.Load("../scenarios/timeout-mismatch.toml", "")
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -34,13 +33,8 @@ var cut = map[string]time.Duration{"perf/hour-10k.toml": 2 * time.Minute}
 // (the engine shares no state between runs) and, with `go test -cpu 1,4`,
 // must not depend on GOMAXPROCS.
 func TestFingerprints(t *testing.T) {
-	files, err := filepath.Glob("../scenarios/*.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	more, _ := filepath.Glob("../scenarios/*/*.toml")
-	files = append(files, more...)
-	slices.Sort(files)
+	slow(t)
+	files := shippedFiles(t)
 
 	var mu sync.Mutex
 	var lines []string
@@ -130,4 +124,35 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// Runs share nothing: the same runs at once on several goroutines do the
+// same as one after another (under -race this is the engine's race test).
+func TestConcurrentRunsDoWhatSequentialOnesDo(t *testing.T) {
+	sc, err := topology.Load("../scenarios/retry-storm.toml", "circuit-breaker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Duration = time.Minute
+	fp := func(seed uint64) string {
+		r, err := sim.Run(context.Background(), sc, sim.Options{Seed: seed, Fingerprint: true})
+		if err != nil {
+			t.Error(err)
+			return ""
+		}
+		return r.Fingerprint
+	}
+	const n = 4
+	var want, got [n]string
+	for i := range n {
+		want[i] = fp(uint64(i))
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { got[i] = fp(uint64(i)) })
+	}
+	wg.Wait()
+	if got != want {
+		t.Fatalf("concurrent runs %v, sequential %v", got, want)
+	}
 }

@@ -3,6 +3,8 @@ package sim_test
 import (
 	"context"
 	"math"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/failsim/failsim/sim"
@@ -54,4 +56,26 @@ func near(t *testing.T, what string, got, want, rel float64) {
 	if math.Abs(got-want) > rel*math.Abs(want) {
 		t.Errorf("%s = %.6g, want %.6g within %g%% (off by %.2f%%)", what, got, want, 100*rel, 100*math.Abs(got-want)/math.Abs(want))
 	}
+}
+
+// slow skips a test that runs long simulations or renders many figures
+// when -short asks for a quick pass (CI's race-detector run uses it: these
+// tests run on one goroutine, with nothing concurrent to race).
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("long; run without -short")
+	}
+}
+
+// shippedFiles lists every shipped scenario file, sorted.
+func shippedFiles(tb testing.TB) []string {
+	files, _ := filepath.Glob("../scenarios/*.toml")
+	more, _ := filepath.Glob("../scenarios/*/*.toml")
+	files = append(files, more...)
+	if len(files) == 0 {
+		tb.Fatal("no shipped scenarios found")
+	}
+	slices.Sort(files)
+	return files
 }

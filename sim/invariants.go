@@ -56,9 +56,9 @@ func (s *Sim) checkInvariants() error {
 		for _, l := range []struct {
 			name  string
 			level interface{ Negative() bool }
-		}{{"calls inside", &st.inSys}, {"queue", &st.queue}, {"busy workers", &st.busy}} {
+		}{{"the number of calls inside", &st.inSys}, {"the queue length", &st.queue}, {"the number of busy workers", &st.busy}} {
 			if l.level.Negative() {
-				return s.violated("no negative level", "%s: the number of %s went below zero", k.name, l.name)
+				return s.violated("no negative level", "%s: %s went below zero", k.name, l.name)
 			}
 		}
 		inside, waited, attempts := int64(0), 0.0, int64(0)

@@ -8,6 +8,7 @@ import (
 // gRPC retryThrottling switches retries off once more than r/(1+r) of
 // attempts fail (9.1% for tokenRatio 0.1), and lets them all through below.
 func TestGRPCThrottlingThresholdInARun(t *testing.T) {
+	slow(t)
 	for _, tc := range []struct {
 		p          float64
 		retriedMin float64 // share of failed first attempts that were retried
@@ -37,6 +38,7 @@ error_rate = %g
 // SRE adaptive throttling: a client offering ten times what the backend
 // accepts ends up sending it about K times what it accepts.
 func TestAdaptiveThrottlingSendsAboutKTimesTheAccepts(t *testing.T) {
+	slow(t)
 	for _, k := range []float64{1.5, 2, 3} {
 		r := run(t, fmt.Sprintf(`
 duration = "600s"
@@ -312,6 +314,7 @@ service_time = "10ms"
 // The shipped retry storm: the base does not recover after its trigger;
 // each fix does, for its own reason.
 func TestRetryStormVerdicts(t *testing.T) {
+	slow(t)
 	if rec := runFile(t, "../scenarios/retry-storm.toml", "").Summary.Recovery; rec.Recovered == nil || *rec.Recovered {
 		t.Fatalf("base: %s; a metastable failure should not recover", rec.Verdict)
 	}

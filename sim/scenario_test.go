@@ -24,6 +24,7 @@ func outputs(t *testing.T, r *results.Run) (summary, csv []byte) {
 
 // A run is a pure function of (scenario, variant, seed).
 func TestSameSeedSameBytesOtherSeedOtherNumbers(t *testing.T) {
+	slow(t)
 	sc, err := topology.Load("../scenarios/timeout-mismatch.toml", "")
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +44,7 @@ func TestSameSeedSameBytesOtherSeedOtherNumbers(t *testing.T) {
 // sees more than two arrivals per logical request, clients fail, the
 // database works for callers that gave up, and the spiral outlives the fault.
 func TestTimeoutMismatchShowsTheSpiral(t *testing.T) {
+	slow(t)
 	base := runFile(t, "../scenarios/timeout-mismatch.toml", "").Summary
 	db := base.Components["db"]
 	if db.FaultAmplification <= 2 {
@@ -64,6 +66,7 @@ func TestTimeoutMismatchShowsTheSpiral(t *testing.T) {
 // seconds of the fault's end, succeed far more often, and cut the work the
 // database does for nobody by at least 80% (aligned: to nothing).
 func TestTimeoutFixesStopTheSpiral(t *testing.T) {
+	slow(t)
 	base := runFile(t, "../scenarios/timeout-mismatch.toml", "").Summary
 	end := *base.Recovery.LastFaultEndS
 	for _, v := range []string{"aligned", "deadline-propagation", "cancellation"} {

@@ -13,13 +13,8 @@ import (
 // value, a line.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
-	for _, pattern := range []string{"../scenarios/*.toml", "../scenarios/*/*.toml"} {
-		files, _ := filepath.Glob(pattern)
-		for _, file := range files {
-			if b, err := os.ReadFile(file); err == nil {
-				f.Add(b)
-			}
-		}
+	for _, b := range shipped(f) {
+		f.Add(b)
 	}
 	f.Add([]byte("[service.a]\nworkers = 1\nservice_time = { dist = \"empirical\", percentiles = { min = \"1ms\", max = \"1s\" } }\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -43,4 +38,53 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzSettings applies an arbitrary --set to the shipped scenarios: never
+// a panic, and every problem names the file or the --set it comes from.
+func FuzzSettings(f *testing.F) {
+	for _, set := range []string{"client.users.timeout=4s", "service.api.call[0].retry.max_attempts=5",
+		"fault[0].for=0s", `service."api".workers=[1,2]`, "database.db.connections=-1", "x=", "a.b[9].c={d=1}"} {
+		f.Add(set, 0)
+	}
+	files := shipped(f)
+	f.Fuzz(func(t *testing.T, set string, file int) {
+		st, err := ParseSetting(set)
+		if err != nil {
+			return
+		}
+		src := files[uint(file)%uint(len(files))]
+		_, err = Parse("f.toml", src, "", st)
+		if err == nil {
+			return
+		}
+		var errs Errors
+		if !errors.As(err, &errs) {
+			t.Fatalf("error of type %T: %v", err, err)
+		}
+		for _, e := range errs {
+			if e.Pos.File != "f.toml" && e.Pos.File != st.String() {
+				t.Fatalf("error naming neither the file nor the --set: %v", e)
+			}
+		}
+	})
+}
+
+// shipped is the text of every shipped scenario, the fuzzers' seeds.
+func shipped(tb testing.TB) [][]byte {
+	var srcs [][]byte
+	for _, pattern := range []string{"../scenarios/*.toml", "../scenarios/*/*.toml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			srcs = append(srcs, b)
+		}
+	}
+	if len(srcs) == 0 {
+		tb.Fatal("no shipped scenarios found")
+	}
+	return srcs
 }

@@ -30,6 +30,7 @@ type runOptions struct {
 	cpuProfile  string
 	memProfile  string
 	maxInFlight int
+	debug       bool
 }
 
 func newRunCmd(io streams) *cobra.Command {
@@ -60,6 +61,7 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 	f.StringVar(&opts.out, "out", "", "directory for summary.json and timeseries.csv (default out/NAME/VARIANT)")
 	f.BoolVar(&opts.plot, "plot", false, "also write the plots, the dashboard, report.html and scenario.toml into the same directory")
 	f.IntVar(&opts.maxInFlight, "max-in-flight", sim.DefaultMaxInFlight, "stop a diverging run when more calls than this are in flight at once, keeping the results so far")
+	f.BoolVar(&opts.debug, "debug", false, "check the engine's invariants at the end of every bucket, not only at the end of the run")
 	f.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the simulation to this file (read it with go tool pprof)")
 	f.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile, taken when the simulation ends, to this file")
 	return cmd
@@ -113,7 +115,7 @@ func runRun(opts *runOptions, io streams) error {
 	ctx, stop := interruptible(io.err, "running %s, seed %d, %s simulated (Ctrl-C stops and keeps the results so far)", title(sc), seed, sc.Duration)
 	defer stop()
 	start := time.Now()
-	res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, MaxInFlight: opts.maxInFlight})
+	res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, MaxInFlight: opts.maxInFlight, Debug: opts.debug})
 	wall := time.Since(start)
 	if perr := stopProfile(); err == nil {
 		err = perr

@@ -12,6 +12,7 @@ import (
 )
 
 func TestComparePageIsSelfContained(t *testing.T) {
+	slow(t)
 	sides, err := experiment.VariantSides("../../scenarios/retry-storm.toml", []string{"base", "retry-budget", "load-shedding"},
 		[]topology.Setting{{Key: "duration", Value: "100s"}})
 	if err != nil {

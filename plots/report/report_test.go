@@ -63,6 +63,7 @@ var dataURI = regexp.MustCompile(`data:image/png;base64,[A-Za-z0-9+/=]+`)
 // The page without its images is a golden file, to review with the tables
 // and text: rewrite it with go test ./plots/... -update.
 func TestGoldenPage(t *testing.T) {
+	slow(t)
 	got := dataURI.ReplaceAll(page(t, scenarioText(t)), []byte("data:image/png;base64,..."))
 	path := filepath.Join("testdata", "report.golden.html")
 	if *update {
@@ -86,6 +87,7 @@ func TestGoldenPage(t *testing.T) {
 // Everything the page loads is inside it: no src or href leaves the file,
 // no script, no style pulls anything in. Parsed, not grepped.
 func TestPageIsSelfContained(t *testing.T) {
+	slow(t)
 	if imgs, links := selfContained(t, page(t, scenarioText(t))); imgs != 7 || links != 9 {
 		t.Errorf("%d images and %d links, want 7 figures and 9 contents links", imgs, links)
 	}
@@ -141,6 +143,7 @@ func selfContained(t *testing.T, html []byte) (imgs, links int) {
 
 // Scenario text is shown as text, whatever it holds.
 func TestPageEscapesTheScenario(t *testing.T) {
+	slow(t)
 	html := string(page(t, []byte(`name = "</pre><script>alert(1)</script>"`)))
 	if strings.Contains(html, "<script>") || !strings.Contains(html, "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Fatal("scenario text was not escaped")
@@ -151,6 +154,7 @@ func TestPageEscapesTheScenario(t *testing.T) {
 }
 
 func TestWriteWritesPageAndFigures(t *testing.T) {
+	slow(t)
 	run, err := results.Read(fixture)
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +183,7 @@ func TestWriteWritesPageAndFigures(t *testing.T) {
 // FAILSIM_REQUIRE_BROWSER=1 so that a missing browser fails the test rather
 // than skipping it; save the screenshot with -screenshot FILE to look at it.
 func TestPageOpensInChromium(t *testing.T) {
+	slow(t)
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("FAILSIM_REQUIRE_BROWSER") != "" {
@@ -243,3 +248,13 @@ func pixelsLike(img image.Image, cs ...color.RGBA) int {
 }
 
 func near(a uint32, b uint8) bool { return max(a, uint32(b))-min(a, uint32(b)) <= 12 }
+
+// slow skips a test that runs long simulations or renders many figures
+// when -short asks for a quick pass (CI's race-detector run uses it: these
+// tests run on one goroutine, with nothing concurrent to race).
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("long; run without -short")
+	}
+}

@@ -66,6 +66,7 @@ func TestCompareJudgesEverySideAgainstTheFirst(t *testing.T) {
 
 // The result is the same bytes whatever the number of workers.
 func TestCompareIsDeterministic(t *testing.T) {
+	slow(t)
 	a, err := compareStorm(t, 1).JSON()
 	if err != nil {
 		t.Fatal(err)

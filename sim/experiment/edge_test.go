@@ -9,6 +9,7 @@ import (
 // retry-storm recovers from a 1s capacity drop and not from a 6s one: the
 // edge lies between, and every probe shows how many seeds recovered.
 func TestFindEdge(t *testing.T) {
+	slow(t)
 	s, err := NewSweep(retryStorm, "", axes(t, "duration=150s", "fault[0].for=1s,6s"), 5, 1)
 	if err != nil {
 		t.Fatal(err)

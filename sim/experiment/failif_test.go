@@ -63,3 +63,23 @@ func TestConditionCheck(t *testing.T) {
 		t.Fatalf("got %q", fails)
 	}
 }
+
+// FuzzParseCondition: never a panic, errors are input errors, and an
+// accepted condition evaluates.
+func FuzzParseCondition(f *testing.F) {
+	ms := catalogue([]Tier{{Name: "db", Kind: "database"}}, true)
+	for _, s := range []string{"p99 > 1.2*base", "success_rate < base - 1%", "wasted_work.db <= (base + 10) / 2",
+		"p50 > -base + 2.5e-1s", "p99 > (base", "p99 > 2sec", "recovered < 1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseCondition(s, ms)
+		if err != nil {
+			if _, ok := err.(InputError); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		c.rhs.eval(1)
+	})
+}

@@ -103,3 +103,24 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseAxis: never a panic; what it accepts it reads back the same from
+// its own values joined by commas.
+func FuzzParseAxis(f *testing.F) {
+	for _, s := range []string{"client.users.timeout=2s,4s", `k={a=[1,2]}, "x,y", 'z'`, "k=[1,2}", `k="open`, "=1", "k=1,,2", "k=1,1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseAxis(s)
+		if err != nil {
+			if _, ok := err.(InputError); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		again, err := ParseAxis(a.Key + "=" + strings.Join(a.Values, ","))
+		if err != nil || !reflect.DeepEqual(again, a) {
+			t.Fatalf("%q read as %#v, its values rejoined as %#v (%v)", s, a, again, err)
+		}
+	})
+}

@@ -228,6 +228,7 @@ func TestBadGridPointsAreReportedBeforeAnyRun(t *testing.T) {
 // contains the closed form W = 1/(mu - lambda) = 2ms, and is narrow enough
 // to exclude 2.1ms, 5% off.
 func TestConfidenceIntervalContainsTheMM1Mean(t *testing.T) {
+	slow(t)
 	s, err := NewSweep(mm1, "", axes(t, "duration=200s"), 12, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -255,5 +256,15 @@ func TestConfidenceIntervalContainsTheMM1Mean(t *testing.T) {
 	}
 	if *e.Hi >= 0.0021 || *e.Lo <= 0.0019 {
 		t.Errorf("95%% interval [%.5f, %.5f]s does not exclude 1.9ms and 2.1ms", *e.Lo, *e.Hi)
+	}
+}
+
+// slow skips a test that runs long simulations or renders many figures
+// when -short asks for a quick pass (CI's race-detector run uses it: these
+// tests run on one goroutine, with nothing concurrent to race).
+func slow(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("long; run without -short")
 	}
 }

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -78,4 +79,51 @@ func TestReadRejectsAForeignCSV(t *testing.T) {
 			t.Errorf("accepted %q", bad)
 		}
 	}
+}
+
+// A CSV whose every row is a new time and a new metric is refused before
+// its table outgrows the file.
+func TestReadRefusesATableFarLargerThanItsRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("t,component,metric,value\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "%d,c,m%d,1\n", i, i)
+	}
+	_, err := ReadCSV(strings.NewReader(b.String()), 1, 3000)
+	if err == nil || !strings.Contains(err.Error(), "is not a table of buckets by metrics") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// FuzzReadCSV reads arbitrary bytes as timeseries.csv: never a panic, a
+// series that writes back to what it read, or an error that names the file.
+func FuzzReadCSV(f *testing.F) {
+	var good bytes.Buffer
+	if err := sample().Series.WriteCSV(&good); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Bytes())
+	f.Add([]byte("t,component,metric,value\n0,db,arrivals,1\n10,db,arrivals,NaN\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := ReadCSV(bytes.NewReader(in), 10, 25)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "timeseries.csv") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := s.WriteCSV(&out); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadCSV(bytes.NewReader(out.Bytes()), 10, 25)
+		if err != nil {
+			t.Fatalf("cannot read what it wrote: %v", err)
+		}
+		var twice bytes.Buffer
+		again.WriteCSV(&twice)
+		if !bytes.Equal(out.Bytes(), twice.Bytes()) {
+			t.Fatalf("write, read, write differs:\n%s\n%s", out.Bytes(), twice.Bytes())
+		}
+	})
 }

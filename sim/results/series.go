@@ -115,6 +115,9 @@ func ReadCSV(r io.Reader, bucketS, endS float64) (*Series, error) {
 		}
 		b, ok := bucket[t]
 		if !ok {
+			if sparse(len(s.Times)+1, len(s.Keys), line) {
+				return nil, fmt.Errorf("timeseries.csv:%d: %d buckets of %d metrics in %d rows is not a table of buckets by metrics", line, len(s.Times)+1, len(s.Keys), line-1)
+			}
 			b = len(s.Times)
 			bucket[t] = b
 			s.Times = append(s.Times, t)
@@ -125,6 +128,9 @@ func ReadCSV(r io.Reader, bucketS, endS float64) (*Series, error) {
 		key := Key{rec[1], rec[2]}
 		k, ok := s.index[key]
 		if !ok {
+			if sparse(len(s.Times), len(s.Keys)+1, line) {
+				return nil, fmt.Errorf("timeseries.csv:%d: %d buckets of %d metrics in %d rows is not a table of buckets by metrics", line, len(s.Times), len(s.Keys)+1, line-1)
+			}
 			k = len(s.Keys)
 			s.index[key] = k
 			s.Keys = append(s.Keys, key)
@@ -137,4 +143,12 @@ func ReadCSV(r io.Reader, bucketS, endS float64) (*Series, error) {
 		s.Values[k][b] = v
 	}
 	return s, nil
+}
+
+// sparse reports whether a table of buckets by keys would hold far more
+// cells than the rows read so far fill: a file whose times or names are
+// mostly distinct is not a series, and reading it as one would take memory
+// quadratic in its size. Written series leave out only NaN values.
+func sparse(buckets, keys, rows int) bool {
+	return buckets*keys > 16*rows+1<<20
 }
