@@ -90,6 +90,7 @@ type CallPolicy struct {
 	PropagateDeadline bool      // send the time left with each call
 	Breaker           *Breaker  // a circuit breaker on this edge, or nil
 	Throttle          *Throttle // client-side adaptive throttling, or nil
+	Hedge             *Hedge    // gRPC hedging instead of retries, or nil
 
 	// Where the file says so, for findings about this edge: the client,
 	// balancer or [[call]] entry, its timeout key (a balancer's
@@ -148,6 +149,16 @@ const (
 var budgetNames = []string{"grpc", "aws", "envoy", "finagle"}
 
 func (k BudgetKind) String() string { return budgetNames[k] }
+
+// Hedge is gRPC's hedgingPolicy: up to MaxAttempts copies of a call, the
+// next sent HedgingDelay after the previous one (at once when it fails with
+// a non-fatal outcome), the first success wins and the others are
+// cancelled. A fatal outcome (one not in NonFatal) ends the call.
+type Hedge struct {
+	MaxAttempts  int
+	HedgingDelay time.Duration
+	NonFatal     Outcomes
+}
 
 // Breaker is a circuit breaker with resilience4j's semantics and names.
 type Breaker struct {
