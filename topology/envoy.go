@@ -105,7 +105,7 @@ func (x *importer) cluster(root *node, b *Balancer) (string, *Budget) {
 		return "", nil
 	}
 	if !o.has("name") {
-		o.missing("name", "the cluster's name, which the route's cluster names")
+		x.missing(o, "name", "the cluster's name, which the route's cluster names")
 	}
 	name := o.str("name", "")
 	if n := o.get("lb_policy"); n != nil {
@@ -354,7 +354,7 @@ func (x *importer) envoyRetry(n *node, p *CallPolicy) {
 	if bn := o.get("retry_back_off"); bn != nil {
 		if bo := x.object(bn, "retry_back_off", []string{"base_interval", "max_interval"}, nil, nil); bo != nil {
 			if !bo.has("base_interval") {
-				bo.missing("base_interval", `Envoy requires it, e.g. "0.025s"`)
+				x.missing(bo, "base_interval", `Envoy requires it, e.g. "0.025s"`)
 			}
 			// Envoy rounds intervals under 1ms up to 1ms.
 			bb.Base = max(x.positive(bo, "base_interval", bb.Base), time.Millisecond)

@@ -164,7 +164,7 @@ func (x *importer) methodConfig(n *node, what string) *grpcMethodConfig {
 	}
 	mc := &grpcMethodConfig{grpcMethod: &grpcMethod{}}
 	if !o.has("name") {
-		o.missing("name", `the methods it applies to, e.g. [{"service": "orders.Orders"}]; without one it applies to none`)
+		x.missing(o, "name", `the methods it applies to, e.g. [{"service": "orders.Orders"}]; without one it applies to none`)
 	} else {
 		for i, nn := range x.list(o.get("name"), what+" name") {
 			no := x.object(nn, fmt.Sprintf("%s name[%d]", what, i), []string{"service", "method"}, nil, nil)
@@ -217,7 +217,7 @@ func (x *importer) retryPolicy(n *node, what string) *Retry {
 		v, ok := x.duration(o, k, 0)
 		switch {
 		case !o.has(k):
-			o.missing(k, `a duration such as "0.1s"; gRPC requires it`)
+			x.missing(o, k, `a duration such as "0.1s"; gRPC requires it`)
 		case ok && v == 0:
 			o.errorf(o.get(k), "%s must be more than zero", k)
 		}
@@ -228,14 +228,14 @@ func (x *importer) retryPolicy(n *node, what string) *Retry {
 		}
 	}
 	if !o.has("backoffMultiplier") {
-		o.missing("backoffMultiplier", "a number more than zero, e.g. 2; gRPC requires it")
+		x.missing(o, "backoffMultiplier", "a number more than zero, e.g. 2; gRPC requires it")
 	}
 	r.Backoff.Multiplier = o.number("backoffMultiplier", 0, 0, 1e6)
 	if n := o.get("backoffMultiplier"); n != nil && r.Backoff.Multiplier == 0 {
 		o.errorf(n, "backoffMultiplier must be more than zero")
 	}
 	if !o.has("retryableStatusCodes") {
-		o.missing("retryableStatusCodes", `the status codes to retry, e.g. ["UNAVAILABLE"]; gRPC requires them`)
+		x.missing(o, "retryableStatusCodes", `the status codes to retry, e.g. ["UNAVAILABLE"]; gRPC requires them`)
 	} else {
 		r.On = x.codes(o, "retryableStatusCodes", true)
 	}
@@ -262,7 +262,7 @@ func (x *importer) hedgingPolicy(n *node, what string) *Hedge {
 // as gRPC does.
 func (x *importer) attempts(o *object) int {
 	if !o.has("maxAttempts") {
-		o.missing("maxAttempts", "attempts including the first, 2 or more; gRPC requires it")
+		x.missing(o, "maxAttempts", "attempts including the first, 2 or more; gRPC requires it")
 		return 1
 	}
 	return min(o.integer("maxAttempts", 1, 2, math.MaxInt32), grpcMaxAttempts)
@@ -312,7 +312,7 @@ func (x *importer) throttling(n *node) *Budget {
 	}
 	milli := func(key, hint string, hi float64) float64 {
 		if !o.has(key) {
-			o.missing(key, hint)
+			x.missing(o, key, hint)
 		}
 		v := o.number(key, 0, 0, hi)
 		if n := o.get(key); n != nil && v == 0 {

@@ -393,3 +393,14 @@ func TestParseWithoutDirectory(t *testing.T) {
 		t.Fatalf("got %v, want %s", err, want)
 	}
 }
+
+// A misspelt required field is reported once, as unknown with its
+// did-you-mean, not a second time as missing.
+func TestMisspeltFieldReportedOnce(t *testing.T) {
+	config := `{"methodConfig": [{"name": [{}], "retryPolicy": {"max_attempts": 3, "initialBackoff": "1s", "maxBackoff": "2s", "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]}`
+	_, err := ParseFS(fstest.MapFS{"c.json": {Data: []byte(config)}}, "s.toml", []byte(grpcClient("a.B/C", "")), "")
+	want := `c.json:1:50: methodConfig[0] retryPolicy: unknown field "max_attempts"; did you mean "maxAttempts"?`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+}

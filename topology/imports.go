@@ -168,10 +168,11 @@ type importer struct {
 	ignoreKey string
 	ignore    map[string]*node
 	used      map[string]bool
+	misspelt  map[*table][]string // fields an unknown field of the table is taken to mean
 }
 
 func (d *decoder) importer(o *object, system, ignoreKey string) *importer {
-	x := &importer{o: o, system: system, ignoreKey: ignoreKey, ignore: map[string]*node{}, used: map[string]bool{}}
+	x := &importer{o: o, system: system, ignoreKey: ignoreKey, ignore: map[string]*node{}, used: map[string]bool{}, misspelt: map[*table][]string{}}
 	n := o.get(ignoreKey)
 	if n == nil {
 		return x
@@ -233,10 +234,25 @@ func (x *importer) object(n *node, what string, read, quiet, unsupported []strin
 			}
 			delete(t.m, k) // not read, whether reported or ignored
 		default:
-			x.fd.keyErrorf(t.m[k], "%s: unknown field %q%s", what, k, DidYouMean(k, slices.Concat(read, quiet, unsupported)))
+			known := slices.Concat(read, quiet, unsupported)
+			hint := DidYouMean(k, known)
+			x.fd.keyErrorf(t.m[k], "%s: unknown field %q%s", what, k, hint)
+			for _, r := range read {
+				if hint != "" && DidYouMean(k, []string{r}) == hint {
+					x.misspelt[t] = append(x.misspelt[t], r)
+				}
+			}
 		}
 	}
 	return o
+}
+
+// missing reports a required field that is absent, unless an unknown field
+// already reported is taken to be it, misspelt.
+func (x *importer) missing(o *object, key, hint string) {
+	if !slices.Contains(x.misspelt[o.t], key) {
+		o.missing(key, hint)
+	}
 }
 
 // list opens n as a list.
