@@ -404,3 +404,25 @@ func TestMisspeltFieldReportedOnce(t *testing.T) {
 		t.Fatalf("got %v, want %s", err, want)
 	}
 }
+
+// A file imported twice (by two clients, or by the base and a variant) is
+// checked each time and its problems are reported once.
+func TestImportedTwice(t *testing.T) {
+	scenario := grpcClient("a.B/C", "") + `
+[client.other]
+target = "api"
+rate = 10
+grpc_service_config = "c.json"
+grpc_method = "a.B/D"
+`
+	config := `{"methodConfig": [{"name": [{}], "waitForReady": true}]}`
+	_, err := ParseFS(fstest.MapFS{"c.json": {Data: []byte(config)}}, "s.toml", []byte(scenario), "")
+	want := `c.json:1:34: methodConfig[0]: waitForReady is a gRPC field failsim does not simulate; remove it, or add "waitForReady" to grpc_ignore in the scenario to run without it`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+	scenario = strings.Replace(scenario, "grpc_method = \"a.B/D\"", "grpc_method = \"a.B/D\"\ngrpc_ignore = [\"waitForReady\"]", 1)
+	if _, err = ParseFS(fstest.MapFS{"c.json": {Data: []byte(config)}}, "s.toml", []byte(scenario), ""); err == nil || err.Error() != want {
+		t.Fatalf("with the second client ignoring it: got %v, want %s", err, want)
+	}
+}

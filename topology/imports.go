@@ -232,7 +232,6 @@ func (x *importer) object(n *node, what string, read, quiet, unsupported []strin
 				x.fd.keyErrorf(t.m[k], "%s: %s is a %s field failsim does not simulate; remove it, or add %q to %s in the scenario to run without it",
 					what, k, x.system, k, x.ignoreKey)
 			}
-			delete(t.m, k) // not read, whether reported or ignored
 		default:
 			known := slices.Concat(read, quiet, unsupported)
 			hint := DidYouMean(k, known)

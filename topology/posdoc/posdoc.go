@@ -79,7 +79,7 @@ func (p *jsonReader) token() (json.Token, Pos, error) {
 		msg := err.Error()
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			pos = posAt(p.src, int(se.Offset))
+			pos = posAt(p.src, p.errorOffset(se, start))
 			msg = strings.TrimPrefix(se.Error(), "json: ")
 		} else if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 			pos, msg = posAt(p.src, len(p.src)), "unexpected end of the document"
@@ -87,6 +87,22 @@ func (p *jsonReader) token() (json.Token, Pos, error) {
 		return nil, pos, &Error{Pos: pos, Msg: "invalid JSON: " + msg}
 	}
 	return t, pos, nil
+}
+
+var badChar = regexp.MustCompile(`invalid character ('(?:[^'\\]|\\[^']*)')`)
+
+// errorOffset finds the character a syntax error names, from start (where
+// the token being read begins): the decoder's own offsets are not reliable
+// inside a value.
+func (p *jsonReader) errorOffset(se *json.SyntaxError, start int) int {
+	if m := badChar.FindStringSubmatch(se.Error()); m != nil {
+		if c, err := strconv.Unquote(m[1]); err == nil {
+			if i := bytes.Index(p.src[min(start, len(p.src)):], []byte(c)); i >= 0 {
+				return start + i
+			}
+		}
+	}
+	return min(int(se.Offset), len(p.src))
 }
 
 func (p *jsonReader) value(key Pos) (*Value, error) {
@@ -159,9 +175,16 @@ func number(s string) any {
 
 // YAML reads one YAML document.
 func YAML(src []byte) (*Value, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
+	var doc, next yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		return nil, yamlError(err)
+	}
+	if err := dec.Decode(&next); err != io.EOF {
+		if err != nil {
+			return nil, yamlError(err)
+		}
+		return nil, &Error{Pos: Pos{Line: next.Line, Col: next.Column}, Msg: "a second YAML document; give one resource per file"}
 	}
 	if doc.Kind == 0 { // empty input
 		return &Value{Key: Pos{1, 1}, Pos: Pos{1, 1}, V: nil}, nil

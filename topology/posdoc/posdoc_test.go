@@ -66,11 +66,16 @@ func TestErrors(t *testing.T) {
 		want      string
 	}{
 		{"json syntax", "{\n  \"a\": 1,\n  \"b\" 2\n}", false, "3:7: invalid JSON: invalid character '2' after object key"},
+		{"json comment", "# a comment\n{}", false, "1:1: invalid JSON: invalid character '#' looking for beginning of value"},
+		{"json bad value", "{\"a\": tru}", false, "1:10: invalid JSON: invalid character '}' in literal true (expecting 'e')"},
+		{"json bad list", "{\"a\": [1, 2, x]}", false, "1:14: invalid JSON: invalid character 'x' looking for beginning of value"},
+		{"json quote", "{\"a\": 1 'b'}", false, "1:9: invalid JSON: invalid character '\\'' after object key:value pair"},
 		{"json duplicate", "{\"a\": 1,\n \"a\": 2}", false, `2:2: duplicate key "a" (first at line 1)`},
 		{"json trailing", "{} x", false, "1:4: unexpected text after the end of the document"},
 		{"json truncated", "{\"a\": [1,", false, "1:10: invalid JSON: unexpected end of the document"},
 		{"yaml syntax", "a: 1\nb: [1, 2\n", true, "1:1: invalid YAML: did not find expected ',' or ']'"},
 		{"yaml duplicate", "a: 1\na: 2\n", true, `2:1: duplicate key "a" (first at line 1)`},
+		{"yaml two documents", "a: 1\n---\nb: 2\n", true, "2:1: a second YAML document; give one resource per file"},
 		{"yaml merge", "x: &x {a: 1}\ny:\n  <<: *x\n", true, "3:3: YAML merge keys (<<) are not supported; write the keys out"},
 	}
 	for _, tc := range tests {
