@@ -426,3 +426,41 @@ grpc_method = "a.B/D"
 		t.Fatalf("with the second client ignoring it: got %v, want %s", err, want)
 	}
 }
+
+// Problems inside an imported file are listed where the scenario imports
+// it, among the scenario's own problems (the variant's file at the
+// variant's key, line 12); in a variant they say so.
+func TestImportErrorsOrder(t *testing.T) {
+	scenario := `[client.web]
+target = "api"
+rate = -1
+grpc_service_config = "c.json"
+grpc_method = "a.B/C"
+
+[service.api]
+workers = 0
+service_time = "1ms"
+
+[variant.v]
+client.web.grpc_service_config = "d.json"
+`
+	fsys := fstest.MapFS{
+		"c.json": {Data: []byte("{\n  \"methodConfig\": [{\"name\": [{}], \"timeout\": \"2\"}],\n  \"retryThrottle\": {}\n}")},
+		"d.json": {Data: []byte(`{"methodConfig": [{"name": [{}], "timeout": "-1s"}]}`)},
+	}
+	_, err := ParseFS(fsys, "s.toml", []byte(scenario), "")
+	var got []string
+	for _, e := range err.(Errors) {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		`s.toml:3:8: client "web": rate must be between 0 and 1e+09, got -1`,
+		`c.json:2:46: methodConfig[0]: timeout must be a duration in seconds with an "s", as protobuf writes it (e.g. "1.5s"), got "2"`,
+		`c.json:3:3: service config: unknown field "retryThrottle"; did you mean "retryThrottling"?`,
+		`s.toml:8:11: service "api": workers must be between 1 and 1000000, got 0`,
+		`d.json:1:45: variant "v": methodConfig[0]: timeout must be a duration in seconds with an "s", as protobuf writes it (e.g. "1.5s"), got "-1s"; it must not be negative`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
