@@ -178,20 +178,26 @@ func (d *decoder) slos(n *node, r *resolver, sc *Scenario) []SLO {
 	return out
 }
 
-// days reads a duration that may also be written in days ("30d"), the unit
-// SLO periods are usually stated in.
+// days reads a positive duration that may also be written in days ("30d"),
+// the unit SLO periods are usually stated in.
 func (d *decoder) days(o *object, key string, def time.Duration) time.Duration {
-	if n := o.get(key); n != nil {
-		s, _ := n.v.(string)
-		if !strings.HasSuffix(s, "d") {
-			return o.positive(key, def)
-		}
-		if v, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); err == nil && v > 0 {
-			return time.Duration(v * float64(24*time.Hour))
-		}
-		o.errorf(n, "%s: %q is not a duration like \"30d\" or \"720h\"", key, s)
+	n := o.get(key)
+	s, ok := "", false
+	if n != nil {
+		s, ok = n.v.(string)
 	}
-	return def
+	if !ok {
+		return o.positive(key, def) // absent, or says what is wrong with it
+	}
+	v, err := time.ParseDuration(s)
+	if days, e := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); strings.HasSuffix(s, "d") && e == nil {
+		v, err = time.Duration(days*float64(24*time.Hour)), nil
+	}
+	if err != nil || v <= 0 {
+		o.errorf(n, "%s: %q is not a positive duration like \"30d\" or \"720h\"", key, s)
+		return def
+	}
+	return v
 }
 
 func (d *decoder) alerts(n *node, r *resolver, sc *Scenario) []Alert {
