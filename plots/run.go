@@ -41,7 +41,9 @@ func RunLabel(r *results.Run) string {
 func (v *view) bucket() string { return fmt.Sprintf("%gs bucket", v.s.BucketSeconds) }
 
 func (v *view) panel(title, ylabel string, log bool) *panel {
-	return newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+	p := newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+	p.faults.alerts = v.s.Alerts
+	return p
 }
 
 // Sizes in pixels: wide enough for a 1s bucket to be visible over a few
