@@ -197,24 +197,40 @@ for = "80s"
 // scenarios/slow-drift.toml: the burn-rate alert on the latency SLO fires
 // before the collapse (the first bucket in which more than 5% of the
 // clients' requests fail), the plain threshold alert on errors after it.
+// Without its latency objective the SLO burns only once requests fail, and
+// its alert fires after the collapse too.
 func TestSlowDriftBurnRateAlertFiresBeforeTheCollapse(t *testing.T) {
-	r := runFile(t, "../scenarios/slow-drift.toml", "")
-	failed, succeeded := r.Series.Get("users", "failed"), r.Series.Get("users", "succeeded")
-	collapse := math.Inf(1)
-	for b, f := range failed {
-		if f > 0.05*(f+succeeded[b]) {
-			collapse = r.Series.Times[b]
-			break
-		}
-	}
-	got := alertTimes(t, r.Summary)
-	burn, threshold := got["latency-budget-burn"][0], got["client-errors"][0]
-	t.Logf("burn-rate alert at %gs, collapse at %gs, threshold alert at %gs", burn, collapse, threshold)
-	if !(burn < collapse && collapse < threshold) {
-		t.Errorf("burn-rate alert at %gs, collapse at %gs, threshold alert at %gs: want them in this order", burn, collapse, threshold)
-	}
-	if d := r.Summary.Detection; d.FirstAlert != "latency-budget-burn" || *d.TimeToDetectS != burn-120 {
-		t.Errorf("detection %+v, want the burn-rate alert %gs after the drift began", d, burn-120)
+	slow(t)
+	for _, tt := range []struct {
+		variant        string
+		beforeCollapse bool // the burn-rate alert fires before the collapse
+	}{
+		{"", true},
+		{"availability-only", false},
+	} {
+		t.Run(orBase(tt.variant), func(t *testing.T) {
+			r := runFile(t, "../scenarios/slow-drift.toml", tt.variant)
+			failed, succeeded := r.Series.Get("users", "failed"), r.Series.Get("users", "succeeded")
+			collapse := math.Inf(1)
+			for b, f := range failed {
+				if f > 0.05*(f+succeeded[b]) {
+					collapse = r.Series.Times[b]
+					break
+				}
+			}
+			got := alertTimes(t, r.Summary)
+			burn, threshold := got["budget-burn"][0], got["client-errors"][0]
+			t.Logf("burn-rate alert at %gs, collapse at %gs, threshold alert at %gs", burn, collapse, threshold)
+			if collapse >= threshold {
+				t.Errorf("collapse at %gs, threshold alert at %gs: want the collapse first", collapse, threshold)
+			}
+			if (burn < collapse) != tt.beforeCollapse {
+				t.Errorf("burn-rate alert at %gs, collapse at %gs: want the alert first: %v", burn, collapse, tt.beforeCollapse)
+			}
+			if d := r.Summary.Detection; d.FirstAlert != "budget-burn" || *d.TimeToDetectS != burn-120 {
+				t.Errorf("detection %+v, want the burn-rate alert %gs after the drift began", d, burn-120)
+			}
+		})
 	}
 }
 
