@@ -184,7 +184,7 @@ func (a *alert) watched() int {
 	return a.cfg.Targets[0]
 }
 
-// alertColumns are the states of the alerts that watch component c:
+// alertColumns are the states of the alerts that watch component k:
 // 0 inactive, 1 pending, 2 firing, as of the end of each bucket.
 func (s *Sim) alertColumns(k *component) []column {
 	var cols []column
