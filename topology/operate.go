@@ -245,6 +245,18 @@ func (d *decoder) alerts(n *node, r *resolver, sc *Scenario) []Alert {
 				continue
 			}
 			a.Windows = d.burnWindows(o, sc.SLOs[a.SLO], sc.Metrics.Bucket)
+			for _, w := range a.Windows {
+				// The error ratio would have to exceed 100%.
+				if budget := 1 - sc.SLOs[a.SLO].Objective; w.Rate*budget >= 1 {
+					where := o.get("burn_rates")
+					if where == nil {
+						where = o.get("slo")
+					}
+					o.errorf(where, "a burn rate of %g can never be reached with objective %g: it needs an error ratio of %.4g; use rates below %.4g",
+						w.Rate, sc.SLOs[a.SLO].Objective, w.Rate*budget, 1/budget)
+					break
+				}
+			}
 		} else {
 			a.Kind = AlertThreshold
 			if n := o.get("burn_rates"); n != nil {
