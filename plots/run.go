@@ -102,7 +102,11 @@ func Dashboard(r *results.Run) *Figure {
 	if verdict := r.Summary.Recovery.Verdict; verdict != "" {
 		heading = append(heading[:1:1], "Recovery: "+verdict)
 	}
-	return newFigure("dashboard", "Dashboard", aboutDashboard, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)
+	about := aboutDashboard
+	if len(r.Summary.Alerts) > 0 {
+		about += " Purple: alerts, a dashed line where each fired and a bar along the top while it fired."
+	}
+	return newFigure("dashboard", "Dashboard", about, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)
 }
 
 const (
