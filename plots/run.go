@@ -41,7 +41,9 @@ func RunLabel(r *results.Run) string {
 func (v *view) bucket() string { return fmt.Sprintf("%gs bucket", v.s.BucketSeconds) }
 
 func (v *view) panel(title, ylabel string, log bool) *panel {
-	return newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+	p := newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+	p.faults.alerts = v.s.Alerts
+	return p
 }
 
 // Sizes in pixels: wide enough for a 1s bucket to be visible over a few
@@ -100,7 +102,11 @@ func Dashboard(r *results.Run) *Figure {
 	if verdict := r.Summary.Recovery.Verdict; verdict != "" {
 		heading = append(heading[:1:1], "Recovery: "+verdict)
 	}
-	return newFigure("dashboard", "Dashboard", aboutDashboard, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)
+	about := aboutDashboard
+	if len(r.Summary.Alerts) > 0 {
+		about += " Purple: alerts, a dashed line where each fired and a bar along the top while it fired."
+	}
+	return newFigure("dashboard", "Dashboard", about, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)
 }
 
 const (

@@ -135,6 +135,10 @@ func (s *Sim) dispatch(e des.Event) {
 		s.faultEnd(e.Ref)
 	case evSweep:
 		s.sweep(e.Comp)
+	case evDriftStep:
+		s.driftStep(e.Ref)
+	case evAlertEval:
+		s.evaluateAlerts()
 	}
 }
 

@@ -117,6 +117,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		sum.Faults = append(sum.Faults, rf)
 	}
 	sum.Recovery = s.recovery()
+	s.alertSummary(&sum)
 	return sum
 }
 

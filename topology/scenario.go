@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "fault"}
+var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "fault", "slo", "alert"}
 
 // maxBuckets bounds the metrics a run keeps: one value per metric per bucket.
 const maxBuckets = 1_000_000
@@ -40,6 +40,8 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	}
 	d.checkCycles(sc.Components, r)
 	sc.Faults = d.faults(o.get("fault"), r, sc)
+	sc.SLOs = d.slos(o.get("slo"), r, sc)
+	sc.Alerts = d.alerts(o.get("alert"), r, sc)
 	return sc
 }
 

@@ -67,6 +67,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	printMechanisms(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s\n", s.Recovery.Verdict)
+	printAlerts(w, s)
 	rate := float64(s.Events) / wall.Seconds()
 	fmt.Fprintf(w, "Events: %d in %s wall time (%.1fM events/s)\n", s.Events, wall.Round(time.Millisecond), rate/1e6)
 }

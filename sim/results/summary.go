@@ -17,6 +17,9 @@ type Summary struct {
 	Order         []string             `json:"order"` // component names in topology order
 	Faults        []Fault              `json:"faults"`
 	Recovery      Recovery             `json:"recovery"`
+	SLOs          []SLO                `json:"slos,omitzero"`      // only when the scenario has [[slo]]
+	Alerts        []Alert              `json:"alerts,omitzero"`    // only when it has [[alert]]: [] if none fired
+	Detection     *Detection           `json:"detection,omitzero"` // only when it has [[alert]]
 }
 
 // Clients totals what all clients saw of their logical requests.
