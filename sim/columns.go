@@ -115,7 +115,7 @@ func (s *Sim) columnsFor(k *component) []column {
 			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
 		}
 	}
-	return cols
+	return append(cols, s.stateColumns(k)...)
 }
 
 // edgeColumns are the state, at the end of each bucket, of an edge's

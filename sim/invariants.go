@@ -69,16 +69,17 @@ func (s *Sim) checkInvariants() error {
 			if r.child >= 0 {
 				attempts++
 			}
+			attempts += int64(s.hedgeCount(j))
 		}
 		if inside != st.inSys.Value() {
 			return s.violated("conservation", "%s: %d jobs listed inside, %d counted", k.name, inside, st.inSys.Value())
 		}
 		if k.kind == topology.KindClient {
-			if c.logical != c.succeeded+c.failed+inside {
-				return s.violated("conservation", "%s: %d logical requests issued, %d succeeded + %d failed + %d in flight",
-					k.name, c.logical, c.succeeded, c.failed, inside)
+			if c.logical != c.succeeded+c.degraded+c.failed+inside {
+				return s.violated("conservation", "%s: %d logical requests issued, %d succeeded + %d degraded + %d failed + %d in flight",
+					k.name, c.logical, c.succeeded, c.degraded, c.failed, inside)
 			}
-			if got := c.completed + c.errors + c.rejected + c.timedOut + attempts; c.arrivals != got {
+			if got := c.completed + c.errors + c.rejected + c.timedOut + c.cancelled + attempts; c.arrivals != got {
 				return s.violated("conservation", "%s: %d attempts sent, %d ended or in flight", k.name, c.arrivals, got)
 			}
 		} else if got := c.completed + c.errors + c.rejected + c.cancelled + inside; c.arrivals != got {

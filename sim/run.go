@@ -135,6 +135,12 @@ func (s *Sim) dispatch(e des.Event) {
 		s.faultEnd(e.Ref)
 	case evSweep:
 		s.sweep(e.Comp)
+	case evHedge:
+		s.hedgeDue(e.Ref)
+	case evFallback:
+		s.callDone(e.Ref, ok)
+	case evRepair:
+		s.repairDue(e.Ref)
 	}
 }
 

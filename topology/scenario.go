@@ -176,15 +176,17 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
-			"abort_on_cancel", "deadline_overhead", "concurrency_limit")
+			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
+			d.serverState(o, df.server)
 		}
 	case KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
-			"abort_on_cancel", "concurrency_limit")
+			"abort_on_cancel", "concurrency_limit", "idempotency_keys")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
+			d.serverState(o, df.server)
 		}
 	}
 }
@@ -267,7 +269,8 @@ var outcomeNames = []string{"timeout", "error", "rejected"}
 
 // callKeys are the keys of a call policy, shared by clients and downstream
 // calls.
-var callKeys = []string{"timeout", "deadline", "retry", "cancel", "propagate_deadline", "breaker", "throttle"}
+var callKeys = []string{"timeout", "deadline", "retry", "cancel", "propagate_deadline", "breaker", "throttle",
+	"write", "fallback", "hedge"}
 
 func (d *decoder) callPolicy(o *object) CallPolicy {
 	p := CallPolicy{
@@ -289,6 +292,7 @@ func (d *decoder) callPolicy(o *object) CallPolicy {
 	if n := o.get("throttle"); n != nil {
 		p.Throttle = d.throttle(n, o.what+" throttle")
 	}
+	d.stateKeys(o, &p)
 	return p
 }
 
