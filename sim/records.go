@@ -39,21 +39,25 @@ type rec struct {
 }
 
 const (
-	abandoned    uint16 = 1 << iota // the caller gave up; its answer goes nowhere
-	cancelled                       // the caller told the callee it gave up
-	queued                          // waiting for a worker
-	pending                         // waiting in a balancer's pending queue for an upstream slot
-	working                         // holding a worker
-	computing                       // doing its work (not yet making its calls)
-	cutShort                        // the server's own timeout cut the work short
-	pastDue                         // the work was stopped at its propagated deadline
-	isRetry                         // this call is a retry of its caller's
-	backingOff                      // a retry is allowed and waits to be sent (backoff, or a pending slot)
-	inside                          // admitted: in the component's list of jobs
-	degraded                        // it answered, or will, from a fallback
-	compensating                    // rolling back its earlier write steps
-	repairing                       // a repair: retries a failed step, with no caller
-	hedgeCopy                       // a hedged attempt after the first
+	abandoned  uint16 = 1 << iota // the caller gave up; its answer goes nowhere
+	cancelled                     // the caller told the callee it gave up
+	queued                        // waiting for a worker
+	pending                       // waiting in a balancer's pending queue for an upstream slot
+	working                       // holding a worker
+	computing                     // doing its work (not yet making its calls)
+	cutShort                      // the server's own timeout cut the work short
+	pastDue                       // the work was stopped at its propagated deadline
+	isRetry                       // this call is a retry of its caller's
+	backingOff                    // a retry is allowed and waits to be sent (backoff, or a pending slot)
+	inside                        // admitted: in the component's list of jobs
+)
+
+// Flags of the state mechanisms (state.go, hedge.go).
+const (
+	degraded     = inside << (iota + 1) // it answered, or will, from a fallback
+	compensating                        // rolling back its earlier write steps
+	repairing                           // a repair: retries a failed step, with no caller
+	hedgeCopy                           // a hedged attempt after the first
 )
 
 // records is the slab of records with its free list. It grows a page at a

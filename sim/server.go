@@ -32,8 +32,9 @@ type server struct {
 	slowdown      topology.Slowdown
 	calls         []policy
 	abortOnCancel bool
-	overhead      des.Time     // kept back from propagated deadlines
-	state         *serverState // idempotency keys and partial failures, or nil
+	overhead      des.Time // kept back from propagated deadlines
+
+	state *serverState // idempotency keys and partial failures, or nil
 
 	// Effects of the faults in progress.
 	down   bool
