@@ -41,7 +41,9 @@ func (s *Sim) violated(invariant, format string, args ...any) *InvariantError {
 //     time spent inside by the calls that left plus that of those still in,
 //     whatever the load, steady or not;
 //   - no level (queue, calls inside, busy workers) ever went below zero;
-//   - no call made more attempts than its policy allows.
+//   - no call made more attempts than its policy allows;
+//   - every inconsistent outcome opened was repaired or is still open, and
+//     no write took effect again more often than it took effect.
 func (s *Sim) checkInvariants() error {
 	if s.violation != "" {
 		return s.violated("attempts <= max attempts", "%s", s.violation)
@@ -85,6 +87,9 @@ func (s *Sim) checkInvariants() error {
 		} else if got := c.completed + c.errors + c.rejected + c.cancelled + inside; c.arrivals != got {
 			return s.violated("conservation", "%s: %d calls arrived, %d completed + %d failed + %d refused + %d cancelled + %d inside",
 				k.name, c.arrivals, c.completed, c.errors, c.rejected, c.cancelled, inside)
+		}
+		if err := s.checkState(k, &c); err != nil {
+			return err
 		}
 		area := st.inSys.Area(now) / 1e9
 		if spent := st.respSum + waited; math.Abs(area-spent) > 1e-6*math.Max(1, spent) {

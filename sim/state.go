@@ -386,3 +386,24 @@ func (s *Sim) fallBack(j int32) bool {
 	}
 	return true
 }
+
+// checkState checks the books of k's state mechanisms, with c its counts so
+// far.
+func (s *Sim) checkState(k *component, c *counts) error {
+	if c.duplicateWrites > c.writes {
+		return s.violated("conservation", "%s: %d duplicate writes among %d writes", k.name, c.duplicateWrites, c.writes)
+	}
+	st := k.stateOf()
+	if st == nil {
+		return nil
+	}
+	listed := int64(0)
+	for i := st.head; i >= 0; i = s.book.at(i).next {
+		listed++
+	}
+	if listed != st.held || c.inconsistent != c.repaired+st.held+st.stuck {
+		return s.violated("conservation", "%s: %d inconsistent outcomes opened, %d repaired + %d held (%d listed) + %d left",
+			k.name, c.inconsistent, c.repaired, st.held, listed, st.stuck)
+	}
+	return nil
+}
