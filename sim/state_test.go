@@ -1,11 +1,14 @@
 package sim_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
 
+	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
 )
 
 // Requests arrive for 50s and every attempt ends by 60s, so the totals are
@@ -405,6 +408,95 @@ query_time = "1s"
 		}
 		if st.DuplicateWrites != want {
 			t.Errorf("keys %q: %d duplicate writes for %d requests, want %d", keys, st.DuplicateWrites, n, want)
+		}
+	}
+}
+
+// stateStress uses every state mechanism at once, with cancellation,
+// crashes and overload: the books must balance at every bucket.
+const stateStress = `
+duration = "60s"
+[client.users]
+target = "lb"
+rate = 400
+timeout = "500ms"
+cancel = true
+hedge = { max_attempts = 3, hedging_delay = "50ms", non_fatal = ["error", "rejected"] }
+[load_balancer.lb]
+targets = ["api"]
+cancel = true
+retry_policy = { num_retries = 2, per_try_timeout = "200ms" }
+[service.api]
+instances = 3
+workers = 8
+service_time = { dist = "exponential", mean = "5ms" }
+abort_on_cancel = true
+on_partial_failure = "rollback"
+idempotency_keys = { ttl = "5s" }
+[[service.api.call]]
+to = "db"
+timeout = "100ms"
+cancel = true
+retry = { max_attempts = 2, backoff = "none" }
+write = "non_idempotent"
+[[service.api.call]]
+to = "cache"
+timeout = "50ms"
+hedge = { max_attempts = 2, hedging_delay = "10ms" }
+fallback = { latency = "1ms" }
+[[service.api.call]]
+to = "events"
+timeout = "100ms"
+write = "idempotent"
+[database.db]
+connections = 10
+query_time = { dist = "exponential", mean = "8ms" }
+idempotency_keys = { ttl = "10s" }
+[database.cache]
+connections = 10
+query_time = { dist = "exponential", mean = "2ms" }
+error_rate = 0.2
+[service.events]
+workers = 10
+service_time = "1ms"
+error_rate = 0.1
+[[fault]]
+target = "api-2"
+kind = "crash"
+at = "15s"
+for = "5s"
+[[fault]]
+target = "db"
+kind = "crash"
+at = "30s"
+for = "2s"
+[[fault]]
+target = "db"
+kind = "slowdown"
+factor = 8
+at = "40s"
+for = "10s"
+[variant.retry-step]
+service.api.on_partial_failure = "retry-step"
+service.api.repair_backoff = { base = "100ms", cap = "2s" }
+`
+
+func TestStateStress(t *testing.T) {
+	for _, v := range []string{"", "retry-step"} {
+		sc, err := topology.Parse("stress.toml", []byte(stateStress), v)
+		if err != nil {
+			t.Fatal(err.(topology.Errors).Pretty())
+		}
+		for seed := range uint64(3) {
+			r, err := sim.Run(context.Background(), sc, sim.Options{Seed: seed, Debug: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := r.Summary
+			if s.Clients.Hedges == 0 || s.State.Deduplicated == 0 || s.State.KeysLost == 0 || s.State.Inconsistent == 0 ||
+				s.Components["api-1"].Fallbacks == 0 {
+				t.Errorf("variant %q seed %d: a mechanism did nothing: %+v, %d hedges", v, seed, *s.State, s.Clients.Hedges)
+			}
 		}
 	}
 }

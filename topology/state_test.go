@@ -64,10 +64,8 @@ func TestBrokenStateKeys(t *testing.T) {
 	}
 }
 
-// The keys decode into the model with their documented defaults; gRPC
-// treats a maxAttempts above 5 as 5.
-func TestStateKeysDecode(t *testing.T) {
-	src := `
+// stateKeys uses every key about state.
+const stateKeys = `
 [client.users]
 target = "api"
 rate = 10
@@ -95,7 +93,11 @@ idempotency_keys = { ttl = "24h" }
 connections = 2
 query_time = "1ms"
 `
-	sc, err := Parse("t.toml", []byte(src), "")
+
+// The keys decode into the model with their documented defaults; gRPC
+// treats a maxAttempts above 5 as 5.
+func TestStateKeysDecode(t *testing.T) {
+	sc, err := Parse("t.toml", []byte(stateKeys), "")
 	if err != nil {
 		t.Fatal(err.(Errors).Pretty())
 	}
