@@ -399,6 +399,8 @@ func (s *Sim) stopOutbound(k *component, c int32) {
 	s.sched.Cancel(cr.wait)
 	if cr.flags&compensating != 0 {
 		s.rollbackStopped(k, c)
+	} else if k.srv != nil {
+		s.stoppedMidway(k, c)
 	}
 	if s.hedgeCount(c) > 0 {
 		s.stopHedges(c)

@@ -224,19 +224,45 @@ func (s *Sim) partialFailure(k *component, c int32) bool {
 		s.invoke(c)
 		return true
 	case topology.PartialRetryStep:
-		rp := s.recs.alloc(c, cr.comp) // holds c: the repair belongs to its logical request
-		r := s.recs.at(rp)
-		r.flags |= repairing
-		r.refs++ // the repair's own hold, until it succeeds
-		r.step = cr.step
-		s.book.at(rp).repairs = 0
-		s.open(st, rp, now)
-		s.scheduleRepair(st, rp)
+		s.startRepair(st, c)
 		s.finishJob(k, c, ok) // what succeeded is kept; the caller is answered
 		return true
 	}
 	s.leave(st, now)
 	return false
+}
+
+// stoppedMidway is job c stopped between its calls, its caller having
+// cancelled it or its component crashed, after a write call succeeded: a
+// partial failure too. No rollback can run (the handler is gone); a repair,
+// kept with the data, still can.
+func (s *Sim) stoppedMidway(k *component, c int32) {
+	st := k.srv.state
+	cr := s.recs.at(c)
+	if st == nil || cr.flags&(working|computing) != working || s.writeBefore(k, int(cr.step)) < 0 {
+		return
+	}
+	k.stats.cur.inconsistent++
+	if st.partial == topology.PartialRetryStep {
+		s.startRepair(st, c)
+		return
+	}
+	s.leave(st, s.now())
+}
+
+// startRepair opens job c's inconsistent outcome on a repair record that
+// will retry c's current step until it succeeds. The repair holds c, and
+// through it the logical request, whose writes it may repeat.
+func (s *Sim) startRepair(st *serverState, c int32) {
+	cr := s.recs.at(c)
+	rp := s.recs.alloc(c, cr.comp)
+	r := s.recs.at(rp)
+	r.flags |= repairing
+	r.refs++ // the repair's own hold, until it succeeds
+	r.step = cr.step
+	s.book.at(rp).repairs = 0
+	s.open(st, rp, s.now())
+	s.scheduleRepair(st, rp)
 }
 
 // writeBefore is the last write step of k's handler before step, or -1.

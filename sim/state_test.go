@@ -500,3 +500,52 @@ func TestStateStress(t *testing.T) {
 		}
 	}
 }
+
+// A crash between a handler's calls, after its write, leaves the state
+// inconsistent like a failed call does: for good with no policy (and with
+// rollback: the handler that would compensate is gone); a repair kept with
+// the data finishes the job after the restart. About 50 requests are
+// waiting on their 1s cache call when the service crashes at 10s.
+func TestCrashBetweenCalls(t *testing.T) {
+	for _, tt := range []struct {
+		policy   string
+		repaired bool
+	}{
+		{`on_partial_failure = "none"`, false},
+		{`on_partial_failure = "rollback"`, false},
+		{"on_partial_failure = \"retry-step\"\nrepair_backoff = { base = \"1s\", cap = \"1s\" }", true},
+	} {
+		api := run(t, fmt.Sprintf(`
+duration = "30s"
+[client.users]
+target = "api"
+rate = 50
+[service.api]
+workers = 1000
+service_time = "1ms"
+%s
+[[service.api.call]]
+to = "db"
+write = "idempotent"
+[[service.api.call]]
+to = "cache"
+[database.db]
+connections = 1000
+query_time = "10ms"
+[service.cache]
+workers = 1000
+service_time = "1s"
+[[fault]]
+target = "api"
+kind = "crash"
+at = "10s"
+for = "1s"
+`, tt.policy)).Summary.Components["api"]
+		if api.Inconsistent < 20 || api.Inconsistent > 90 {
+			t.Errorf("%s: %d inconsistent, want the ~50 cut off between their calls", tt.policy, api.Inconsistent)
+		}
+		if open := api.InconsistentOpen; (open == 0) != tt.repaired || api.Repaired+open != api.Inconsistent {
+			t.Errorf("%s: %d repaired, %d open of %d", tt.policy, api.Repaired, open, api.Inconsistent)
+		}
+	}
+}
