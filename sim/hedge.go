@@ -9,7 +9,7 @@ import (
 // were sent.
 type hedgeSet struct {
 	n    int32
-	kids [5]int32 // gRPC sends at most 5 copies
+	kids [topology.MaxHedgeAttempts]int32
 }
 
 // hedgeCount is how many copies of job j's call are in flight.

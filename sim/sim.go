@@ -128,8 +128,8 @@ func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
 		hedge:       p.Hedge,
 		fallback:    p.Fallback,
 	}
-	if p.Hedge != nil {
-		pol.maxAttempts = int32(p.Hedge.MaxAttempts)
+	if p.Hedge != nil { // gRPC treats more than 5 as 5, whoever built the policy
+		pol.maxAttempts = int32(min(p.Hedge.MaxAttempts, topology.MaxHedgeAttempts))
 	}
 	for _, d := range []des.Time{pol.timeout, pol.deadline} {
 		if d > 0 {

@@ -54,9 +54,9 @@ var partialNames = []string{"none", "rollback", "retry-step"}
 
 func (p PartialFailure) String() string { return partialNames[p] }
 
-// maxHedges is gRPC's cap on hedgingPolicy.maxAttempts: larger values are
-// treated as 5.
-const maxHedges = 5
+// MaxHedgeAttempts is gRPC's cap on hedgingPolicy.maxAttempts: larger
+// values are treated as 5.
+const MaxHedgeAttempts = 5
 
 // stateKeys reads the keys of a call policy about state: write, fallback and
 // hedge.
@@ -99,7 +99,7 @@ func (d *decoder) hedge(n *node, what string) *Hedge {
 		o.missing("max_attempts", "copies of the call at most, the first included, 2 to 5")
 	}
 	h := &Hedge{
-		MaxAttempts:  min(o.integer("max_attempts", 2, 2, 100), maxHedges),
+		MaxAttempts:  min(o.integer("max_attempts", 2, 2, 100), MaxHedgeAttempts),
 		HedgingDelay: o.duration("hedging_delay", 0, false),
 		NonFatal:     0,
 	}
