@@ -6,7 +6,7 @@ import "testing"
 // completed charge twice; idempotency keys at the database bring that to
 // zero, a restart that loses keys kept in memory lets some back, durable
 // keys do not; hedging a non-idempotent write duplicates every hedge that
-// is not stopped.
+// is not stopped, unless the keys deduplicate it.
 func TestDuplicateWritesScenario(t *testing.T) {
 	const file = "../scenarios/duplicate-writes.toml"
 	base := runFile(t, file, "").Summary
@@ -28,6 +28,11 @@ func TestDuplicateWritesScenario(t *testing.T) {
 	hedging := runFile(t, file, "hedging").Summary
 	if h := hedging.Clients.Hedges; h == 0 || hedging.State.DuplicateWrites != h {
 		t.Errorf("hedging: %d hedges, %d duplicates; want each hedge to charge again", h, hedging.State.DuplicateWrites)
+	}
+	hk := runFile(t, file, "hedging-idempotency-keys").Summary
+	if hk.State.DuplicateWrites != 0 || hk.State.Deduplicated != hk.Clients.Hedges {
+		t.Errorf("hedging-idempotency-keys: %d duplicates, %d deduplicated, %d hedges; want every hedge deduplicated",
+			hk.State.DuplicateWrites, hk.State.Deduplicated, hk.Clients.Hedges)
 	}
 }
 

@@ -153,7 +153,7 @@ var rules = []Rule{
 			"after a timeout the callee outlives, or (from a layer above the write) after an error, can follow an " +
 			"attempt that already took effect. One logical request then takes effect twice. Give the component " +
 			"idempotency_keys, make the write idempotent, or retry only refusals.",
-		&Demo{duplicateWrites, []string{"idempotency-keys", "durable-keys"}}},
+		&Demo{duplicateWrites, []string{"idempotency-keys", "durable-keys", "hedging-idempotency-keys"}}},
 	{rulePartialFailure, Warning,
 		"a handler can fail half-way through its writes, with no policy",
 		"A service makes a write call followed by other calls (more than one write, or a write then a read or a " +
