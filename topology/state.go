@@ -149,12 +149,15 @@ func hasWriteStep(calls []Call) bool {
 }
 
 // PartialFailureRisk says whether a handler's calls can leave state
-// inconsistent: more than one write, or a write followed by another call.
+// inconsistent: a write followed by another call that can fail (one without
+// a fallback), such as a second write.
 func PartialFailureRisk(calls []Call) bool {
-	for i, c := range calls {
-		if c.Write != WriteNone && i < len(calls)-1 {
+	wrote := false
+	for _, c := range calls {
+		if wrote && c.Fallback == nil {
 			return true
 		}
+		wrote = wrote || c.Write != WriteNone
 	}
 	return false
 }

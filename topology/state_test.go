@@ -115,7 +115,18 @@ func TestStateKeysDecode(t *testing.T) {
 	if ks := sc.Components[2].Server.IdempotencyKeys; ks.TTL != 24*time.Hour || ks.Durable {
 		t.Errorf("key store %+v", ks)
 	}
-	if !PartialFailureRisk(api.Calls) || PartialFailureRisk(api.Calls[1:]) {
-		t.Error("a write followed by another call is a partial-failure risk; a lone read is not")
+	for _, tt := range []struct {
+		calls []Call
+		want  bool
+	}{
+		{[]Call{{CallPolicy: CallPolicy{Write: WriteIdempotent}}, {}}, true},
+		{[]Call{{CallPolicy: CallPolicy{Write: WriteIdempotent}}, {CallPolicy: CallPolicy{Write: WriteNonIdempotent}}}, true},
+		{[]Call{{}, {CallPolicy: CallPolicy{Write: WriteIdempotent}}}, false},                                              // nothing after the write
+		{[]Call{{CallPolicy: CallPolicy{Write: WriteIdempotent}}, {CallPolicy: CallPolicy{Fallback: &Fallback{}}}}, false}, // what follows cannot fail
+		{api.Calls, false}, // the cache read after the write falls back
+	} {
+		if got := PartialFailureRisk(tt.calls); got != tt.want {
+			t.Errorf("%+v: risk %v, want %v", tt.calls, got, tt.want)
+		}
 	}
 }
