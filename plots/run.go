@@ -81,6 +81,9 @@ func Figures(r *results.Run) []*Figure {
 		figs = append(figs, newFigure("queues", "Queues and calls in flight", aboutQueues, v.heading, figureWidth, 360+340*float64(len(qs)), qs...))
 	}
 	single("wasted-work", "Wasted work per tier", aboutWasted, v.wasted())
+	if ps := v.state(); len(ps) > 0 {
+		figs = append(figs, newFigure("state", "State: inconsistent outcomes and duplicate writes", aboutState, v.heading, figureWidth, 360+340*float64(len(ps)), ps...))
+	}
 	return figs
 }
 

@@ -112,7 +112,7 @@ func (s *Sim) attempt(j int32) {
 	}
 
 	r.tries++
-	retry := r.tries > 1
+	retry := r.tries > 1 && p.hedge == nil
 	if r.tries > p.maxAttempts && s.violation == "" {
 		s.violation = fmt.Sprintf("%s sent attempt %d of a call its policy allows %d attempts", k.name, r.tries, p.maxAttempts)
 	}
@@ -131,6 +131,7 @@ func (s *Sim) attempt(j int32) {
 	c := s.recs.alloc(j, to)
 	cr := s.recs.at(c)
 	cr.pick, cr.cost = pick, r.nextCost
+	cr.write = writeOf(r, p)
 	r.nextCost = 0
 	if retry {
 		cr.flags |= isRetry
@@ -143,7 +144,11 @@ func (s *Sim) attempt(j int32) {
 			cr.due = now + wait
 		}
 	}
-	r.child = c
+	if p.hedge != nil {
+		s.hedgeSent(j, c)
+	} else {
+		r.child = c
+	}
 	if k.kind == topology.KindClient {
 		k.stats.arrive(s)
 	}
@@ -192,11 +197,19 @@ func (s *Sim) timeout(c int32) {
 func (s *Sim) attemptEnded(c int32, o outcome) {
 	now := s.now()
 	cr := s.recs.at(c)
+	if s.hedges != nil && s.policyOf(cr.parent).hedge != nil {
+		s.hedgeEnded(c, o)
+		return
+	}
 	s.sched.Cancel(cr.timer)
 	j, pick, retry, cost, took := cr.parent, cr.pick, cr.flags&isRetry != 0, cr.cost, now-cr.sent
+	deg := cr.flags & degraded
 	s.recs.release(c) // the caller's hold
 	r := s.recs.at(j)
 	r.child = -1
+	if o == ok {
+		r.flags |= deg // a degraded answer makes the caller's degraded too
+	}
 	k := &s.comps[r.comp]
 	p := s.policyFor(r)
 	if k.kind == topology.KindClient {
@@ -264,6 +277,9 @@ func (s *Sim) dropRetry(p *policy) {
 
 // callDone hands the final outcome of job j's outbound call to its component.
 func (s *Sim) callDone(j int32, o outcome) {
+	if o != ok && s.fallBack(j) {
+		return
+	}
 	k := &s.comps[s.recs.at(j).comp]
 	switch k.kind {
 	case topology.KindClient:
@@ -300,6 +316,9 @@ func (s *Sim) answer(c int32, o outcome) {
 	cr := s.recs.at(c)
 	k := &s.comps[cr.comp]
 	k.stats.answered(s.now()-cr.sent, o)
+	if o == ok && cr.flags&degraded != 0 {
+		k.stats.cur.degraded++
+	}
 	if k.srv != nil && k.srv.limiter != nil && cr.flags&inside != 0 {
 		k.srv.limiter.Sample(s.now()-cr.sent, int(cr.peers), o != ok)
 	}
@@ -378,6 +397,15 @@ func (s *Sim) cancel(c int32) {
 func (s *Sim) stopOutbound(k *component, c int32) {
 	cr := s.recs.at(c)
 	s.sched.Cancel(cr.wait)
+	if cr.flags&compensating != 0 {
+		s.rollbackStopped(k, c)
+	} else if k.srv != nil {
+		s.stoppedMidway(k, c)
+	}
+	if s.hedgeCount(c) > 0 {
+		s.stopHedges(c)
+		return
+	}
 	if cr.flags&(backingOff|pending) == 0 && cr.child < 0 {
 		return
 	}

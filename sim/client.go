@@ -179,6 +179,9 @@ func (s *Sim) newLogical(i, u int32) {
 	rr.user, rr.sent = u, s.now()
 	rr.refs++ // the client's hold
 	k.stats.logical(s)
+	if s.book != nil {
+		s.book.begin(r)
+	}
 	s.link(k, r)
 	s.invoke(r)
 }
@@ -188,7 +191,7 @@ func (s *Sim) logicalDone(r int32, o outcome) {
 	rr := s.recs.at(r)
 	k := &s.comps[rr.comp]
 	lat := s.now() - rr.sent
-	k.stats.logicalDone(lat, o)
+	k.stats.logicalDone(lat, o, rr.flags&degraded != 0)
 	s.unlink(k, r)
 	i, u := rr.comp, rr.user
 	s.recs.release(r)

@@ -116,7 +116,7 @@ func (s *Sim) columnsFor(k *component) []column {
 		}
 	}
 	cols = append(cols, s.alertColumns(k)...)
-	return cols
+	return append(cols, s.stateColumns(k)...)
 }
 
 // edgeColumns are the state, at the end of each bucket, of an edge's

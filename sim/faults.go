@@ -114,6 +114,9 @@ func (k *component) isDown() bool {
 // and calls waiting on downstream work. Callers get an error at once, as
 // from a reset connection; work already sent downstream goes on, orphaned.
 func (s *Sim) crash(k *component) {
+	if sv := k.srv; sv != nil && sv.state != nil {
+		sv.state.crashed(k)
+	}
 	if sv := k.srv; sv != nil {
 		for sv.queue.len() > 0 {
 			s.dequeue(k) // the jobs stay linked and are dropped below

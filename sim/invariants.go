@@ -41,7 +41,9 @@ func (s *Sim) violated(invariant, format string, args ...any) *InvariantError {
 //     time spent inside by the calls that left plus that of those still in,
 //     whatever the load, steady or not;
 //   - no level (queue, calls inside, busy workers) ever went below zero;
-//   - no call made more attempts than its policy allows.
+//   - no call made more attempts than its policy allows;
+//   - every inconsistent outcome opened was repaired or is still open, and
+//     no write took effect again more often than it took effect.
 func (s *Sim) checkInvariants() error {
 	if s.violation != "" {
 		return s.violated("attempts <= max attempts", "%s", s.violation)
@@ -69,21 +71,25 @@ func (s *Sim) checkInvariants() error {
 			if r.child >= 0 {
 				attempts++
 			}
+			attempts += int64(s.hedgeCount(j))
 		}
 		if inside != st.inSys.Value() {
 			return s.violated("conservation", "%s: %d jobs listed inside, %d counted", k.name, inside, st.inSys.Value())
 		}
 		if k.kind == topology.KindClient {
-			if c.logical != c.succeeded+c.failed+inside {
-				return s.violated("conservation", "%s: %d logical requests issued, %d succeeded + %d failed + %d in flight",
-					k.name, c.logical, c.succeeded, c.failed, inside)
+			if c.logical != c.succeeded+c.degraded+c.failed+inside {
+				return s.violated("conservation", "%s: %d logical requests issued, %d succeeded + %d degraded + %d failed + %d in flight",
+					k.name, c.logical, c.succeeded, c.degraded, c.failed, inside)
 			}
-			if got := c.completed + c.errors + c.rejected + c.timedOut + attempts; c.arrivals != got {
+			if got := c.completed + c.errors + c.rejected + c.timedOut + c.cancelled + attempts; c.arrivals != got {
 				return s.violated("conservation", "%s: %d attempts sent, %d ended or in flight", k.name, c.arrivals, got)
 			}
 		} else if got := c.completed + c.errors + c.rejected + c.cancelled + inside; c.arrivals != got {
 			return s.violated("conservation", "%s: %d calls arrived, %d completed + %d failed + %d refused + %d cancelled + %d inside",
 				k.name, c.arrivals, c.completed, c.errors, c.rejected, c.cancelled, inside)
+		}
+		if err := s.checkState(k, &c); err != nil {
+			return err
 		}
 		area := st.inSys.Area(now) / 1e9
 		if spent := st.respSum + waited; math.Abs(area-spent) > 1e-6*math.Max(1, spent) {

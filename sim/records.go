@@ -34,7 +34,8 @@ type rec struct {
 
 	prev, next int32 // the component's list of jobs (a crash drops them all)
 	flags      uint16
-	_          [8]byte // to 128 bytes: a record then spans exactly two cache lines
+	write      uint16  // the write this call makes (its slot + 1), 0 for a read
+	_          [6]byte // to 128 bytes: a record then spans exactly two cache lines
 }
 
 const (
@@ -49,6 +50,14 @@ const (
 	isRetry                       // this call is a retry of its caller's
 	backingOff                    // a retry is allowed and waits to be sent (backoff, or a pending slot)
 	inside                        // admitted: in the component's list of jobs
+)
+
+// Flags of the state mechanisms (state.go, hedge.go).
+const (
+	degraded     = inside << (iota + 1) // it answered, or will, from a fallback
+	compensating                        // rolling back its earlier write steps
+	repairing                           // a repair: retries a failed step, with no caller
+	hedgeCopy                           // a hedged attempt after the first
 )
 
 // records is the slab of records with its free list. It grows a page at a
@@ -104,10 +113,14 @@ func (rs *records) live() int { return int(rs.n) - len(rs.free) }
 
 // orphaned reports whether nobody waits for the result of job i any more:
 // its call, or a call above it, was given up by its caller.
+// A repair is wanted whoever gave up above it.
 func (rs *records) orphaned(i int32) bool {
 	for ; i >= 0; i = rs.at(i).parent {
-		if rs.at(i).flags&abandoned != 0 {
+		switch f := rs.at(i).flags; {
+		case f&abandoned != 0:
 			return true
+		case f&repairing != 0:
+			return false
 		}
 	}
 	return false

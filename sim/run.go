@@ -139,6 +139,12 @@ func (s *Sim) dispatch(e des.Event) {
 		s.driftStep(e.Ref)
 	case evAlertEval:
 		s.evaluateAlerts()
+	case evHedge:
+		s.hedgeDue(e.Ref)
+	case evFallback:
+		s.callDone(e.Ref, ok)
+	case evRepair:
+		s.repairDue(e.Ref)
 	}
 }
 

@@ -34,6 +34,8 @@ type server struct {
 	abortOnCancel bool
 	overhead      des.Time // kept back from propagated deadlines
 
+	state *serverState // idempotency keys and partial failures, or nil
+
 	// Effects of the faults in progress.
 	down   bool
 	factor float64
@@ -76,6 +78,8 @@ func (s *Sim) serverArrive(k *component, c int32) {
 	switch {
 	case sv.down:
 		s.answer(c, rejected)
+	case s.replayed(k, c): // its key is stored: the stored result, no work
+		s.answer(c, ok)
 	case sv.limiter != nil && !sv.limiter.Admit(int(k.stats.inSys.Value())):
 		k.stats.cur.shed++
 		s.answer(c, rejected)
@@ -207,7 +211,16 @@ func (s *Sim) workDone(c int32) {
 func (s *Sim) stepDone(c int32, o outcome) {
 	cr := s.recs.at(c)
 	k := &s.comps[cr.comp]
-	if o != ok {
+	switch {
+	case cr.flags&repairing != 0:
+		s.repairDone(k, c, o)
+		return
+	case cr.flags&compensating != 0:
+		s.compensated(k, c, o)
+		return
+	case o != ok && s.partialFailure(k, c):
+		return
+	case o != ok:
 		s.finishJob(k, c, failed)
 		return
 	}
@@ -220,6 +233,9 @@ func (s *Sim) stepDone(c int32, o outcome) {
 }
 
 func (s *Sim) finishJob(k *component, c int32, o outcome) {
+	if o == ok && s.recs.at(c).write != 0 {
+		s.tookEffect(k, c)
+	}
 	s.releaseWorker(k, c, false)
 	s.answer(c, o)
 	s.startQueued(k)

@@ -32,6 +32,9 @@ const (
 	evSweep                      // load balancer Comp's outlier detection interval
 	evDriftStep                  // drift fault Ref's value moves on
 	evAlertEval                  // the alerts are evaluated
+	evHedge                      // job Ref's hedging delay is over: send the next copy
+	evFallback                   // job Ref's fallback answer is ready
+	evRepair                     // repair Ref's backoff is over: try the failed step again
 )
 
 // Sim is one run in progress.
@@ -54,6 +57,9 @@ type Sim struct {
 	bucketEnd  des.Time
 	series     *results.Series
 	faultLogic int64 // logical requests issued while a fault was active
+
+	book   *book      // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
+	hedges []hedgeSet // the copies in flight of each job's hedged call, by record; nil without hedging
 
 	violation string      // the first invariant seen broken as it happened
 	fp        hash.Hash64 // the event fingerprint, when asked for
@@ -107,6 +113,10 @@ type policy struct {
 	budget   *retry.Budget
 	breaker  *breaker.Breaker
 	throttle *throttle.Throttle
+
+	write    uint16             // the write the call makes (its slot + 1), 0 for a read
+	hedge    *topology.Hedge    // hedged instead of retried, or nil
+	fallback *topology.Fallback // answered from a fallback when it fails, or nil
 }
 
 func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
@@ -119,6 +129,11 @@ func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
 		backoff:     p.Retry.Backoff,
 		cancel:      p.Cancel,
 		propagate:   p.PropagateDeadline,
+		hedge:       p.Hedge,
+		fallback:    p.Fallback,
+	}
+	if p.Hedge != nil { // gRPC treats more than 5 as 5, whoever built the policy
+		pol.maxAttempts = int32(min(p.Hedge.MaxAttempts, topology.MaxHedgeAttempts))
 	}
 	for _, d := range []des.Time{pol.timeout, pol.deadline} {
 		if d > 0 {
@@ -168,6 +183,7 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		}
 	}
 	s.newAlerts()
+	s.initState()
 	// Columns name their callees, so every component must exist first.
 	for i := range s.comps {
 		k := &s.comps[i]

@@ -12,6 +12,10 @@ type counts struct {
 	cancelled, deadlineExceeded, shed                        int64
 	retriesDenied, throttled, breakerRejected                int64
 	wasted                                                   float64 // seconds
+
+	writes, duplicateWrites, deduplicated, keysLost int64 // writes that took effect, again, or were answered from a key
+	inconsistent, repaired, repairAttempts          int64 // partial failures opened, closed, and repair calls made
+	fallbacks, degraded, hedges, hedgeWins          int64
 }
 
 func (c *counts) add(o *counts) {
@@ -31,6 +35,17 @@ func (c *counts) add(o *counts) {
 	c.throttled += o.throttled
 	c.breakerRejected += o.breakerRejected
 	c.wasted += o.wasted
+	c.writes += o.writes
+	c.duplicateWrites += o.duplicateWrites
+	c.deduplicated += o.deduplicated
+	c.keysLost += o.keysLost
+	c.inconsistent += o.inconsistent
+	c.repaired += o.repaired
+	c.repairAttempts += o.repairAttempts
+	c.fallbacks += o.fallbacks
+	c.degraded += o.degraded
+	c.hedges += o.hedges
+	c.hedgeWins += o.hedgeWins
 }
 
 // stats is what one component measures. Counts go to the current bucket and
@@ -110,8 +125,10 @@ func (st *stats) logical(s *Sim) {
 	}
 }
 
-func (st *stats) logicalDone(d des.Time, o outcome) {
-	if o == ok {
+func (st *stats) logicalDone(d des.Time, o outcome, deg bool) {
+	if o == ok && deg {
+		st.cur.degraded++
+	} else if o == ok {
 		st.cur.succeeded++
 	} else {
 		st.cur.failed++

@@ -42,9 +42,11 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 			cl.Failures.Timeout += k.stats.failures[timedOut]
 			cl.Failures.Error += k.stats.failures[failed]
 			cl.Failures.Rejected += k.stats.failures[rejected]
+			cl.Degraded += t.degraded
+			cl.Hedges += t.hedges
 		}
 	}
-	if done := cl.Succeeded + cl.Failed; done > 0 {
+	if done := cl.Succeeded + cl.Degraded + cl.Failed; done > 0 {
 		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
 	}
 	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
@@ -105,6 +107,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 			c.MeanQueue, maxQ = st.queue.Total(s.end)
 			c.MaxQueue = int64(maxQ)
 		}
+		s.stateSummary(k, &c, &sum)
 		sum.Components[k.name] = c
 		sum.Order = append(sum.Order, k.name)
 	}

@@ -30,7 +30,7 @@ const grpcMaxAttempts = 5
 // grpcPolicy fills p from the methodConfig of the gRPC service config
 // that applies to grpc_method, and its retryThrottling.
 func (d *decoder) grpcPolicy(o *object, p *CallPolicy) {
-	for _, k := range []string{"timeout", "deadline", "retry"} {
+	for _, k := range []string{"timeout", "deadline", "retry", "hedge"} {
 		if n := o.get(k); n != nil {
 			o.errorf(n, "%s: the call policy comes from grpc_service_config; give %s in one place only", k, k)
 		}
@@ -130,7 +130,10 @@ func (x *importer) serviceConfig(root *node, svc, method string) *grpcMethod {
 		return nil
 	}
 	mc := configs[best]
-	if throttling != nil && (mc.retry != nil || mc.hedge != nil) {
+	switch {
+	case throttling != nil && mc.hedge != nil && !x.ignored("retryThrottling"):
+		x.fd.keyErrorf(o.get("retryThrottling"), "retryThrottling of hedged calls is not simulated (failsim throttles retries, not hedges); list \"retryThrottling\" in %s to simulate the hedges without it", x.ignoreKey)
+	case throttling != nil && mc.retry != nil:
 		mc.throttling = throttling
 	}
 	return mc

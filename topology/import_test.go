@@ -59,14 +59,18 @@ func TestGRPCMethodPrecedence(t *testing.T) {
 		{"/orders.Orders/Create", 1500 * time.Millisecond, exact, nil},
 		{"orders.Orders/List", 2 * time.Second, Retry{MaxAttempts: 3, On: OnRejected, Budget: throttling, // the service
 			Backoff: Backoff{Kind: BackoffExponential, Jitter: JitterFull, Base: 100 * time.Millisecond, Cap: time.Second, Multiplier: 2}}, nil},
-		{"orders.Orders/Get", 300 * time.Millisecond, Retry{MaxAttempts: 1, Budget: throttling}, // hedged: throttling limits the hedges
+		{"orders.Orders/Get", 300 * time.Millisecond, Retry{MaxAttempts: 1}, // hedged: retryThrottling is ignored, as asked
 			&Hedge{MaxAttempts: 3, HedgingDelay: 50 * time.Millisecond, NonFatal: OnRejected | OnError}},
 		{"billing.Billing/Pay", 10 * time.Second, Retry{MaxAttempts: 1}, nil}, // the default: a timeout only
 	}
 	for _, tc := range tests {
 		fsys := testdataFS(t, nil)
 		fsys["c.json"] = fsys["orders.json"]
-		sc, err := ParseFS(fsys, "s.toml", []byte(grpcClient(tc.method, `grpc_ignore = ["loadBalancingConfig", "waitForReady"]`)), "")
+		ignore := `grpc_ignore = ["loadBalancingConfig", "waitForReady"]`
+		if tc.hedge != nil {
+			ignore = `grpc_ignore = ["loadBalancingConfig", "waitForReady", "retryThrottling"]`
+		}
+		sc, err := ParseFS(fsys, "s.toml", []byte(grpcClient(tc.method, ignore)), "")
 		if err != nil {
 			t.Fatalf("%s: %v", tc.method, err)
 		}
@@ -316,6 +320,8 @@ func TestImportErrors(t *testing.T) {
 			`c.json:1:65: methodConfig[0] retryPolicy: maxAttempts must be between 2 and 2147483647, got 1`},
 		{"retry and hedging", grpcClient("a.B/C", ""), `{"methodConfig": [{"name": [{}], ` + retry + `, "hedgingPolicy": {"maxAttempts": 2}}]}`,
 			`c.json:1:178: methodConfig[0]: give retryPolicy or hedgingPolicy, not both; gRPC rejects a methodConfig with both`},
+		{"throttled hedges", grpcClient("a.B/C", ""), `{"retryThrottling": {"maxTokens": 10, "tokenRatio": 0.1}, "methodConfig": [{"name": [{}], "hedgingPolicy": {"maxAttempts": 2}}]}`,
+			`c.json:1:2: retryThrottling of hedged calls is not simulated (failsim throttles retries, not hedges); list "retryThrottling" in grpc_ignore to simulate the hedges without it`},
 		{"Go duration", grpcClient("a.B/C", ""), `{"methodConfig": [{"name": [{}], "timeout": "1500ms"}]}`,
 			`c.json:1:45: methodConfig[0]: timeout must be a duration in seconds with an "s", as protobuf writes it (e.g. "1.5s"), got "1500ms"; write "1.5s"`},
 		{"duplicate name", grpcClient("a.B/C", ""), `{"methodConfig": [{"name": [{"service": "a.B"}]}, {"name": [{"service": "a.B"}]}]}`,

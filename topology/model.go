@@ -93,6 +93,8 @@ type CallPolicy struct {
 	Breaker           *Breaker  // a circuit breaker on this edge, or nil
 	Throttle          *Throttle // client-side adaptive throttling, or nil
 	Hedge             *Hedge    // gRPC hedging instead of retries, or nil
+	Write             Write     // what the call does to the callee's state
+	Fallback          *Fallback // what the caller answers with when the call fails, or nil
 
 	// Where the file says so, for findings about this edge: the client,
 	// balancer or [[call]] entry, its timeout key (a balancer's
@@ -285,6 +287,11 @@ type Server struct {
 	AbortOnCancel    bool          // a cancelled call's work stops at once, freeing its worker
 	DeadlineOverhead time.Duration // kept back from a propagated deadline
 	Limit            *Limit        // a concurrency limit in front of the queue, or nil
+
+	IdempotencyKeys  *KeyStore      // deduplicates writes by their idempotency key, or nil
+	OnPartialFailure PartialFailure // what a handler does when a step fails after a write step succeeded
+	Repair           Backoff        // retry-step: the wait before each repair attempt
+	PartialPos       Pos            // the on_partial_failure key; zero when not written
 
 	WorkersPos Pos // the workers (connections) key; zero when not written
 }

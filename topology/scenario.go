@@ -179,15 +179,17 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
-			"abort_on_cancel", "deadline_overhead", "concurrency_limit")
+			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
+			d.serverState(o, df.server)
 		}
 	case KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
-			"abort_on_cancel", "concurrency_limit")
+			"abort_on_cancel", "concurrency_limit", "idempotency_keys")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
+			d.serverState(o, df.server)
 		}
 	}
 }
@@ -271,7 +273,7 @@ var outcomeNames = []string{"timeout", "error", "rejected"}
 // callKeys are the keys of a call policy, shared by clients and downstream
 // calls.
 var callKeys = []string{"timeout", "deadline", "retry", "cancel", "propagate_deadline", "breaker", "throttle",
-	"grpc_service_config", "grpc_method", "grpc_ignore"}
+	"grpc_service_config", "grpc_method", "grpc_ignore", "write", "fallback", "hedge"}
 
 func (d *decoder) callPolicy(o *object) CallPolicy {
 	p := CallPolicy{
@@ -294,6 +296,7 @@ func (d *decoder) callPolicy(o *object) CallPolicy {
 		p.Throttle = d.throttle(n, o.what+" throttle")
 	}
 	d.imports(o, "grpc_service_config", grpcKeys[1:], func() { d.grpcPolicy(o, &p) })
+	d.stateKeys(o, &p)
 	return p
 }
 

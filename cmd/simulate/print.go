@@ -45,6 +45,17 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 		fmt.Fprintf(w, "  failures by last attempt: %d timed out, %d errors, %d rejected\n",
 			c.Failures.Timeout, c.Failures.Error, c.Failures.Rejected)
 	}
+	if c.Degraded > 0 {
+		fmt.Fprintf(w, "  degraded (answered from a fallback, neither succeeded nor failed): %d\n", c.Degraded)
+	}
+	if c.Hedges > 0 {
+		fmt.Fprintf(w, "  hedged attempts (included in attempts): %d\n", c.Hedges)
+	}
+	if st := s.State; st != nil {
+		fmt.Fprintf(w, "  state: %d writes took effect, %d duplicate writes, %d answered from an idempotency key; "+
+			"%d inconsistent outcomes, %d repaired, %d still open (oldest %s)\n", st.Writes, st.DuplicateWrites,
+			st.Deduplicated, st.Inconsistent, st.Repaired, st.InconsistentOpen, secs(st.OldestOpenAgeS))
+	}
 
 	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -112,6 +123,17 @@ func printMechanisms(w io.Writer, s *results.Summary) {
 			{k.BreakerRejected, "refused by the breaker"},
 			{k.BreakerOpened, "breaker openings"},
 			{k.Ejections, "ejections"},
+			{k.DuplicateWrites, "duplicate writes"},
+			{k.Deduplicated, "answered from an idempotency key"},
+			{k.KeysLost, "idempotency keys lost in crashes"},
+			{k.Inconsistent, "left inconsistent by a partial failure"},
+			{k.Repaired, "repaired"},
+			{k.InconsistentOpen, "still inconsistent at the end"},
+			{k.RepairAttempts, "repair attempts"},
+			{k.Fallbacks, "fallbacks"},
+			{k.Degraded, "degraded answers"},
+			{k.Hedges, "hedged attempts"},
+			{k.HedgeWins, "won by a hedge"},
 		} {
 			if m.n > 0 {
 				did = append(did, fmt.Sprintf("%d %s", m.n, m.what))

@@ -32,6 +32,8 @@ const (
 	mTierAmplification
 	mTierPeak
 	mTierWasted
+	mDuplicateWrites
+	mInconsistentOpen
 )
 
 // The metrics every experiment has, in the order tables show them; the
@@ -80,9 +82,10 @@ func catalogue(tiers []Tier, judged bool) []Metric {
 func metricsOf(os []*Outcome) []Metric {
 	var tiers []Tier
 	seen := map[string]bool{}
-	judged := false
+	judged, state := false, false
 	for _, o := range os {
 		judged = judged || o.Recovered != nil
+		state = state || o.State != nil
 		for _, t := range o.Tiers {
 			if !seen[t.Name] {
 				seen[t.Name] = true
@@ -90,7 +93,7 @@ func metricsOf(os []*Outcome) []Metric {
 			}
 		}
 	}
-	return catalogue(tiers, judged)
+	return append(catalogue(tiers, judged), stateMetrics(state)...)
 }
 
 // metricsOfScenarios is the catalogue the runs of these scenarios will have,
@@ -98,8 +101,9 @@ func metricsOf(os []*Outcome) []Metric {
 func metricsOfScenarios(scs []*topology.Scenario) []Metric {
 	var tiers []Tier
 	seen := map[string]bool{}
-	judged := false
+	judged, state := false, false
 	for _, sc := range scs {
+		state = state || marksWrites(sc)
 		for _, f := range sc.Faults {
 			judged = judged || f.At < sc.Duration
 		}
@@ -110,7 +114,7 @@ func metricsOfScenarios(scs []*topology.Scenario) []Metric {
 			}
 		}
 	}
-	return catalogue(tiers, judged)
+	return append(catalogue(tiers, judged), stateMetrics(state)...)
 }
 
 // value returns the metric of one run; NaN when the run has none (no tier of
@@ -144,6 +148,8 @@ func (m Metric) value(o *Outcome) float64 {
 		return *o.RecoveredAfterS
 	case mWasted:
 		return o.WastedWorkS
+	case mDuplicateWrites, mInconsistentOpen:
+		return m.stateValue(o)
 	}
 	for _, t := range o.Tiers {
 		if t.Name != m.tier {
@@ -208,6 +214,10 @@ func (m Metric) Label() string {
 		return "peak amplification at " + m.tier
 	case mTierWasted:
 		return "wasted work at " + m.tier
+	case mDuplicateWrites:
+		return "duplicate writes"
+	case mInconsistentOpen:
+		return "inconsistent at the end"
 	}
 	return m.Name
 }

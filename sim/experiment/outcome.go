@@ -23,6 +23,8 @@ type Outcome struct {
 	WastedWorkS     float64         `json:"wasted_work_s"`     // all tiers
 	Tiers           []Tier          `json:"tiers"`
 	LatencyHDR      string          `json:"latency_hdr"` // base64 HDR histogram (V2, compressed), microseconds
+
+	State *results.State `json:"state,omitempty"` // when the scenario marks writes
 }
 
 // Tier is a summary group: the replicas of one service, or one component.
@@ -46,6 +48,7 @@ func measure(r *results.Run) (Outcome, error) {
 		GoodputRPS:  s.Clients.GoodputRPS,
 		Latency:     s.Clients.Latency,
 		Recovered:   s.Recovery.Recovered,
+		State:       s.State,
 	}
 	if rec := s.Recovery; rec.RecoveredAtS != nil && rec.LastFaultEndS != nil {
 		o.RecoveredAfterS = ptr(*rec.RecoveredAtS - *rec.LastFaultEndS)

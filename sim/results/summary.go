@@ -20,6 +20,21 @@ type Summary struct {
 	SLOs          []SLO                `json:"slos,omitzero"`      // only when the scenario has [[slo]]
 	Alerts        []Alert              `json:"alerts,omitzero"`    // only when it has [[alert]]: [] if none fired
 	Detection     *Detection           `json:"detection,omitzero"` // only when it has [[alert]]
+	State         *State               `json:"state,omitempty"`    // when the scenario marks writes
+}
+
+// State totals what happened to state over all components: writes that
+// took effect more than once, and outcomes left inconsistent by partial
+// failures.
+type State struct {
+	Writes           int64   `json:"writes"`            // writes that took effect
+	DuplicateWrites  int64   `json:"duplicate_writes"`  // non-idempotent writes that took effect again for the same logical request
+	Deduplicated     int64   `json:"deduplicated"`      // executions answered from an idempotency key, without effect
+	KeysLost         int64   `json:"keys_lost"`         // idempotency keys lost in crashes
+	Inconsistent     int64   `json:"inconsistent"`      // partial failures: a step failed after a write step succeeded
+	Repaired         int64   `json:"repaired"`          // inconsistent outcomes closed by a rollback or a repair
+	InconsistentOpen int64   `json:"inconsistent_open"` // still open when the run ended
+	OldestOpenAgeS   float64 `json:"oldest_open_age_s"` // the age of the oldest of them, seconds
 }
 
 // Clients totals what all clients saw of their logical requests.
@@ -33,6 +48,8 @@ type Clients struct {
 	GoodputRPS      float64  `json:"goodput_rps"`
 	Failures        Failures `json:"failures"`
 	Latency         Latency  `json:"latency_s"`
+	Degraded        int64    `json:"degraded,omitempty"` // answered from a fallback: neither succeeded nor failed
+	Hedges          int64    `json:"hedges,omitempty"`   // hedged attempts after the first, included in attempts
 }
 
 // Failures splits failed logical requests by the outcome of their last attempt.
@@ -84,6 +101,19 @@ type Component struct {
 	MeanInSystem       float64 `json:"mean_in_system"`
 	MeanResponseS      float64 `json:"mean_response_s"`
 	Latency            Latency `json:"latency_s"`
+
+	Writes           int64 `json:"writes,omitempty"`
+	DuplicateWrites  int64 `json:"duplicate_writes,omitempty"`
+	Deduplicated     int64 `json:"deduplicated,omitempty"`
+	KeysLost         int64 `json:"keys_lost,omitempty"`
+	Inconsistent     int64 `json:"inconsistent,omitempty"`
+	Repaired         int64 `json:"repaired,omitempty"`
+	InconsistentOpen int64 `json:"inconsistent_open,omitempty"`
+	RepairAttempts   int64 `json:"repair_attempts,omitempty"`
+	Fallbacks        int64 `json:"fallbacks,omitempty"`
+	Degraded         int64 `json:"degraded,omitempty"`
+	Hedges           int64 `json:"hedges,omitempty"`
+	HedgeWins        int64 `json:"hedge_wins,omitempty"`
 }
 
 // Fault is one fault window as it ran.

@@ -77,6 +77,7 @@ func Run(sc *topology.Scenario) *Report {
 	g.retries()
 	g.capacities()
 	g.mechanisms()
+	g.state()
 	slices.SortStableFunc(g.found, func(a, b Finding) int {
 		return cmp.Or(
 			cmp.Compare(lineOrLast(a.Pos), lineOrLast(b.Pos)),

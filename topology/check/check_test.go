@@ -93,6 +93,14 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"budget-never-refills", "fixed", ruleBudgetNoRefill, nil, 0},
 		{"budget-never-allows", "", ruleBudgetNeverAllows, []Severity{w, w, w, w}, 8},
 		{"budget-never-allows", "fixed", ruleBudgetNeverAllows, nil, 0},
+		{"retry-duplicate-write", "", ruleDuplicateWrite, []Severity{w}, 9},
+		{"retry-duplicate-write", "hedged", ruleDuplicateWrite, []Severity{w}, 0},
+		{"retry-duplicate-write", "refusals-only", ruleDuplicateWrite, nil, 0},
+		{"retry-duplicate-write", "fixed", ruleDuplicateWrite, nil, 0},
+		{"partial-failure-no-policy", "", rulePartialFailure, []Severity{w}, 13},
+		{"partial-failure-no-policy", "write-last", rulePartialFailure, nil, 0},
+		{"partial-failure-no-policy", "intended", rulePartialFailure, nil, 0},
+		{"partial-failure-no-policy", "fixed", rulePartialFailure, nil, 0},
 	}
 	for _, tt := range tests {
 		name := tt.file + "/" + cmpOr(tt.variant, "base")

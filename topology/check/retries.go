@@ -26,10 +26,12 @@ func (g *graph) retries() {
 			seen[e.p] = true
 			g.backoff(e)
 			g.budget(e)
-			g.unsafeTimeout(e)
+			if !g.marksWrites() {
+				g.unsafeTimeout(e)
+			}
 		}
 		for _, e := range n.out {
-			if e.p.Retry.MaxAttempts > 1 {
+			if e.p.Retry.MaxAttempts > 1 && !g.marksWrites() {
 				g.unsafeError(e)
 			}
 		}

@@ -34,11 +34,15 @@ const (
 	ruleBreakerUnreached  = "breaker-unreachable"
 	ruleBudgetNoRefill    = "budget-never-refills"
 	ruleBudgetNeverAllows = "budget-never-allows"
+	ruleDuplicateWrite    = "retry-duplicate-write"
+	rulePartialFailure    = "partial-failure-no-policy"
 )
 
 const (
 	timeoutMismatch = "scenarios/timeout-mismatch.toml"
 	retryStorm      = "scenarios/retry-storm.toml"
+	duplicateWrites = "scenarios/duplicate-writes.toml"
+	partialFailure  = "scenarios/partial-failure.toml"
 )
 
 var rules = []Rule{
@@ -142,6 +146,22 @@ var rules = []Rule{
 			"or a load balancer's circuit_breakers with max_retries = 0. The retries in max_attempts never happen; " +
 			"raise the budget, or say max_attempts = 1.",
 		nil},
+	{ruleDuplicateWrite, Warning,
+		"retries or hedges can repeat a non-idempotent write",
+		"A caller retries or hedges calls on a path that ends in a write marked write = \"non_idempotent\", and the " +
+			"component that runs the write keeps no idempotency keys. A hedge always runs copies at once; a retry " +
+			"after a timeout the callee outlives, or (from a layer above the write) after an error, can follow an " +
+			"attempt that already took effect. One logical request then takes effect twice. Give the component " +
+			"idempotency_keys, make the write idempotent, or retry only refusals.",
+		&Demo{duplicateWrites, []string{"idempotency-keys", "durable-keys", "hedging-idempotency-keys"}}},
+	{rulePartialFailure, Warning,
+		"a handler can fail half-way through its writes, with no policy",
+		"A service makes a write call followed by other calls (more than one write, or a write then a read or a " +
+			"publish) and sets no on_partial_failure. When a later call fails, the earlier write stays and the " +
+			"request fails: the state is inconsistent and nothing repairs it. Choose retry-step (keep what " +
+			"succeeded, retry the failed call later from stored state), rollback (compensate), or write \"none\" to " +
+			"say it is intended.",
+		&Demo{partialFailure, []string{"rollback", "retry-step"}}},
 }
 
 // Rules returns every rule, in the order docs/check.md lists them.
