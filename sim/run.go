@@ -135,6 +135,8 @@ func (s *Sim) dispatch(e des.Event) {
 		s.faultEnd(e.Ref)
 	case evSweep:
 		s.sweep(e.Comp)
+	case evRetention:
+		s.expireMessages(e.Comp)
 	}
 }
 

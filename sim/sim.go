@@ -30,6 +30,7 @@ const (
 	evFaultStart                 // fault Ref begins
 	evFaultEnd                   // fault Ref ends
 	evSweep                      // load balancer Comp's outlier detection interval
+	evRetention                  // queue Comp's oldest message reaches its retention
 )
 
 // Sim is one run in progress.
@@ -68,6 +69,7 @@ type component struct {
 	client  *client
 	lb      *balancer
 	srv     *server
+	mq      *durable
 	backoff *rand.Rand // draws for retry backoff
 	local   *rand.Rand // draws for adaptive throttling
 }
@@ -79,6 +81,8 @@ func (k *component) policies() []*policy {
 		return []*policy{&k.client.policy}
 	case k.lb != nil:
 		return []*policy{&k.lb.policy}
+	case k.mq != nil:
+		return nil
 	}
 	var out []*policy
 	for i := range k.srv.calls {
@@ -103,6 +107,10 @@ type policy struct {
 	budget   *retry.Budget
 	breaker  *breaker.Breaker
 	throttle *throttle.Throttle
+
+	fraction float64 // of the jobs that make this step (servers' calls)
+	bulkhead int32   // most jobs in this step at once; 0 for no limit
+	inStep   int32   // jobs in this step now, when it has a bulkhead
 }
 
 func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
@@ -115,6 +123,7 @@ func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
 		backoff:     p.Retry.Backoff,
 		cancel:      p.Cancel,
 		propagate:   p.PropagateDeadline,
+		fraction:    1,
 	}
 	for _, d := range []des.Time{pol.timeout, pol.deadline} {
 		if d > 0 {
@@ -158,9 +167,15 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 			if o := c.Balancer.Outlier; o != nil {
 				s.sched.Schedule(des.FromDuration(o.Interval), evSweep, int32(i), 0)
 			}
+		case topology.KindQueue: // after its consumers, which the file defines as services
 		default:
 			k.srv = newServer(s, c)
 			k.stats.capacity.Add(0, int64(k.srv.capacity))
+		}
+	}
+	for i, c := range sc.Components {
+		if c.Durable != nil {
+			s.comps[i].mq = newDurable(s, i, c.Durable)
 		}
 	}
 	// Columns name their callees, so every component must exist first.

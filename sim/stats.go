@@ -12,6 +12,10 @@ type counts struct {
 	cancelled, deadlineExceeded, shed                        int64
 	retriesDenied, throttled, breakerRejected                int64
 	wasted                                                   float64 // seconds
+
+	cacheHits, cacheMisses, coalesced int64 // cache lookups; coalesced misses waited for another's fetch
+	acked, expired, redelivered       int64 // durable queue messages
+	bulkheadRejected                  int64
 }
 
 func (c *counts) add(o *counts) {
@@ -31,6 +35,13 @@ func (c *counts) add(o *counts) {
 	c.throttled += o.throttled
 	c.breakerRejected += o.breakerRejected
 	c.wasted += o.wasted
+	c.cacheHits += o.cacheHits
+	c.cacheMisses += o.cacheMisses
+	c.coalesced += o.coalesced
+	c.acked += o.acked
+	c.expired += o.expired
+	c.redelivered += o.redelivered
+	c.bulkheadRejected += o.bulkheadRejected
 }
 
 // stats is what one component measures. Counts go to the current bucket and

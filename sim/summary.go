@@ -105,6 +105,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 			c.MeanQueue, maxQ = st.queue.Total(s.end)
 			c.MaxQueue = int64(maxQ)
 		}
+		s.infraSummary(k, &c)
 		sum.Components[k.name] = c
 		sum.Order = append(sum.Order, k.name)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "fault"}
+var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault"}
 
 // maxBuckets bounds the metrics a run keeps: one value per metric per bucket.
 const maxBuckets = 1_000_000
@@ -31,7 +31,7 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	for _, def := range defs {
 		for _, name := range def.names {
 			c := Component{Name: name, Kind: def.kind, Group: def.name, Pos: Pos{File: d.file, Line: def.n.key.Line, Col: def.n.key.Col}}
-			c.Client, c.Balancer, c.Server = def.client, def.balancer, def.server
+			c.Client, c.Balancer, c.Server, c.Durable = def.client, def.balancer, def.server, def.durable
 			sc.Components = append(sc.Components, c)
 		}
 	}
@@ -73,12 +73,13 @@ type def struct {
 	client   *Client
 	balancer *Balancer
 	server   *Server
+	durable  *DurableQueue
 }
 
 var kindKeys = []struct {
 	key  string
 	kind Kind
-}{{"client", KindClient}, {"load_balancer", KindLoadBalancer}, {"service", KindService}, {"database", KindDatabase}}
+}{{"client", KindClient}, {"load_balancer", KindLoadBalancer}, {"service", KindService}, {"database", KindDatabase}, {"queue", KindQueue}}
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -113,6 +114,8 @@ func (d *decoder) componentDefs(o *object) []*def {
 				df.client = &Client{}
 			case KindLoadBalancer:
 				df.balancer = &Balancer{}
+			case KindQueue:
+				df.durable = &DurableQueue{}
 			default:
 				df.server = &Server{}
 				if kk.kind == KindService {
@@ -176,15 +179,20 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
-			"abort_on_cancel", "deadline_overhead", "concurrency_limit")
+			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "cache")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
+			d.cacheOf(o, df.server)
 		}
 	case KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
 			"abort_on_cancel", "concurrency_limit")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
+		}
+	case KindQueue:
+		if o := d.object(df.n, what, durableKeys...); o != nil {
+			d.durableQueue(o, df.durable, r)
 		}
 	}
 }
@@ -470,11 +478,14 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 			return
 		}
 		for i, cn := range arr {
-			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), append([]string{"to"}, callKeys...)...)
+			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), append([]string{"to", "fraction", "bulkhead"}, callKeys...)...)
 			if co == nil {
 				continue
 			}
-			s.Calls = append(s.Calls, Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co)})
+			call := Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co),
+				Fraction: co.number("fraction", 1, 0, 1), Bulkhead: co.integer("bulkhead", 0, 1, 1_000_000)}
+			checkFraction(co, call.Fraction)
+			s.Calls = append(s.Calls, call)
 		}
 	}
 }

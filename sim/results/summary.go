@@ -81,6 +81,33 @@ type Component struct {
 	MeanInSystem       float64 `json:"mean_in_system"`
 	MeanResponseS      float64 `json:"mean_response_s"`
 	Latency            Latency `json:"latency_s"`
+
+	Cache            *Cache `json:"cache,omitempty"`             // services with a cache
+	Queue            *Queue `json:"queue,omitempty"`             // durable queues
+	BulkheadRejected int64  `json:"bulkhead_rejected,omitempty"` // calls failed at once by a full bulkhead
+}
+
+// Cache totals a service's cache lookups.
+type Cache struct {
+	Hits      int64   `json:"hits"`
+	Misses    int64   `json:"misses"`
+	Coalesced int64   `json:"coalesced"` // misses that waited for another call's fetch of their key
+	Fetches   int64   `json:"fetches"`   // misses that made the calls to the backing store
+	HitRatio  float64 `json:"hit_ratio"`
+	Keys      int64   `json:"keys"` // held when the run ended
+}
+
+// Queue totals a durable queue's messages. Every stored message was acked,
+// expired, or is still held (waiting or out for delivery).
+type Queue struct {
+	Stored      int64   `json:"stored"`
+	Rejected    int64   `json:"rejected"` // refused because the queue was full
+	Acked       int64   `json:"acked"`
+	Expired     int64   `json:"expired"`     // dropped after the retention
+	Redelivered int64   `json:"redelivered"` // deliveries that failed or timed out, so the message went back
+	Held        int64   `json:"held"`        // when the run ended
+	MaxBacklog  int64   `json:"max_backlog"`
+	MaxAgeS     float64 `json:"max_age_s"` // the oldest a message waited before it was acked or expired
 }
 
 // Fault is one fault window as it ran.
