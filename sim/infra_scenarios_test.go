@@ -1,9 +1,11 @@
 package sim_test
 
 import (
+	"context"
 	"math"
 	"testing"
 
+	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 )
@@ -94,6 +96,103 @@ func TestSlowDependency(t *testing.T) {
 		ok := mean(r, "users", "succeeded", 70, 120) / mean(r, "users", "logical_requests", 70, 120)
 		if ok < tt.min || ok > tt.max {
 			t.Errorf("%q: %.1f%% succeed during the slowdown, want %.0f%% to %.0f%%", tt.variant, 100*ok, 100*tt.min, 100*tt.max)
+		}
+	}
+}
+
+// The new scenarios' books balance at the end of every bucket, in every
+// variant: restarts with fetches and coalesced waiters in flight, consumer
+// crashes with deliveries in flight, bulkheads through timeouts.
+func TestInfraScenariosKeepTheirBooks(t *testing.T) {
+	slow(t)
+	for _, file := range []string{"cold-cache", "queue-buffer", "slow-dependency"} {
+		path := "../scenarios/" + file + ".toml"
+		base, err := topology.Load(path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range append([]string{""}, base.Variants...) {
+			sc, err := topology.Load(path, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sim.Run(context.Background(), sc, sim.Options{Seed: 3, Debug: true}); err != nil {
+				t.Errorf("%s %q: %v", file, v, err)
+			}
+		}
+	}
+}
+
+// The awkward paths keep the books too: callers that cancel coalesced
+// waiters and fetches, a restart with both in flight, a TTL, deliveries
+// that outlive the visibility timeout, a consumer that crashes with
+// deliveries in flight, bulkheads whose callers cancel.
+func TestInfraEdgeCasesKeepTheirBooks(t *testing.T) {
+	const src = `duration = "30s"
+[client.readers]
+target = "cache"
+rate = 400
+timeout = "150ms"
+cancel = true
+retry = { max_attempts = 2 }
+[client.producer]
+target = "orders"
+rate = 100
+[service.cache]
+workers = 50
+service_time = "1ms"
+cache = { keys = 50, capacity = 20, popularity = "zipf", ttl = "2s", coalesce = true }
+[[service.cache.call]]
+to = "db"
+timeout = "120ms"
+cancel = true
+bulkhead = 30
+[[service.cache.call]]
+to = "db"
+fraction = 0.2
+bulkhead = 2
+[database.db]
+connections = 4
+query_time = { dist = "exponential", mean = "20ms" }
+[queue.orders]
+consumer = "worker"
+capacity = 500
+retention = "1s"
+visibility_timeout = "50ms"
+[service.worker]
+instances = 2
+workers = 3
+service_time = { dist = "exponential", mean = "40ms" }
+error_rate = 0.05
+[[fault]]
+target = "cache"
+kind = "crash"
+at = "10s"
+for = "1s"
+[[fault]]
+target = "worker-1"
+kind = "crash"
+at = "5s"
+for = "8s"
+[[fault]]
+target = "db"
+kind = "slowdown"
+factor = 5
+at = "15s"
+for = "5s"
+`
+	sc, err := topology.Parse("edge.toml", []byte(src), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(4) {
+		r, err := sim.Run(context.Background(), sc, sim.Options{Seed: seed, Debug: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, q := r.Summary.Components["cache"].Cache, r.Summary.Components["orders"].Queue
+		if c.Coalesced == 0 || q.Redelivered == 0 || q.Expired == 0 || r.Summary.Components["cache"].BulkheadRejected == 0 {
+			t.Errorf("seed %d: a path was not taken: cache %+v, queue %+v, bulkhead rejected %d", seed, c, q, r.Summary.Components["cache"].BulkheadRejected)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 // value, a line.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
+	f.Add([]byte(validInfra))
 	for _, b := range shipped(f) {
 		f.Add(b)
 	}
