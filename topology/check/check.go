@@ -76,6 +76,7 @@ func Run(sc *topology.Scenario) *Report {
 	g.timeouts()
 	g.retries()
 	g.capacities()
+	g.coldCaches()
 	g.mechanisms()
 	slices.SortStableFunc(g.found, func(a, b Finding) int {
 		return cmp.Or(

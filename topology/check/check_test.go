@@ -93,6 +93,10 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"budget-never-refills", "fixed", ruleBudgetNoRefill, nil, 0},
 		{"budget-never-allows", "", ruleBudgetNeverAllows, []Severity{w, w, w, w}, 8},
 		{"budget-never-allows", "fixed", ruleBudgetNeverAllows, nil, 0},
+		{"cold-cache", "", ruleColdCache, []Severity{w}, 12},
+		{"cold-cache", "coalesced", ruleColdCache, []Severity{n}, 12},
+		{"cold-cache", "fixed", ruleColdCache, nil, 0},
+		{"cold-cache", "warm-enough", ruleColdCache, nil, 0},
 	}
 	for _, tt := range tests {
 		name := tt.file + "/" + cmpOr(tt.variant, "base")

@@ -34,11 +34,13 @@ const (
 	ruleBreakerUnreached  = "breaker-unreachable"
 	ruleBudgetNoRefill    = "budget-never-refills"
 	ruleBudgetNeverAllows = "budget-never-allows"
+	ruleColdCache         = "cold-cache"
 )
 
 const (
 	timeoutMismatch = "scenarios/timeout-mismatch.toml"
 	retryStorm      = "scenarios/retry-storm.toml"
+	coldCache       = "scenarios/cold-cache.toml"
 )
 
 var rules = []Rule{
@@ -122,6 +124,15 @@ var rules = []Rule{
 			"(databases), and callers that neither cancel nor propagate deadlines. Calls wait past their callers' " +
 			"timeouts and are served for nobody. Bound the wait, or tell the queue when callers leave.",
 		&Demo{retryStorm, []string{"load-shedding", "concurrency-limit"}}},
+	{ruleColdCache, Warning,
+		"a cache restart would overload its backing store",
+		"A service with a cache passes on only its misses: warm, the fraction Che's approximation for LRU gives " +
+			"for its keys, capacity and popularity. After a restart the cache is empty and every call misses. " +
+			"Warning: the backing store serves the warm misses but not the cold ones, and nothing bounds its queue " +
+			"(no queue capacity or timeout, no concurrency limit, no timeout): fetches wait past their timeouts, " +
+			"store nothing, and the cache may never warm. Note: the same with coalesced misses. Shed load at the " +
+			"backing store, coalesce misses, or give it the capacity for the cold rate.",
+		&Demo{coldCache, []string{"load-shedding"}}},
 	{ruleBreakerUnreached, Warning,
 		"a circuit breaker can never open",
 		"A breaker judges the failure rate only once its window holds minimum_number_of_calls calls. A " +
