@@ -65,6 +65,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	}
 	tw.Flush()
 	printMechanisms(w, s)
+	printInfra(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s\n", s.Recovery.Verdict)
 	rate := float64(s.Events) / wall.Seconds()
@@ -111,6 +112,7 @@ func printMechanisms(w io.Writer, s *results.Summary) {
 			{k.BreakerRejected, "refused by the breaker"},
 			{k.BreakerOpened, "breaker openings"},
 			{k.Ejections, "ejections"},
+			{k.BulkheadRejected, "refused by a full bulkhead"},
 		} {
 			if m.n > 0 {
 				did = append(did, fmt.Sprintf("%d %s", m.n, m.what))
