@@ -153,3 +153,47 @@ query_time = "1us"
 		}
 	}
 }
+
+// Delivery is at least once: a delivery that fails, or that the consumer
+// does not answer within the visibility timeout, puts the message back, and
+// it is delivered again.
+func TestQueueRedelivers(t *testing.T) {
+	const sc = `duration = "20s"
+[client.producer]
+target = "q"
+rate = 5
+[queue.q]
+consumer = "worker"
+%s
+[service.worker]
+workers = 1
+service_time = "100ms"
+%s
+`
+	tests := []struct {
+		name, queue, worker string
+		acked               bool // any message acked
+		redelivered         bool
+	}{
+		{"answered in time", `visibility_timeout = "150ms"`, "", true, false},
+		{"too slow for the visibility timeout", `visibility_timeout = "50ms"`, "", false, true},
+		{"every delivery fails", "", "error_rate = 1", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := run(t, fmt.Sprintf(sc, tt.queue, tt.worker)).Summary
+			q, w := s.Components["q"].Queue, s.Components["worker"]
+			if (q.Acked > 0) != tt.acked || (q.Redelivered > 0) != tt.redelivered {
+				t.Fatalf("%+v", q)
+			}
+			// Every delivery is acked or redelivered once its outcome is known;
+			// with one worker at most one awaits it when the run ends.
+			if n := q.Acked + q.Redelivered; n > w.Arrivals || n < w.Arrivals-1 {
+				t.Errorf("%d deliveries, %d acked + %d redelivered", w.Arrivals, q.Acked, q.Redelivered)
+			}
+			if q.Stored != q.Acked+q.Expired+q.Held {
+				t.Errorf("books: %+v", q)
+			}
+		})
+	}
+}
