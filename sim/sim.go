@@ -167,15 +167,11 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 			if o := c.Balancer.Outlier; o != nil {
 				s.sched.Schedule(des.FromDuration(o.Interval), evSweep, int32(i), 0)
 			}
-		case topology.KindQueue: // after its consumers, which the file defines as services
+		case topology.KindQueue: // queues come last: their consumers, services, exist
+			k.mq = newDurable(s, i, c.Durable)
 		default:
 			k.srv = newServer(s, c)
 			k.stats.capacity.Add(0, int64(k.srv.capacity))
-		}
-	}
-	for i, c := range sc.Components {
-		if c.Durable != nil {
-			s.comps[i].mq = newDurable(s, i, c.Durable)
 		}
 	}
 	// Columns name their callees, so every component must exist first.
