@@ -152,14 +152,14 @@ func (s *Sim) cacheLookup(k *component, c int32) {
 	if ca.fetcher != nil {
 		if ca.fetcher[key] >= 0 {
 			k.stats.cur.coalesced++
-			cr.flags |= parked
+			cr.infra |= parked
 			cr.refs++ // the waiting list's hold
 			ca.waiting[key] = append(ca.waiting[key], c)
 			return
 		}
 		ca.fetcher[key] = c
 	}
-	cr.flags |= fetching
+	cr.infra |= fetching
 	cr.step = 0
 	s.nextStep(k, c)
 }
@@ -172,11 +172,11 @@ func (s *Sim) cacheLookup(k *component, c int32) {
 func (s *Sim) cacheAnswered(k *component, c int32, o outcome) {
 	ca := k.srv.cache
 	cr := s.recs.at(c)
-	if cr.flags&parked != 0 {
-		cr.flags &^= parked
+	if cr.infra&parked != 0 {
+		cr.infra &^= parked
 		return
 	}
-	cr.flags &^= fetching
+	cr.infra &^= fetching
 	key := cr.key
 	if o == ok {
 		ca.store(key, s.now())
@@ -191,7 +191,7 @@ func (s *Sim) cacheAnswered(k *component, c int32, o outcome) {
 		o = failed
 	}
 	for _, w := range waiters {
-		if s.recs.at(w).flags&parked != 0 {
+		if s.recs.at(w).infra&parked != 0 {
 			s.finishJob(k, w, o)
 		}
 		s.recs.release(w) // the waiting list's hold

@@ -310,7 +310,7 @@ func (s *Sim) answer(c int32, o outcome) {
 	}
 	cr := s.recs.at(c)
 	k := &s.comps[cr.comp]
-	if cr.flags&(fetching|parked) != 0 {
+	if cr.infra&(fetching|parked) != 0 {
 		s.cacheAnswered(k, c, o)
 	}
 	k.stats.answered(s.now()-cr.sent, o)

@@ -6,6 +6,13 @@ import (
 	"github.com/failsim/failsim/sim/results"
 )
 
+// Bits of rec.infra: a job's state in caches and bulkheads.
+const (
+	fetching   uint8 = 1 << iota // a cache miss making the service's calls
+	parked                       // a cache miss waiting for another job's fetch of its key
+	inBulkhead                   // holds a place in its step's bulkhead
+)
+
 // infraColumns are a server's cache and bulkhead metrics, when it has them.
 func infraColumns(k *component) []column {
 	var cols []column

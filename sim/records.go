@@ -35,7 +35,8 @@ type rec struct {
 	prev, next int32 // the component's list of jobs (a crash drops them all)
 	key        int32 // the key a cache job looks up
 	flags      uint16
-	_          [4]byte // to 128 bytes: a record then spans exactly two cache lines
+	infra      uint8   // cache and bulkhead state (infra.go)
+	_          [3]byte // to 128 bytes: a record then spans exactly two cache lines
 }
 
 const (
@@ -50,9 +51,6 @@ const (
 	isRetry                       // this call is a retry of its caller's
 	backingOff                    // a retry is allowed and waits to be sent (backoff, or a pending slot)
 	inside                        // admitted: in the component's list of jobs
-	fetching                      // a cache miss making the service's calls
-	parked                        // a cache miss waiting for another job's fetch of its key
-	inBulkhead                    // holds a place in its step's bulkhead
 )
 
 // records is the slab of records with its free list. It grows a page at a

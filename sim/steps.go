@@ -34,7 +34,7 @@ func (s *Sim) bulkheadFull(j int32) bool {
 		return true
 	}
 	p.inStep++
-	r.flags |= inBulkhead
+	r.infra |= inBulkhead
 	return false
 }
 
@@ -42,8 +42,8 @@ func (s *Sim) bulkheadFull(j int32) bool {
 // holds one.
 func (s *Sim) leaveBulkhead(j int32) {
 	r := s.recs.at(j)
-	if r.flags&inBulkhead != 0 {
-		r.flags &^= inBulkhead
+	if r.infra&inBulkhead != 0 {
+		r.infra &^= inBulkhead
 		s.policyFor(r).inStep--
 	}
 }
