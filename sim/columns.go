@@ -101,6 +101,8 @@ func (s *Sim) columnsFor(k *component) []column {
 			det := k.lb.outlier
 			cols = append(cols, column{"ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }})
 		}
+	case topology.KindQueue:
+		cols = append(cols, queueColumns(k)...)
 	default:
 		cols = append(cols, serverColumns...)
 		cols = append(cols, calleeColumns...)
@@ -115,8 +117,6 @@ func (s *Sim) columnsFor(k *component) []column {
 			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
 		}
 		cols = append(cols, infraColumns(k)...)
-	case topology.KindQueue:
-		cols = append(cols, queueColumns(k)...)
 	}
 	return cols
 }
