@@ -126,12 +126,9 @@ func TestInfraScenariosKeepTheirBooks(t *testing.T) {
 	}
 }
 
-// The awkward paths keep the books too: callers that cancel coalesced
-// waiters and fetches, a restart with both in flight, a TTL, deliveries
-// that outlive the visibility timeout, a consumer that crashes with
-// deliveries in flight, bulkheads whose callers cancel.
-func TestInfraEdgeCasesKeepTheirBooks(t *testing.T) {
-	const src = `duration = "30s"
+// infraEdgeCases has every awkward path of caches, queues and bulkheads
+// within its first seconds (FuzzRun starts from it too).
+const infraEdgeCases = `duration = "30s"
 [client.readers]
 target = "cache"
 rate = 400
@@ -170,20 +167,27 @@ error_rate = 0.05
 [[fault]]
 target = "cache"
 kind = "crash"
-at = "10s"
+at = "2s"
 for = "1s"
 [[fault]]
 target = "worker-1"
 kind = "crash"
-at = "5s"
+at = "1s"
 for = "8s"
 [[fault]]
 target = "db"
 kind = "slowdown"
 factor = 5
-at = "15s"
+at = "3s"
 for = "5s"
 `
+
+// The awkward paths keep the books too: callers that cancel coalesced
+// waiters and fetches, a restart with both in flight, a TTL, deliveries
+// that outlive the visibility timeout, a consumer that crashes with
+// deliveries in flight, bulkheads whose callers cancel.
+func TestInfraEdgeCasesKeepTheirBooks(t *testing.T) {
+	src := infraEdgeCases
 	sc, err := topology.Parse("edge.toml", []byte(src), "")
 	if err != nil {
 		t.Fatal(err)
