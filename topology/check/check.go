@@ -77,6 +77,7 @@ func Run(sc *topology.Scenario) *Report {
 	g.retries()
 	g.capacities()
 	g.coldCaches()
+	g.sharedWorkers()
 	g.mechanisms()
 	slices.SortStableFunc(g.found, func(a, b Finding) int {
 		return cmp.Or(

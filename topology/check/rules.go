@@ -35,12 +35,14 @@ const (
 	ruleBudgetNoRefill    = "budget-never-refills"
 	ruleBudgetNeverAllows = "budget-never-allows"
 	ruleColdCache         = "cold-cache"
+	ruleSharedWorkers     = "shared-workers"
 )
 
 const (
 	timeoutMismatch = "scenarios/timeout-mismatch.toml"
 	retryStorm      = "scenarios/retry-storm.toml"
 	coldCache       = "scenarios/cold-cache.toml"
+	slowDependency  = "scenarios/slow-dependency.toml"
 )
 
 var rules = []Rule{
@@ -133,6 +135,13 @@ var rules = []Rule{
 			"store nothing, and the cache may never warm. Note: the same with coalesced misses. Shed load at the " +
 			"backing store, coalesce misses, or give it the capacity for the cold rate.",
 		&Demo{coldCache, []string{"load-shedding"}}},
+	{ruleSharedWorkers, Warning,
+		"one slow dependency can take every worker",
+		"A service call that only some of its calls make (fraction below 1) and that it waits for while holding a " +
+			"worker would, if its callee slowed down to the call's own limits (timeouts, attempts, backoffs, " +
+			"deadline), hold more workers than the service has, and it has no bulkhead below the workers: the calls " +
+			"that never make it queue behind and fail too. Give the call a bulkhead, or a shorter limit.",
+		&Demo{slowDependency, []string{"bulkheads"}}},
 	{ruleBreakerUnreached, Warning,
 		"a circuit breaker can never open",
 		"A breaker judges the failure rate only once its window holds minimum_number_of_calls calls. A " +
