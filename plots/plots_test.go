@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -361,5 +362,27 @@ func slow(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("long; run without -short")
+	}
+}
+
+// A run with a durable queue gets a third panel in its queues figure: the
+// messages the queue holds.
+func TestDurableQueueBacklogPanel(t *testing.T) {
+	base := fixture(t, "run")
+	r := with(base, results.Key{Component: "orders", Metric: "backlog_mean"})
+	r.Summary.Components = maps.Clone(base.Summary.Components)
+	r.Summary.Components["orders"] = results.Component{Kind: "queue", Group: "orders"}
+	r.Summary.Order = append(slices.Clone(base.Summary.Order), "orders")
+	height := func(r *results.Run) int {
+		for _, f := range plots.Figures(r) {
+			if f.Name == "queues" {
+				_, h := f.Size()
+				return h
+			}
+		}
+		return 0
+	}
+	if a, b := height(base), height(r); b != a+340 {
+		t.Errorf("queues figure %dpx high with a queue, %dpx without: want one more panel (340px)", b, a)
 	}
 }

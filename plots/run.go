@@ -72,7 +72,7 @@ func Figures(r *results.Run) []*Figure {
 	single("throughput", "Offered load, throughput and goodput", aboutThroughput, v.throughput())
 	single("outcomes", "Client attempts by outcome", aboutOutcomes, v.outcomes())
 	var qs []*panel
-	for _, p := range []*panel{v.queues(), v.inFlight()} {
+	for _, p := range []*panel{v.queues(), v.backlog(), v.inFlight()} {
 		if p != nil {
 			qs = append(qs, p)
 		}
@@ -233,6 +233,17 @@ func (v *view) queues() *panel {
 	for i, t := range v.tiers {
 		if t.works() {
 			p.line(t.label(), v.x, sum(v.ser, t.members, "queue_mean"), lineStyle(paletteColor(i), 2, nil))
+		}
+	}
+	return nonEmpty(p)
+}
+
+// backlog draws the messages durable queues hold; nil without a queue.
+func (v *view) backlog() *panel {
+	p := v.panel("Durable queues: messages held, waiting or out for delivery (mean per "+v.bucket()+")", "messages", false)
+	for i, t := range v.tiers {
+		if t.kind == "queue" {
+			p.line(t.label(), v.x, sum(v.ser, t.members, "backlog_mean"), lineStyle(paletteColor(i), 2, nil))
 		}
 	}
 	return nonEmpty(p)

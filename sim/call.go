@@ -33,6 +33,8 @@ func (s *Sim) policyFor(r *rec) *policy {
 		return &k.client.policy
 	case topology.KindLoadBalancer:
 		return &k.lb.policy
+	case topology.KindQueue:
+		return &k.mq.deliveries[r.step]
 	default:
 		return &k.srv.calls[r.step]
 	}
@@ -52,6 +54,10 @@ func (k *component) overhead() des.Time {
 // invoke starts job j's outbound call (the client's request, the balancer's
 // forwarding, or the server's current step) with its policy's retries.
 func (s *Sim) invoke(j int32) {
+	if s.bulkheadFull(j) {
+		s.callDone(j, rejected)
+		return
+	}
 	r := s.recs.at(j)
 	r.tries, r.backoff, r.deadline = 0, 0, 0
 	if d := s.policyFor(r).deadline; d > 0 {
@@ -277,6 +283,7 @@ func (s *Sim) dropRetry(p *policy) {
 
 // callDone hands the final outcome of job j's outbound call to its component.
 func (s *Sim) callDone(j int32, o outcome) {
+	s.leaveBulkhead(j)
 	if o != ok && s.fallBack(j) {
 		return
 	}
@@ -286,6 +293,8 @@ func (s *Sim) callDone(j int32, o outcome) {
 		s.logicalDone(j, o)
 	case topology.KindLoadBalancer:
 		s.answer(j, o) // a gateway timeout is an error to the caller
+	case topology.KindQueue:
+		s.delivered(j, o)
 	default:
 		s.stepDone(j, o)
 	}
@@ -301,6 +310,8 @@ func (s *Sim) deliver(c int32) {
 	k.stats.arrive(s)
 	if k.lb != nil {
 		s.balancerArrive(k, c)
+	} else if k.mq != nil {
+		s.queueArrive(k, c)
 	} else {
 		s.serverArrive(k, c)
 	}
@@ -315,6 +326,9 @@ func (s *Sim) answer(c int32, o outcome) {
 	}
 	cr := s.recs.at(c)
 	k := &s.comps[cr.comp]
+	if cr.infra&(fetching|parked) != 0 {
+		s.cacheAnswered(k, c, o)
+	}
 	k.stats.answered(s.now()-cr.sent, o)
 	if o == ok && cr.flags&degraded != 0 {
 		k.stats.cur.degraded++
@@ -395,6 +409,7 @@ func (s *Sim) cancel(c int32) {
 // or a pending slot is given up, and the attempt in flight is abandoned
 // (and cancelled, if the edge cancels).
 func (s *Sim) stopOutbound(k *component, c int32) {
+	s.leaveBulkhead(c)
 	cr := s.recs.at(c)
 	s.sched.Cancel(cr.wait)
 	if cr.flags&compensating != 0 {

@@ -101,6 +101,8 @@ func (s *Sim) columnsFor(k *component) []column {
 			det := k.lb.outlier
 			cols = append(cols, column{"ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }})
 		}
+	case topology.KindQueue:
+		cols = append(cols, queueColumns(k)...)
 	default:
 		cols = append(cols, serverColumns...)
 		cols = append(cols, calleeColumns...)
@@ -114,6 +116,7 @@ func (s *Sim) columnsFor(k *component) []column {
 		if l := k.srv.limiter; l != nil {
 			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
 		}
+		cols = append(cols, infraColumns(k)...)
 	}
 	cols = append(cols, s.alertColumns(k)...)
 	return append(cols, s.stateColumns(k)...)
@@ -131,6 +134,9 @@ func (s *Sim) edgeColumns(p *policy, suffix string) []column {
 	}
 	if t := p.throttle; t != nil {
 		cols = append(cols, column{"throttle_probability" + suffix, func(v *view) float64 { return t.Probability(v.now) }})
+	}
+	if p.bulkhead > 0 {
+		cols = append(cols, column{"bulkhead_in_use" + suffix, func(*view) float64 { return float64(p.inStep) }})
 	}
 	return cols
 }
@@ -165,6 +171,9 @@ func (s *Sim) closeBucket() {
 			st.peakAmp = max(st.peakAmp, v.amp)
 		}
 		v.in[0], v.in[1] = st.inSys.Close(end, w)
+		if k.mq != nil {
+			v.queue[0], v.queue[1] = st.queue.Close(end, w)
+		}
 		if k.srv != nil {
 			v.queue[0], v.queue[1] = st.queue.Close(end, w)
 			v.busy, _ = st.busy.Close(end, w)

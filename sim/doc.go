@@ -18,6 +18,11 @@
 // A job's work is wasted when its call, or any call above it, has been given
 // up by its caller.
 //
+// A durable queue answers its producers at once and delivers each message as
+// a job of its own, with the message's store time as the job's arrival, to
+// a consumer that pulls when it has a free worker. A cache's lookup happens
+// after a service's work; only misses make the service's calls.
+//
 // Hot paths allocate nothing in steady state: records and timers come from
 // free lists, events are plain values in a typed heap, and dispatch is a
 // switch on the event kind.

@@ -125,4 +125,7 @@ func (s *Sim) crash(k *component) {
 	for k.jobs >= 0 {
 		s.dropJob(k, k.jobs)
 	}
+	if k.srv != nil && k.srv.cache != nil {
+		k.srv.cache.reset() // a cache in memory restarts empty
+	}
 }

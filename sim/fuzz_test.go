@@ -22,6 +22,7 @@ func FuzzRun(f *testing.F) {
 		f.Add(b, uint64(1))
 	}
 	f.Add([]byte(stateStress), uint64(1))
+	f.Add([]byte(infraEdgeCases), uint64(1))
 	f.Fuzz(func(t *testing.T, src []byte, seed uint64) {
 		sc, err := topology.Parse("f.toml", src, "")
 		if err != nil {

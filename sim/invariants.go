@@ -43,7 +43,8 @@ func (s *Sim) violated(invariant, format string, args ...any) *InvariantError {
 //   - no level (queue, calls inside, busy workers) ever went below zero;
 //   - no call made more attempts than its policy allows;
 //   - every inconsistent outcome opened was repaired or is still open, and
-//     no write took effect again more often than it took effect.
+//     no write took effect again more often than it took effect;
+//   - every message a durable queue stored was acked, expired or is held.
 func (s *Sim) checkInvariants() error {
 	if s.violation != "" {
 		return s.violated("attempts <= max attempts", "%s", s.violation)
@@ -91,10 +92,26 @@ func (s *Sim) checkInvariants() error {
 		if err := s.checkState(k, &c); err != nil {
 			return err
 		}
+		if k.mq != nil {
+			if err := s.checkQueue(k, &c); err != nil {
+				return err
+			}
+		}
 		area := st.inSys.Area(now) / 1e9
 		if spent := st.respSum + waited; math.Abs(area-spent) > 1e-6*math.Max(1, spent) {
 			return s.violated("Little's law", "%s: %.9g call-seconds inside by the level, %.9g by the calls", k.name, area, spent)
 		}
+	}
+	return nil
+}
+
+// checkQueue checks a durable queue's books: every message it stored was
+// acked, expired, or is still held, waiting or out for delivery.
+func (s *Sim) checkQueue(k *component, c *counts) error {
+	d := k.mq
+	if held := int64(d.stored()); c.completed != c.acked+c.expired+held || k.stats.queue.Value() != held {
+		return s.violated("conservation", "%s: %d messages stored, %d acked + %d expired + %d held (backlog level %d)",
+			k.name, c.completed, c.acked, c.expired, held, k.stats.queue.Value())
 	}
 	return nil
 }

@@ -33,9 +33,11 @@ type rec struct {
 	cost   float32 // retry budget tokens this attempt took (AWS refunds them on success)
 
 	prev, next int32 // the component's list of jobs (a crash drops them all)
+	key        int32 // the key a cache job looks up
 	flags      uint16
 	write      uint16  // the write this call makes (its slot + 1), 0 for a read
-	_          [6]byte // to 128 bytes: a record then spans exactly two cache lines
+	infra      uint8   // cache and bulkhead state (infra.go)
+	_          [1]byte // to 128 bytes: a record then spans exactly two cache lines
 }
 
 const (

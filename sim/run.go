@@ -145,6 +145,8 @@ func (s *Sim) dispatch(e des.Event) {
 		s.callDone(e.Ref, ok)
 	case evRepair:
 		s.repairDue(e.Ref)
+	case evRetention:
+		s.expireMessages(e.Comp)
 	}
 }
 

@@ -33,6 +33,10 @@ type server struct {
 	calls         []policy
 	abortOnCancel bool
 	overhead      des.Time // kept back from propagated deadlines
+	cache         *cache
+	steps         *rand.Rand // draws for calls made by a fraction of jobs
+	sources       []int32    // the durable queues it consumes
+	nextSource    int32      // the queue it pulls from next
 
 	state *serverState // idempotency keys and partial failures, or nil
 
@@ -62,7 +66,13 @@ func newServer(s *Sim, c topology.Component) *server {
 		factor:        1,
 	}
 	for _, call := range t.Calls {
-		sv.calls = append(sv.calls, newPolicy(s, call.To, call.CallPolicy))
+		p := newPolicy(s, call.To, call.CallPolicy)
+		p.fraction, p.bulkhead = call.Fraction, int32(call.Bulkhead)
+		sv.calls = append(sv.calls, p)
+	}
+	sv.steps = random.Stream(s.seed, c.Name, "steps")
+	if t.Cache != nil {
+		sv.cache = newCache(s.seed, c.Name, t.Cache)
 	}
 	if t.Limit != nil {
 		sv.limiter = limit.New(*t.Limit)
@@ -198,9 +208,11 @@ func (s *Sim) workDone(c int32) {
 		s.finishJob(k, c, failed)
 	case sv.errProb > 0 && sv.errs.Float64() < sv.errProb:
 		s.finishJob(k, c, failed)
+	case sv.cache != nil:
+		s.cacheLookup(k, c)
 	case len(sv.calls) > 0:
 		cr.step = 0
-		s.invoke(c)
+		s.nextStep(k, c)
 	default:
 		s.finishJob(k, c, ok)
 	}
@@ -225,11 +237,7 @@ func (s *Sim) stepDone(c int32, o outcome) {
 		return
 	}
 	cr.step++
-	if int(cr.step) < len(k.srv.calls) {
-		s.invoke(c)
-		return
-	}
-	s.finishJob(k, c, ok)
+	s.nextStep(k, c)
 }
 
 func (s *Sim) finishJob(k *component, c int32, o outcome) {
@@ -273,6 +281,9 @@ func (s *Sim) startQueued(k *component) {
 		default:
 			s.startWork(k, c)
 		}
+	}
+	if len(sv.sources) > 0 {
+		s.pull(k)
 	}
 }
 

@@ -35,6 +35,7 @@ const (
 	evHedge                      // job Ref's hedging delay is over: send the next copy
 	evFallback                   // job Ref's fallback answer is ready
 	evRepair                     // repair Ref's backoff is over: try the failed step again
+	evRetention                  // queue Comp's oldest message reaches its retention
 )
 
 // Sim is one run in progress.
@@ -78,6 +79,7 @@ type component struct {
 	client  *client
 	lb      *balancer
 	srv     *server
+	mq      *durable
 	backoff *rand.Rand // draws for retry backoff
 	local   *rand.Rand // draws for adaptive throttling
 }
@@ -89,6 +91,8 @@ func (k *component) policies() []*policy {
 		return []*policy{&k.client.policy}
 	case k.lb != nil:
 		return []*policy{&k.lb.policy}
+	case k.mq != nil:
+		return nil
 	}
 	var out []*policy
 	for i := range k.srv.calls {
@@ -117,6 +121,9 @@ type policy struct {
 	write    uint16             // the write the call makes (its slot + 1), 0 for a read
 	hedge    *topology.Hedge    // hedged instead of retried, or nil
 	fallback *topology.Fallback // answered from a fallback when it fails, or nil
+	fraction float64            // of the jobs that make this step (servers' calls)
+	bulkhead int32              // most jobs in this step at once; 0 for no limit
+	inStep   int32              // jobs in this step now, when it has a bulkhead
 }
 
 func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
@@ -131,6 +138,7 @@ func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
 		propagate:   p.PropagateDeadline,
 		hedge:       p.Hedge,
 		fallback:    p.Fallback,
+		fraction:    1,
 	}
 	if p.Hedge != nil { // gRPC treats more than 5 as 5, whoever built the policy
 		pol.maxAttempts = int32(min(p.Hedge.MaxAttempts, topology.MaxHedgeAttempts))
@@ -177,6 +185,8 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 			if o := c.Balancer.Outlier; o != nil {
 				s.sched.Schedule(des.FromDuration(o.Interval), evSweep, int32(i), 0)
 			}
+		case topology.KindQueue: // queues come last: their consumers, services, exist
+			k.mq = newDurable(s, i, c.Durable)
 		default:
 			k.srv = newServer(s, c)
 			k.stats.capacity.Add(0, int64(k.srv.capacity))

@@ -16,6 +16,9 @@ type counts struct {
 	writes, duplicateWrites, deduplicated, keysLost int64 // writes that took effect, again, or were answered from a key
 	inconsistent, repaired, repairAttempts          int64 // partial failures opened, closed, and repair calls made
 	fallbacks, degraded, hedges, hedgeWins          int64
+	cacheHits, cacheMisses, coalesced               int64 // cache lookups; coalesced misses waited for another's fetch
+	acked, expired, redelivered                     int64 // durable queue messages
+	bulkheadRejected                                int64
 }
 
 func (c *counts) add(o *counts) {
@@ -46,6 +49,13 @@ func (c *counts) add(o *counts) {
 	c.degraded += o.degraded
 	c.hedges += o.hedges
 	c.hedgeWins += o.hedgeWins
+	c.cacheHits += o.cacheHits
+	c.cacheMisses += o.cacheMisses
+	c.coalesced += o.coalesced
+	c.acked += o.acked
+	c.expired += o.expired
+	c.redelivered += o.redelivered
+	c.bulkheadRejected += o.bulkheadRejected
 }
 
 // stats is what one component measures. Counts go to the current bucket and

@@ -108,6 +108,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 			c.MaxQueue = int64(maxQ)
 		}
 		s.stateSummary(k, &c, &sum)
+		s.infraSummary(k, &c)
 		sum.Components[k.name] = c
 		sum.Order = append(sum.Order, k.name)
 	}

@@ -1,6 +1,7 @@
 // Package topology turns a scenario file into a validated model: the
-// components (clients, load balancers, services, databases), how they call
-// each other, and the faults on the timeline.
+// components (clients, load balancers, services with their caches,
+// databases, durable queues), how they call each other, and the faults on
+// the timeline.
 //
 // Scenario files are TOML. Parse and Load validate strictly and report every
 // problem at once, each with its file:line:col, the offending line and a

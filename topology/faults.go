@@ -113,7 +113,7 @@ func (d *decoder) fault(o *object, r *resolver, sc *Scenario) (Fault, bool) {
 		case FaultLoadSpike:
 			ok = c.Kind == KindClient && c.Client.Users == 0
 		case FaultCrash:
-			ok = c.Kind != KindClient
+			ok = c.Kind != KindClient && c.Kind != KindQueue
 		default:
 			ok = c.Kind == KindService || c.Kind == KindDatabase
 		}

@@ -14,6 +14,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
 	f.Add([]byte(stateKeys))
+	f.Add([]byte(validInfra))
 	for _, b := range shipped(f) {
 		f.Add(b)
 	}

@@ -140,6 +140,8 @@ func (d *decoder) checkCycles(cs []Component, r *resolver) {
 			out = []int{c.Client.Target}
 		case c.Balancer != nil:
 			out = c.Balancer.Targets
+		case c.Durable != nil:
+			out = c.Durable.Consumers
 		default:
 			for _, call := range c.Server.Calls {
 				out = append(out, call.To)

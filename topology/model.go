@@ -41,17 +41,19 @@ const (
 	KindLoadBalancer
 	KindService
 	KindDatabase
+	KindQueue
 )
 
-var kindNames = [...]string{"client", "load_balancer", "service", "database"}
+var kindNames = [...]string{"client", "load_balancer", "service", "database", "queue"}
 
 // String returns the policy's name in scenario files.
 func (p Policy) String() string { return policyNames[p] }
 
 func (k Kind) String() string { return kindNames[k] }
 
-// Component is one node of the topology. Exactly one of Client, Balancer and
-// Server is set, according to Kind (Server for services and databases).
+// Component is one node of the topology. Exactly one of Client, Balancer,
+// Server and Durable is set, according to Kind (Server for services and
+// databases, Durable for queues).
 type Component struct {
 	Name  string
 	Kind  Kind
@@ -61,6 +63,7 @@ type Component struct {
 	Client   *Client
 	Balancer *Balancer
 	Server   *Server
+	Durable  *DurableQueue
 }
 
 // Client issues logical requests, open loop (Rate) or closed loop (Users).
@@ -287,6 +290,7 @@ type Server struct {
 	AbortOnCancel    bool          // a cancelled call's work stops at once, freeing its worker
 	DeadlineOverhead time.Duration // kept back from a propagated deadline
 	Limit            *Limit        // a concurrency limit in front of the queue, or nil
+	Cache            *Cache        // a cache-aside lookup before the calls, or nil
 
 	IdempotencyKeys  *KeyStore      // deduplicates writes by their idempotency key, or nil
 	OnPartialFailure PartialFailure // what a handler does when a step fails after a write step succeeded
@@ -344,6 +348,8 @@ type Slowdown struct {
 type Call struct {
 	To int
 	CallPolicy
+	Fraction float64 // of the handler's runs that make this step (1: all)
+	Bulkhead int     // most of the server's jobs in this step at once; 0 for no limit
 }
 
 // Dist is a distribution of durations.

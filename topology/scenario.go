@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "fault", "slo", "alert"}
+var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault", "slo", "alert"}
 
 // maxBuckets bounds the metrics a run keeps: one value per metric per bucket.
 const maxBuckets = 1_000_000
@@ -31,7 +31,7 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	for _, def := range defs {
 		for _, name := range def.names {
 			c := Component{Name: name, Kind: def.kind, Group: def.name, Pos: Pos{File: d.file, Line: def.n.key.Line, Col: def.n.key.Col}}
-			c.Client, c.Balancer, c.Server = def.client, def.balancer, def.server
+			c.Client, c.Balancer, c.Server, c.Durable = def.client, def.balancer, def.server, def.durable
 			sc.Components = append(sc.Components, c)
 		}
 	}
@@ -75,12 +75,13 @@ type def struct {
 	client   *Client
 	balancer *Balancer
 	server   *Server
+	durable  *DurableQueue
 }
 
 var kindKeys = []struct {
 	key  string
 	kind Kind
-}{{"client", KindClient}, {"load_balancer", KindLoadBalancer}, {"service", KindService}, {"database", KindDatabase}}
+}{{"client", KindClient}, {"load_balancer", KindLoadBalancer}, {"service", KindService}, {"database", KindDatabase}, {"queue", KindQueue}}
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -115,6 +116,8 @@ func (d *decoder) componentDefs(o *object) []*def {
 				df.client = &Client{}
 			case KindLoadBalancer:
 				df.balancer = &Balancer{}
+			case KindQueue:
+				df.durable = &DurableQueue{}
 			default:
 				df.server = &Server{}
 				if kk.kind == KindService {
@@ -179,10 +182,11 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
-			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff")
+			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff", "cache")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
 			d.serverState(o, df.server)
+			d.cacheOf(o, df.server)
 		}
 	case KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
@@ -190,6 +194,10 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
 			d.serverState(o, df.server)
+		}
+	case KindQueue:
+		if o := d.object(df.n, what, durableKeys...); o != nil {
+			d.durableQueue(o, df.durable, r)
 		}
 	}
 }
@@ -478,11 +486,14 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 			return
 		}
 		for i, cn := range arr {
-			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), append([]string{"to"}, callKeys...)...)
+			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), append([]string{"to", "fraction", "bulkhead"}, callKeys...)...)
 			if co == nil {
 				continue
 			}
-			s.Calls = append(s.Calls, Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co)})
+			call := Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co),
+				Fraction: co.number("fraction", 1, 0, 1), Bulkhead: co.integer("bulkhead", 0, 1, 1_000_000)}
+			checkFraction(co, call.Fraction)
+			s.Calls = append(s.Calls, call)
 		}
 	}
 }

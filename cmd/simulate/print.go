@@ -76,6 +76,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	}
 	tw.Flush()
 	printMechanisms(w, s)
+	printInfra(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s\n", s.Recovery.Verdict)
 	printAlerts(w, s)
@@ -134,6 +135,7 @@ func printMechanisms(w io.Writer, s *results.Summary) {
 			{k.Degraded, "degraded answers"},
 			{k.Hedges, "hedged attempts"},
 			{k.HedgeWins, "won by a hedge"},
+			{k.BulkheadRejected, "refused by a full bulkhead"},
 		} {
 			if m.n > 0 {
 				did = append(did, fmt.Sprintf("%d %s", m.n, m.what))

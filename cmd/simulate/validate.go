@@ -26,7 +26,7 @@ func newValidateCmd(io streams) *cobra.Command {
 		Long: `Run the validation scenarios (built in; the files are in scenarios/validation)
 over several seeds and print, for each closed form (M/M/1, Erlang C, Pollaczek-Khinchine,
 Erlang B, mean value analysis, 1 - p^N, the gRPC throttling threshold, layered
-amplification), the theory beside the simulated mean with its 95% confidence
+amplification, Che's approximation for LRU caches), the theory beside the simulated mean with its 95% confidence
 interval, and whether the mean is within the stated tolerance. docs/validation.md
 is this table with the default flags.
 

@@ -13,12 +13,12 @@ func TestValidatePrintsEveryClosedFormWithinTolerance(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"Validation: 15 closed forms against the mean of seeds 1-2", "Erlang B", "Pollaczek-Khinchine", "A^L"} {
+	for _, want := range []string{"Validation: 16 closed forms against the mean of seeds 1-2", "Erlang B", "Pollaczek-Khinchine", "A^L", "Che"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "FAIL") || !strings.Contains(errOut, "15 of 15 closed forms within tolerance") {
+	if strings.Contains(out, "FAIL") || !strings.Contains(errOut, "16 of 16 closed forms within tolerance") {
 		t.Errorf("a closed form failed:\n%s%s", out, errOut)
 	}
 }

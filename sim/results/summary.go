@@ -102,18 +102,44 @@ type Component struct {
 	MeanResponseS      float64 `json:"mean_response_s"`
 	Latency            Latency `json:"latency_s"`
 
-	Writes           int64 `json:"writes,omitempty"`
-	DuplicateWrites  int64 `json:"duplicate_writes,omitempty"`
-	Deduplicated     int64 `json:"deduplicated,omitempty"`
-	KeysLost         int64 `json:"keys_lost,omitempty"`
-	Inconsistent     int64 `json:"inconsistent,omitempty"`
-	Repaired         int64 `json:"repaired,omitempty"`
-	InconsistentOpen int64 `json:"inconsistent_open,omitempty"`
-	RepairAttempts   int64 `json:"repair_attempts,omitempty"`
-	Fallbacks        int64 `json:"fallbacks,omitempty"`
-	Degraded         int64 `json:"degraded,omitempty"`
-	Hedges           int64 `json:"hedges,omitempty"`
-	HedgeWins        int64 `json:"hedge_wins,omitempty"`
+	Writes           int64  `json:"writes,omitempty"`
+	DuplicateWrites  int64  `json:"duplicate_writes,omitempty"`
+	Deduplicated     int64  `json:"deduplicated,omitempty"`
+	KeysLost         int64  `json:"keys_lost,omitempty"`
+	Inconsistent     int64  `json:"inconsistent,omitempty"`
+	Repaired         int64  `json:"repaired,omitempty"`
+	InconsistentOpen int64  `json:"inconsistent_open,omitempty"`
+	RepairAttempts   int64  `json:"repair_attempts,omitempty"`
+	Fallbacks        int64  `json:"fallbacks,omitempty"`
+	Degraded         int64  `json:"degraded,omitempty"`
+	Hedges           int64  `json:"hedges,omitempty"`
+	HedgeWins        int64  `json:"hedge_wins,omitempty"`
+	Cache            *Cache `json:"cache,omitempty"`             // services with a cache
+	Queue            *Queue `json:"queue,omitempty"`             // durable queues
+	BulkheadRejected int64  `json:"bulkhead_rejected,omitempty"` // calls failed at once by a full bulkhead
+}
+
+// Cache totals a service's cache lookups.
+type Cache struct {
+	Hits      int64   `json:"hits"`
+	Misses    int64   `json:"misses"`
+	Coalesced int64   `json:"coalesced"` // misses that waited for another call's fetch of their key
+	Fetches   int64   `json:"fetches"`   // misses that made the calls to the backing store
+	HitRatio  float64 `json:"hit_ratio"`
+	Keys      int64   `json:"keys"` // held when the run ended
+}
+
+// Queue totals a durable queue's messages. Every stored message was acked,
+// expired, or is still held (waiting or out for delivery).
+type Queue struct {
+	Stored      int64   `json:"stored"`
+	Rejected    int64   `json:"rejected"` // refused because the queue was full
+	Acked       int64   `json:"acked"`
+	Expired     int64   `json:"expired"`     // dropped after the retention
+	Redelivered int64   `json:"redelivered"` // deliveries that failed or timed out, so the message went back
+	Held        int64   `json:"held"`        // when the run ended
+	MaxBacklog  int64   `json:"max_backlog"`
+	MaxAgeS     float64 `json:"max_age_s"` // the oldest a message waited before it was acked or expired
 }
 
 // Fault is one fault window as it ran.

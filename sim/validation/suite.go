@@ -149,6 +149,15 @@ func Checks() []Check {
 			Scenario: "validation/layered.toml", Unit: Times, Tolerance: 0,
 			theory:  func(p *params) (float64, error) { return p.layered() },
 			measure: func(s *results.Summary) float64 { return s.Components["db"].Amplification }},
+		{Model: "LRU, C = 1000 of N = 10000 Zipf(0.8) keys", Quantity: "hit ratio", Formula: "Σ p_i(1 − e^(−p_i T)), Che",
+			Scenario: "validation/lru-che.toml", Unit: Fraction, Tolerance: 0.003,
+			theory: func(p *params) (float64, error) {
+				if p.server == nil || p.server.Cache == nil || p.server.Cache.TTL != 0 {
+					return 0, p.errorf("want a cache without a TTL")
+				}
+				return p.server.Cache.WarmHitRatio(), nil
+			},
+			measure: func(s *results.Summary) float64 { return s.Components["cache"].Cache.HitRatio }},
 	}
 }
 

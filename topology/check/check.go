@@ -76,6 +76,8 @@ func Run(sc *topology.Scenario) *Report {
 	g.timeouts()
 	g.retries()
 	g.capacities()
+	g.coldCaches()
+	g.sharedWorkers()
 	g.mechanisms()
 	g.state()
 	slices.SortStableFunc(g.found, func(a, b Finding) int {

@@ -101,6 +101,14 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"partial-failure-no-policy", "write-last", rulePartialFailure, nil, 0},
 		{"partial-failure-no-policy", "intended", rulePartialFailure, nil, 0},
 		{"partial-failure-no-policy", "fixed", rulePartialFailure, nil, 0},
+		{"cold-cache", "", ruleColdCache, []Severity{w}, 12},
+		{"cold-cache", "coalesced", ruleColdCache, []Severity{n}, 12},
+		{"cold-cache", "fixed", ruleColdCache, nil, 0},
+		{"cold-cache", "warm-enough", ruleColdCache, nil, 0},
+		{"shared-workers", "", ruleSharedWorkers, []Severity{w}, 14},
+		{"shared-workers", "fixed", ruleSharedWorkers, nil, 0},
+		{"shared-workers", "short-timeout", ruleSharedWorkers, nil, 0},
+		{"shared-workers", "every-call", ruleSharedWorkers, nil, 0},
 	}
 	for _, tt := range tests {
 		name := tt.file + "/" + cmpOr(tt.variant, "base")

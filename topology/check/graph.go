@@ -88,6 +88,7 @@ func newGraph(sc *topology.Scenario) *graph {
 			for _, t := range c.Balancer.Targets {
 				link(n, t, &c.Balancer.Call, -1)
 			}
+		case c.Durable != nil: // its consumers pull at their own pace: no load or hold passes through
 		default:
 			for i := range c.Server.Calls {
 				link(n, c.Server.Calls[i].To, &c.Server.Calls[i].CallPolicy, i)

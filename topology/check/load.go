@@ -54,7 +54,7 @@ func (g *graph) serverDemand(i int) {
 	l.work = random.Mean(s.Work)
 	var calls float64
 	for _, c := range s.Calls {
-		calls += g.load[c.To].demand
+		calls += c.Fraction * g.load[c.To].demand * missRatio(s)
 	}
 	l.demand = l.work + calls
 	l.capacity = capacity(s, l.work, calls)
@@ -102,11 +102,13 @@ func (g *graph) forward(i int) {
 			g.load[t].open += l.open / float64(len(b.Targets))
 			g.load[t].worst += l.worst * m
 		}
-	default:
+	case c.Server != nil:
+		miss := missRatio(c.Server)
 		for _, call := range c.Server.Calls {
-			g.load[call.To].normal += l.normal
-			g.load[call.To].open += l.open
-			g.load[call.To].worst += l.worst * sustained(call.Retry, l.normal)
+			f := call.Fraction * miss
+			g.load[call.To].normal += l.normal * f
+			g.load[call.To].open += l.open * f
+			g.load[call.To].worst += l.worst * f * sustained(call.Retry, l.normal*f)
 		}
 	}
 }
@@ -243,4 +245,13 @@ func (g *graph) edgeRate(e *edge) float64 {
 		r = max(r, l.normal, w)
 	}
 	return r
+}
+
+// missRatio is the fraction of server s's calls that make its downstream
+// calls: those its cache, once warm, does not answer.
+func missRatio(s *topology.Server) float64 {
+	if s.Cache == nil {
+		return 1
+	}
+	return 1 - s.Cache.WarmHitRatio()
 }

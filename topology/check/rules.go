@@ -36,6 +36,8 @@ const (
 	ruleBudgetNeverAllows = "budget-never-allows"
 	ruleDuplicateWrite    = "retry-duplicate-write"
 	rulePartialFailure    = "partial-failure-no-policy"
+	ruleColdCache         = "cold-cache"
+	ruleSharedWorkers     = "shared-workers"
 )
 
 const (
@@ -43,6 +45,8 @@ const (
 	retryStorm      = "scenarios/retry-storm.toml"
 	duplicateWrites = "scenarios/duplicate-writes.toml"
 	partialFailure  = "scenarios/partial-failure.toml"
+	coldCache       = "scenarios/cold-cache.toml"
+	slowDependency  = "scenarios/slow-dependency.toml"
 )
 
 var rules = []Rule{
@@ -126,6 +130,22 @@ var rules = []Rule{
 			"(databases), and callers that neither cancel nor propagate deadlines. Calls wait past their callers' " +
 			"timeouts and are served for nobody. Bound the wait, or tell the queue when callers leave.",
 		&Demo{retryStorm, []string{"load-shedding", "concurrency-limit"}}},
+	{ruleColdCache, Warning,
+		"a cache restart would overload its backing store",
+		"A service with a cache passes on only its misses: warm, the fraction Che's approximation for LRU gives " +
+			"for its keys, capacity and popularity. After a restart the cache is empty and every call misses. " +
+			"Warning: the backing store serves the warm misses but not the cold ones, and nothing bounds its queue " +
+			"(no queue capacity or timeout, no concurrency limit, no timeout): fetches wait past their timeouts, " +
+			"store nothing, and the cache may never warm. Note: the same with coalesced misses. Shed load at the " +
+			"backing store, coalesce misses, or give it the capacity for the cold rate.",
+		&Demo{coldCache, []string{"load-shedding"}}},
+	{ruleSharedWorkers, Warning,
+		"one slow dependency can take every worker",
+		"A service call that only some of its calls make (fraction below 1) and that it waits for while holding a " +
+			"worker would, if its callee slowed down to the call's own limits (timeouts, attempts, backoffs, " +
+			"deadline), hold more workers than the service has, and it has no bulkhead below the workers: the calls " +
+			"that never make it queue behind and fail too. Give the call a bulkhead, or a shorter limit.",
+		&Demo{slowDependency, []string{"bulkheads"}}},
 	{ruleBreakerUnreached, Warning,
 		"a circuit breaker can never open",
 		"A breaker judges the failure rate only once its window holds minimum_number_of_calls calls. A " +

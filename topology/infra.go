@@ -1,0 +1,159 @@
+package topology
+
+import (
+	"math"
+	"time"
+)
+
+// Cache makes a service cache-aside: each call asks for one of Keys keys,
+// drawn from Popularity; the service looks it up after its work and, on a
+// hit, answers at once without making its calls. On a miss it makes its
+// calls (the backing store) and, when they succeed, stores the key,
+// evicting the least recently used key when Capacity are held. A crash
+// empties it.
+type Cache struct {
+	Keys       int
+	Capacity   int
+	Popularity Popularity
+	ZipfS      float64       // zipf: the probability of the key of rank i is proportional to 1/i^ZipfS
+	TTL        time.Duration // a stored key is a miss this long after it was stored; 0 for never
+	Coalesce   bool          // a miss for a key already being fetched waits for that fetch
+	Pos        Pos
+}
+
+// Popularity is how requests choose keys.
+type Popularity uint8
+
+// Key popularity distributions.
+const (
+	Uniform Popularity = iota
+	Zipf
+)
+
+var popularityNames = []string{"uniform", "zipf"}
+
+func (p Popularity) String() string { return popularityNames[p] }
+
+// DurableQueue stores messages that producers send it and answers them at
+// once; the Consumers (service instances) pull a message whenever one of
+// their workers is free and nothing waits in their own queue. A delivery
+// that fails, or is not answered within VisibilityTimeout, goes back to the
+// front of the queue: delivery is at least once.
+type DurableQueue struct {
+	Consumers         []int
+	Capacity          int           // messages stored at most; -1 for no limit
+	Retention         time.Duration // a message stored this long is dropped; 0 for never
+	VisibilityTimeout time.Duration // a delivery not answered within it is delivered again; 0 for never
+}
+
+var durableKeys = []string{"consumer", "capacity", "retention", "visibility_timeout"}
+
+// cacheOf reads a service's cache key. A cache needs calls: its misses go
+// to them.
+func (d *decoder) cacheOf(o *object, s *Server) {
+	n := o.get("cache")
+	if n == nil {
+		return
+	}
+	co := d.object(n, o.what+" cache", "keys", "capacity", "popularity", "zipf_s", "ttl", "coalesce")
+	if co == nil {
+		return
+	}
+	c := &Cache{
+		Keys:       co.integer("keys", 0, 1, 10_000_000),
+		Popularity: Popularity(co.enum("popularity", int(Uniform), popularityNames)),
+		ZipfS:      co.number("zipf_s", 1, 0, 10),
+		TTL:        d.limit(co, "ttl"),
+		Coalesce:   co.boolean("coalesce", false),
+		Pos:        d.pos(n),
+	}
+	if !co.has("keys") {
+		co.missing("keys", "how many distinct keys requests ask for")
+	}
+	c.Capacity = co.integer("capacity", c.Keys, 1, 10_000_000)
+	if zn := co.get("zipf_s"); zn != nil && c.Popularity != Zipf {
+		co.errorf(zn, "zipf_s applies to popularity = \"zipf\"")
+	}
+	if !o.has("call") {
+		o.errorf(n, "a cache sends its misses to the service's calls; add a [[call]] to the backing store")
+	}
+	s.Cache = c
+}
+
+// durableQueue reads a [queue.NAME]: its consumer service (all instances)
+// and its limits.
+func (d *decoder) durableQueue(o *object, q *DurableQueue, r *resolver) {
+	q.Consumers = r.resolveTarget(o, "consumer")
+	for _, t := range q.Consumers {
+		if r.kinds[t] != KindService {
+			o.errorf(o.get("consumer"), "consumer: %q is a %s; a queue delivers to a service, whose workers take its messages", r.names[t], r.kinds[t])
+			q.Consumers = nil
+			break
+		}
+	}
+	q.Capacity = o.integer("capacity", -1, 0, math.MaxInt32)
+	q.Retention = d.limit(o, "retention")
+	q.VisibilityTimeout = d.limit(o, "visibility_timeout")
+}
+
+// checkFraction reports a call step that would never run.
+func checkFraction(co *object, f float64) {
+	if n := co.get("fraction"); n != nil && f == 0 {
+		co.errorf(n, "fraction must be more than zero (a step that never runs is no step); remove the call instead")
+	}
+}
+
+// KeyProbabilities are the probabilities of the keys, most popular first.
+func (c Cache) KeyProbabilities() []float64 {
+	p := make([]float64, c.Keys)
+	var sum float64
+	for i := range p {
+		p[i] = 1
+		if c.Popularity == Zipf {
+			p[i] = math.Pow(float64(i+1), -c.ZipfS)
+		}
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
+}
+
+// WarmHitRatio is the hit ratio of the warm cache without a TTL, by Che's
+// approximation for LRU under independent requests (Che, Tung and Wang,
+// 2002; Fricker, Robert and Roberts, 2012): a key stays in the cache for a
+// characteristic time T after its last request, where T solves
+// sum_i (1 - exp(-p_i T)) = Capacity, and the hit ratio is
+// sum_i p_i (1 - exp(-p_i T)). For uniform keys it is Capacity/Keys exactly.
+func (c Cache) WarmHitRatio() float64 {
+	if c.Capacity >= c.Keys {
+		return 1
+	}
+	if c.Popularity == Uniform {
+		return float64(c.Capacity) / float64(c.Keys)
+	}
+	p := c.KeyProbabilities()
+	held := func(t float64) (n, hit float64) {
+		for _, q := range p {
+			in := -math.Expm1(-q * t)
+			n += in
+			hit += q * in
+		}
+		return n, hit
+	}
+	lo, hi := 0.0, 1.0
+	for n, _ := held(hi); n < float64(c.Capacity); n, _ = held(hi) {
+		hi *= 2
+	}
+	for range 100 {
+		mid := (lo + hi) / 2
+		if n, _ := held(mid); n < float64(c.Capacity) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	_, hit := held((lo + hi) / 2)
+	return hit
+}
