@@ -21,6 +21,8 @@ type Scenario struct {
 
 	Components []Component // clients first, then in the order the file defines them
 	Faults     []Fault     // sorted by start time
+
+	Interventions []Intervention // sorted by time
 }
 
 // Metrics configures how results are bucketed and how recovery is judged.
@@ -55,6 +57,8 @@ type Component struct {
 	Kind  Kind
 	Group string // the service a replica belongs to ("api" for "api-2"); Name otherwise
 	Pos   Pos    // where the file defines it
+
+	Standby bool // a replica beyond the service's instances, up to max_instances: it serves once scaled up
 
 	Client   *Client
 	Balancer *Balancer
@@ -283,6 +287,7 @@ type Server struct {
 	AbortOnCancel    bool          // a cancelled call's work stops at once, freeing its worker
 	DeadlineOverhead time.Duration // kept back from a propagated deadline
 	Limit            *Limit        // a concurrency limit in front of the queue, or nil
+	Autoscale        *Autoscale    // scales the service's instances or workers, or nil
 
 	WorkersPos Pos // the workers (connections) key; zero when not written
 }
