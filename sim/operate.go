@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,12 +79,12 @@ func (s *Sim) intervene(i int) {
 		what = append(what, fmt.Sprintf("%s refuses %g%% of new requests", s.groupOf(iv.Targets), 100*iv.Fraction))
 	case topology.Restart:
 		if iv.Downtime > 0 {
-			what = append(what, "down for "+iv.Downtime.String())
+			what = append(what, "down for "+secs(iv.Downtime))
 		}
 	}
 	a.effect = strings.Join(what, "; ")
 	if iv.For > 0 {
-		a.effect += " for " + iv.For.String()
+		a.effect += " for " + secs(iv.For)
 		if at := s.now() + des.FromDuration(iv.For); at < s.end {
 			s.sched.Schedule(at, evUndo, 0, int32(len(s.interventions)))
 		}
@@ -190,6 +191,9 @@ func (s *Sim) groupOf(targets []int) string {
 	}
 	return s.comps[targets[0]].name
 }
+
+// secs writes a duration in seconds, as the summary gives times.
+func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'g', -1, 64) + "s" }
 
 func limitString(d des.Time) string {
 	if d == 0 {

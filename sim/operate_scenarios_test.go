@@ -1,0 +1,55 @@
+package sim_test
+
+import "testing"
+
+// scenarios/metastable-recovery.toml: the storm outlives its trigger, and
+// each operator action at 90s ends it: the summary credits the action.
+func TestMetastableRecovery(t *testing.T) {
+	slow(t)
+	const file = "../scenarios/metastable-recovery.toml"
+	base := runFile(t, file, "").Summary
+	if r := base.Recovery.Recovered; r == nil || *r {
+		t.Fatalf("base: %s; the storm should not end by itself", base.Recovery.Verdict)
+	}
+	for _, v := range []struct{ variant, action string }{
+		{"shed-load", "shed half the load"},
+		{"retries-off", "retry kill switch"},
+		{"scale-up", "add an instance"},
+	} {
+		s := runFile(t, file, v.variant).Summary
+		rec := s.Recovery
+		if rec.Recovered == nil || !*rec.Recovered {
+			t.Errorf("%s: %s; want recovered after the intervention", v.variant, rec.Verdict)
+			continue
+		}
+		if rec.RestoredBy != v.action || !s.Interventions[0].RestoredGoodput || *rec.RecoveredAtS < s.Interventions[0].AtS {
+			t.Errorf("%s: recovered at %gs, restored by %q; want %q, at 90s or later", v.variant, *rec.RecoveredAtS, rec.RestoredBy, v.action)
+		}
+		if s.Clients.Succeeded <= base.Clients.Succeeded {
+			t.Errorf("%s: %d requests succeeded, the base %d", v.variant, s.Clients.Succeeded, base.Clients.Succeeded)
+		}
+	}
+}
+
+// scenarios/autoscaling.toml: with client retries, the autoscaler sizes the
+// service for the attempts, not the requests, and asks for more instances
+// than without them, while fewer requests succeed.
+func TestAutoscalerChasesRetries(t *testing.T) {
+	slow(t)
+	const file = "../scenarios/autoscaling.toml"
+	with := runFile(t, file, "").Summary
+	without := runFile(t, file, "no-retries").Summary
+	w, wo := with.Autoscaling[0], without.Autoscaling[0]
+	if w.Peak <= wo.Peak {
+		t.Errorf("peak instances requested: %d with retries, %d without; want more with", w.Peak, wo.Peak)
+	}
+	if wo.Peak < 4 {
+		t.Errorf("without retries the autoscaler asked for %d instances at most; 450 calls/s need 4 at 60%%", wo.Peak)
+	}
+	if with.Clients.SuccessRate >= without.Clients.SuccessRate {
+		t.Errorf("success %.3f with retries, %.3f without; want retries to fail more", with.Clients.SuccessRate, without.Clients.SuccessRate)
+	}
+	if amp := with.Components["lb"].Amplification; amp < 2 {
+		t.Errorf("with retries the service got %.2f calls per request; want more than 2", amp)
+	}
+}
