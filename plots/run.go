@@ -41,7 +41,11 @@ func RunLabel(r *results.Run) string {
 func (v *view) bucket() string { return fmt.Sprintf("%gs bucket", v.s.BucketSeconds) }
 
 func (v *view) panel(title, ylabel string, log bool) *panel {
-	return newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+	p := newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+	if len(v.s.Interventions) > 0 {
+		p.Add(interventionMarks{v.s.Interventions})
+	}
+	return p
 }
 
 // Sizes in pixels: wide enough for a 1s bucket to be visible over a few
@@ -79,6 +83,7 @@ func Figures(r *results.Run) []*Figure {
 		figs = append(figs, newFigure("queues", "Queues and calls in flight", aboutQueues, v.heading, figureWidth, 360+340*float64(len(qs)), qs...))
 	}
 	single("wasted-work", "Wasted work per tier", aboutWasted, v.wasted())
+	single("capacity", "Capacity over time", aboutCapacity, v.capacity())
 	return figs
 }
 
@@ -88,7 +93,7 @@ func Figures(r *results.Run) []*Figure {
 func Dashboard(r *results.Run) *Figure {
 	v := newView(r)
 	var ps []*panel
-	for _, p := range []*panel{v.latency(), v.amplification(), v.throughput(), v.wasted()} {
+	for _, p := range []*panel{v.latency(), v.amplification(), v.throughput(), v.wasted(), v.capacity()} {
 		if p != nil {
 			ps = append(ps, p)
 		}
@@ -98,6 +103,9 @@ func Dashboard(r *results.Run) *Figure {
 	}
 	heading := v.heading
 	if verdict := r.Summary.Recovery.Verdict; verdict != "" {
+		if by := r.Summary.Recovery.RestoredBy; by != "" {
+			verdict += ", after intervention " + by
+		}
 		heading = append(heading[:1:1], "Recovery: "+verdict)
 	}
 	return newFigure("dashboard", "Dashboard", aboutDashboard, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)

@@ -89,6 +89,7 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scena
 	for _, name := range s.Order {
 		d.Components = append(d.Components, componentRow(s, name))
 	}
+	d.Interventions, d.Autoscalers = interventionRows(s), autoscalerRows(s)
 	var err error
 	if d.Figures, err = embedFigures(figs, files); err != nil {
 		return nil, err
@@ -107,6 +108,8 @@ type data struct {
 	Clients               []string
 	Failures              string
 	Faults                [][]string
+	Interventions         [][]string
+	Autoscalers           [][]string
 	Components            [][]string
 	Figures               []figure
 	Scenario              string
