@@ -12,7 +12,7 @@ func TestMetastableRecovery(t *testing.T) {
 		t.Fatalf("base: %s; the storm should not end by itself", base.Recovery.Verdict)
 	}
 	for _, v := range []struct{ variant, action string }{
-		{"shed-load", "shed half the load"},
+		{"shed-load", "shed load"},
 		{"retries-off", "retry kill switch"},
 		{"scale-up", "add an instance"},
 	} {
