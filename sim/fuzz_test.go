@@ -21,6 +21,7 @@ func FuzzRun(f *testing.F) {
 		}
 		f.Add(b, uint64(1))
 	}
+	f.Add([]byte(operatedEarly), uint64(1))
 	f.Fuzz(func(t *testing.T, src []byte, seed uint64) {
 		sc, err := topology.Parse("f.toml", src, "")
 		if err != nil {
@@ -35,3 +36,73 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+// operatedEarly has every intervention kind and an autoscaler acting within
+// the few seconds FuzzRun simulates.
+const operatedEarly = `
+[client.c]
+target = "lb"
+rate = 500
+timeout = "50ms"
+retry = { max_attempts = 3, backoff = "none" }
+[load_balancer.lb]
+targets = ["api"]
+retry_policy = { num_retries = 1 }
+[service.api]
+instances = 1
+max_instances = 4
+workers = 2
+service_time = { dist = "exponential", mean = "5ms" }
+concurrency_limit = { kind = "aimd", initial_limit = 4 }
+[service.api.autoscale]
+target = 0.5
+interval = "500ms"
+window = "1s"
+provisioning_delay = "300ms"
+cooldown = "0s"
+warmup = "1s"
+warmup_factor = 3
+[[intervention]]
+target = "api"
+kind = "scale"
+instances = 3
+at = "1s"
+for = "1s"
+[[intervention]]
+target = "api"
+kind = "scale"
+workers = 1
+at = "1.5s"
+for = "1s"
+[[intervention]]
+target = "api-1"
+kind = "restart"
+downtime = "200ms"
+at = "2s"
+[[intervention]]
+target = "lb"
+kind = "restart"
+at = "2.1s"
+[[intervention]]
+target = "lb"
+kind = "shed-load"
+fraction = 0.3
+at = "2.5s"
+for = "1s"
+[[intervention]]
+target = "c"
+kind = "shed-load"
+fraction = 0.2
+at = "3s"
+[[intervention]]
+target = "c"
+kind = "retries-off"
+at = "3.2s"
+for = "500ms"
+[[intervention]]
+target = "c"
+kind = "timeout"
+timeout = "none"
+at = "3.5s"
+for = "1s"
+`
