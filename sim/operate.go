@@ -20,7 +20,7 @@ type applied struct {
 	at     des.Time
 	undone des.Time // 0 while the change holds
 	effect string
-	prev   []int64 // per target: workers, timeout or retries before the change
+	prev   []float64 // per target: workers, shed fraction or timeout (ns) before the change; instances for a service
 }
 
 // scheduleIntervention applies intervention i at the given time. Every
@@ -45,13 +45,13 @@ func (s *Sim) intervene(i int) {
 			if iv.Service != "" {
 				continue // the instances are set once below
 			}
-			a.prev = append(a.prev, int64(k.srv.workers))
+			a.prev = append(a.prev, float64(k.srv.workers))
 			s.scaleWorkers(int32(t), iv.Workers)
 		case topology.Restart:
 			what = append(what, fmt.Sprintf("%s dropped %d calls", k.name, k.stats.inSys.Value()))
 			s.restart(int32(t), des.FromDuration(iv.Downtime))
 		case topology.ShedLoad:
-			a.prev = append(a.prev, 0)
+			a.prev = append(a.prev, k.shedding())
 			s.setShed(k, iv.Fraction)
 		case topology.RetriesOff:
 			p := k.callPolicy()
@@ -59,7 +59,7 @@ func (s *Sim) intervene(i int) {
 			what = append(what, fmt.Sprintf("%s no longer retries (was up to %d attempts)", k.name, p.maxAttempts))
 		case topology.SetTimeout:
 			p := k.callPolicy()
-			a.prev = append(a.prev, int64(p.timeout))
+			a.prev = append(a.prev, float64(p.timeout))
 			what = append(what, fmt.Sprintf("%s timeout %s → %s", k.name, limitString(p.timeout), limitString(des.FromDuration(iv.Timeout))))
 			s.setTimeoutTo(p, des.FromDuration(iv.Timeout))
 		}
@@ -68,12 +68,12 @@ func (s *Sim) intervene(i int) {
 	case topology.Scale:
 		if iv.Service != "" {
 			p := s.poolOf(iv.Service)
-			a.prev = append(a.prev, int64(p.serving))
+			a.prev = append(a.prev, float64(p.serving))
 			what = append(what, fmt.Sprintf("%s instances %d → %d", iv.Service, p.serving, iv.Instances))
 			p.requested = iv.Instances
 			s.setServing(p, iv.Instances)
 		} else {
-			what = append(what, fmt.Sprintf("%s workers %d → %d", s.groupOf(iv.Targets), a.prev[0], iv.Workers))
+			what = append(what, fmt.Sprintf("%s workers %g → %d", s.groupOf(iv.Targets), a.prev[0], iv.Workers))
 		}
 	case topology.ShedLoad:
 		what = append(what, fmt.Sprintf("%s refuses %g%% of new requests", s.groupOf(iv.Targets), 100*iv.Fraction))
@@ -109,7 +109,7 @@ func (s *Sim) undo(j int) {
 		case topology.Scale:
 			s.scaleWorkers(int32(t), int(a.prev[n]))
 		case topology.ShedLoad:
-			s.setShed(k, float64(a.prev[n]))
+			s.setShed(k, a.prev[n])
 		case topology.RetriesOff:
 			k.callPolicy().retriesOff = false
 		case topology.SetTimeout:
@@ -149,6 +149,14 @@ func (s *Sim) restart(t int32, downtime des.Time) {
 	if k.srv != nil && k.srv.limiter != nil {
 		*k.srv.limiter = *limit.New(*s.sc.Components[t].Server.Limit)
 	}
+}
+
+// shedding is the fraction a client or load balancer refuses now.
+func (k *component) shedding() float64 {
+	if k.client != nil {
+		return k.client.shed
+	}
+	return k.lb.shed
 }
 
 // setShed makes a client or load balancer refuse fraction f of what comes

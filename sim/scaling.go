@@ -15,6 +15,7 @@ import (
 // intervention scales), or each instance's workers (an autoscaler with
 // scale = "workers").
 type pool struct {
+	index     int32 // in Sim.pools, for its events
 	name      string
 	members   []int32 // its replicas, in order; the first serving ones serve
 	workers   bool    // it scales each member's workers, not the members
@@ -59,7 +60,7 @@ func (s *Sim) newPools(keys []results.Key) []results.Key {
 			continue
 		}
 		seen[c.Group] = true
-		p := pool{name: c.Group, cfg: c.Server.Autoscale}
+		p := pool{index: int32(len(s.pools)), name: c.Group, cfg: c.Server.Autoscale}
 		for j := i; j < len(s.sc.Components) && s.sc.Components[j].Group == c.Group; j++ {
 			p.members = append(p.members, int32(j))
 			if !s.sc.Components[j].Standby {
@@ -84,9 +85,8 @@ func (s *Sim) newPools(keys []results.Key) []results.Key {
 		if a := p.cfg; a != nil {
 			p.scaler = autoscale.Scaler{Target: a.Target, Tolerance: a.Tolerance, Min: a.Min, Max: a.Max, Cooldown: des.FromDuration(a.Cooldown)}
 			p.nextOpen = 1
-			n := int32(len(s.pools))
-			s.sched.Schedule(p.windowStart(1), evScaleOpen, 0, n)
-			s.sched.Schedule(des.FromDuration(a.Interval), evScaleCheck, 0, n)
+			s.sched.Schedule(p.windowStart(1), evScaleOpen, 0, p.index)
+			s.sched.Schedule(des.FromDuration(a.Interval), evScaleCheck, 0, p.index)
 		}
 		s.pools = append(s.pools, p)
 	}
@@ -221,17 +221,8 @@ func (s *Sim) scaleSample(p *pool) {
 	p.windows = append(p.windows, window{at: now, busy: busy, queue: queue})
 	p.nextOpen++
 	if at := p.windowStart(p.nextOpen); at < s.end {
-		s.sched.Schedule(at, evScaleOpen, 0, s.poolIndex(p))
+		s.sched.Schedule(at, evScaleOpen, 0, p.index)
 	}
-}
-
-func (s *Sim) poolIndex(p *pool) int32 {
-	for i := range s.pools {
-		if &s.pools[i] == p {
-			return int32(i)
-		}
-	}
-	return -1
 }
 
 // scaleDecide measures the metric over the window that closes now, per
@@ -244,7 +235,7 @@ func (s *Sim) scaleDecide(p *pool) {
 	w := p.windows[0]
 	p.windows = p.windows[1:]
 	if next := now + des.FromDuration(p.cfg.Interval); next < s.end {
-		s.sched.Schedule(next, evScaleCheck, 0, s.poolIndex(p))
+		s.sched.Schedule(next, evScaleCheck, 0, p.index)
 	}
 	span := float64(now - w.at)
 	if span <= 0 {
@@ -281,7 +272,7 @@ func (s *Sim) scaleDecide(p *pool) {
 	case want < p.serving || delay == 0:
 		s.setServing(p, want)
 	case now+delay < s.end:
-		s.sched.Schedule(now+delay, evScaleReady, int32(want), s.poolIndex(p))
+		s.sched.Schedule(now+delay, evScaleReady, int32(want), p.index)
 	}
 }
 

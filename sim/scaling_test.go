@@ -113,3 +113,35 @@ cooldown = "0s"
 		t.Errorf("api workers at the end %g, final %d; want 6 (30 calls/s × 100ms / 0.5)", got, a.Final)
 	}
 }
+
+// Scaling on the queue: eleven users who never think keep one instance with
+// one worker busy and ten calls waiting, exactly. Against a target of 5
+// waiting per instance, the autoscaler asks for ceil(1 × 10/5) = 2; two
+// instances hold 4.5 waiting each, within the tolerance of 5, and it stays.
+func TestAutoscalerOnQueue(t *testing.T) {
+	r := run(t, `
+duration = "1m"
+[client.c]
+target = "lb"
+users = 11
+think = "0s"
+[load_balancer.lb]
+targets = ["api"]
+policy = "least_request"
+[service.api]
+instances = 1
+max_instances = 4
+workers = 1
+service_time = "100ms"
+[service.api.autoscale]
+metric = "queue"
+target = 5
+`)
+	var got string
+	for _, d := range r.Summary.Autoscaling[0].Decisions {
+		got += fmt.Sprintf("%gs %d→%d (%g); ", d.AtS, d.From, d.To, d.Metric)
+	}
+	if want := "15s 1→2 (10); "; got != want {
+		t.Errorf("decisions %q, want %q", got, want)
+	}
+}
