@@ -162,14 +162,22 @@ func (d *decoder) interventions(n *node, r *resolver, sc *Scenario) []Interventi
 		return nil
 	}
 	var out []Intervention
+	lines := map[string]int{} // name -> line of the intervention that has it
 	for i, in := range arr {
 		o := d.object(in, fmt.Sprintf("intervention[%d]", i), interventionKeys...)
 		if o == nil {
 			continue
 		}
-		if iv, ok := d.intervention(o, r, sc); ok {
-			out = append(out, iv)
+		iv, ok := d.intervention(o, r, sc)
+		if !ok {
+			continue
 		}
+		if line, dup := lines[iv.Name]; dup {
+			d.keyErrorf(in, "intervention[%d]: the name %q is already used by the intervention at line %d; results name each, so give each its own name", i, iv.Name, line)
+			continue
+		}
+		lines[iv.Name] = in.key.Line
+		out = append(out, iv)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
 	return out

@@ -100,6 +100,7 @@ func TestBrokenOperations(t *testing.T) {
 		{"autoscale without target", `target = 0.6`, ``, `17:14: service "api" autoscale: missing "target"`},
 		{"max_instances below instances", `max_instances = 6`, `max_instances = 1`, `13:17: service "api": max_instances must be a whole number between instances (2) and 10000, got the number 1`},
 		{"warmup of workers", "[service.solo]\nworkers = 2", "[service.solo.autoscale]\ntarget = 0.5\nmax = 4\nwarmup = \"5s\"\n\n[service.solo]\nworkers = 2", `24:10: service "solo" autoscale: warmup applies to scale = "instances"`},
+		{"two interventions of one name", "kind = \"scale\"\ninstances = 4", "name = \"kill switch\"\nkind = \"scale\"\ninstances = 4", `32:3: intervention[1]: the name "kill switch" is already used by the intervention at line 25`},
 		{"scale instances of a service that scales workers", `target = 0.6`, "target = 0.6\nscale = \"workers\"\nmax = 8", `37:13: intervention[1]: service "api" autoscales its workers, not its instances`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

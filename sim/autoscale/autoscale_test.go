@@ -68,3 +68,33 @@ func ExampleDesired() {
 	fmt.Println(Desired(3, 0.9, 0.6, 0.1, 1, 10))
 	// Output: 5
 }
+
+// Decide is Desired held back by the cool-down: within Cooldown of the last
+// change nothing changes, in either direction.
+func TestDecide(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		lastChange float64 // seconds; negative for none yet
+		now        float64
+		cooldown   float64
+		current    int
+		metric     float64
+		want       int
+	}{
+		{"no change yet: the rule decides", -1, 15, 60, 2, 1.0, 4},
+		{"within the cool-down: held", 30, 60, 60, 2, 1.0, 2},
+		{"scale-down held as well", 30, 60, 60, 8, 0.1, 8},
+		{"at the end of the cool-down: decides", 30, 90, 60, 2, 1.0, 4},
+		{"no cool-down", 30, 30, 0, 2, 1.0, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Scaler{Target: 0.5, Tolerance: 0.1, Min: 1, Max: 10, Cooldown: des.FromSeconds(tc.cooldown)}
+			if tc.lastChange >= 0 {
+				s.Decide(des.FromSeconds(tc.lastChange), 1, 1.0) // a change: 1 → 2
+			}
+			if got := s.Decide(des.FromSeconds(tc.now), tc.current, tc.metric); got != tc.want {
+				t.Errorf("Decide(%gs, %d, %g) = %d, want %d", tc.now, tc.current, tc.metric, got, tc.want)
+			}
+		})
+	}
+}
