@@ -115,7 +115,7 @@ func (d *decoder) autoscale(n *node, what string, instances, replicas, workers i
 		}
 	} else {
 		if replicas == 1 {
-			o.errorf(o.get("scale"), "service has one instance; give it instances and max_instances to scale them, or scale = \"workers\"")
+			o.errorf(o.get("scale"), "service has one instance; give it max_instances to scale its instances, or scale = \"workers\"")
 		}
 		if n := o.get("max"); n != nil && replicas > 1 {
 			if v, isInt := n.v.(int64); isInt && v > int64(replicas) {

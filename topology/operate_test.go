@@ -119,3 +119,20 @@ func TestBrokenOperations(t *testing.T) {
 		})
 	}
 }
+
+// max_instances alone: one instance serves, the others wait on standby.
+func TestMaxInstancesAlone(t *testing.T) {
+	sc, err := Parse("t.toml", []byte(strings.Replace(operated, "instances = 2\n", "", 1)), "")
+	if err != nil {
+		t.Fatal(err.(Errors).Pretty())
+	}
+	var serving []string
+	for _, c := range sc.Components {
+		if c.Group == "api" && !c.Standby {
+			serving = append(serving, c.Name)
+		}
+	}
+	if got := strings.Join(serving, " "); got != "api-1" || sc.Components[2].Server.Autoscale.Min != 1 {
+		t.Errorf("serving %q, autoscale min %d; want api-1 alone and a min of 1", got, sc.Components[2].Server.Autoscale.Min)
+	}
+}

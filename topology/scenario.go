@@ -31,7 +31,7 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	for _, def := range defs {
 		for i, name := range def.names {
 			c := Component{Name: name, Kind: def.kind, Group: def.name, Pos: Pos{File: d.file, Line: def.n.key.Line, Col: def.n.key.Col}}
-			c.Standby = i >= def.serving
+			c.Standby = i >= def.ready
 			c.Client, c.Balancer, c.Server = def.client, def.balancer, def.server
 			sc.Components = append(sc.Components, c)
 		}
@@ -67,11 +67,11 @@ func (d *decoder) metrics(o *object, duration time.Duration) Metrics {
 // def is one component definition: several components when a service has
 // instances.
 type def struct {
-	name    string
-	kind    Kind
-	n       *node
-	names   []string
-	serving int // instances that serve at the start; the other names are standby replicas
+	name  string
+	kind  Kind
+	n     *node
+	names []string
+	ready int // instances that serve at the start; the other names are standby replicas
 
 	client   *Client
 	balancer *Balancer
@@ -110,7 +110,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 				d.keyErrorf(cn, "%s %q: the name is already used by %s at line %d", kk.kind, name, prev.kind, prev.n.key.Line)
 				continue
 			}
-			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}, serving: 1}
+			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}, ready: 1}
 			switch kk.kind {
 			case KindClient:
 				df.client = &Client{}
@@ -119,7 +119,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 			default:
 				df.server = &Server{}
 				if kk.kind == KindService {
-					df.names, df.serving = instanceNames(d, cn, name)
+					df.names, df.ready = instanceNames(d, cn, name)
 				}
 			}
 			seen[name] = df
@@ -145,17 +145,16 @@ func (d *decoder) componentDefs(o *object) []*def {
 // instances. It returns the names and how many serve at the start.
 func instanceNames(d *decoder, n *node, name string) ([]string, int) {
 	t, ok := n.v.(*table)
-	if !ok || t.m["instances"] == nil {
-		if ok && t.m["max_instances"] != nil {
-			d.keyErrorf(t.m["max_instances"], "service %q: max_instances needs instances (how many serve at the start)", name)
-		}
+	if !ok || (t.m["instances"] == nil && t.m["max_instances"] == nil) {
 		return []string{name}, 1
 	}
-	in := t.m["instances"]
-	v, ok := in.v.(int64)
-	if !ok || v < 1 || v > 10000 {
-		d.errorf(in, "service %q: instances must be a whole number between 1 and 10000, got %s", name, describe(in.v))
-		return []string{name}, 1
+	v := int64(1)
+	if in := t.m["instances"]; in != nil {
+		var ok bool
+		if v, ok = in.v.(int64); !ok || v < 1 || v > 10000 {
+			d.errorf(in, "service %q: instances must be a whole number between 1 and 10000, got %s", name, describe(in.v))
+			return []string{name}, 1
+		}
 	}
 	serving := int(v)
 	if mn := t.m["max_instances"]; mn != nil {
@@ -195,7 +194,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
 			if n := o.get("autoscale"); n != nil {
-				df.server.Autoscale = d.autoscale(n, what+" autoscale", df.serving, len(df.names), df.server.Workers)
+				df.server.Autoscale = d.autoscale(n, what+" autoscale", df.ready, len(df.names), df.server.Workers)
 			}
 		}
 	case KindDatabase:
