@@ -18,6 +18,7 @@ import (
 // overlap go to further lanes, upwards.
 type faultWindows struct {
 	faults []results.Fault // by start
+	alerts []results.Alert // by firing, marked as alertMarks describes
 }
 
 func newFaultWindows(faults []results.Fault) *faultWindows {
@@ -47,19 +48,20 @@ func faultLabel(f results.Fault) string {
 // laneHeight is the height of one row of fault labels.
 var laneHeight = faultLabelStyle.Height("Mg") + px(3)
 
-// place returns where each fault's label starts, at its window's start but
-// pulled back to end inside the canvas, and the lane it takes (-1 for a
-// window outside the run), and the number of lanes used.
+// place returns where each label starts, faults' then alerts', at its
+// window's start (an alert's firing) but pulled back to end inside the
+// canvas, and the lane it takes (-1 for one outside the run), and the number
+// of lanes used.
 func (f *faultWindows) place(c draw.Canvas, p *plot.Plot) (xs []vg.Length, lanes []int, n int) {
 	trX, _ := p.Transforms(&c)
 	var ends []vg.Length // right end of the last label in each lane
-	for _, ft := range f.faults {
-		if ft.AtS > p.X.Max || ft.EndS < p.X.Min {
+	add := func(atS, endS float64, label string) {
+		if atS > p.X.Max || endS < p.X.Min {
 			xs, lanes = append(xs, 0), append(lanes, -1)
-			continue
+			return
 		}
-		w := faultLabelStyle.Width(faultLabel(ft))
-		x := max(min(trX(ft.AtS), c.Max.X-w), c.Min.X)
+		w := faultLabelStyle.Width(label)
+		x := max(min(trX(atS), c.Max.X-w), c.Min.X)
 		lane := 0
 		for lane < len(ends) && ends[lane] > x {
 			lane++
@@ -69,6 +71,12 @@ func (f *faultWindows) place(c draw.Canvas, p *plot.Plot) (xs []vg.Length, lanes
 		}
 		ends[lane] = x + w + px(12)
 		xs, lanes = append(xs, x), append(lanes, lane)
+	}
+	for _, ft := range f.faults {
+		add(ft.AtS, ft.EndS, faultLabel(ft))
+	}
+	for _, a := range f.alerts {
+		add(a.FiredAtS, a.FiredAtS, alertLabel(a))
 	}
 	return xs, lanes, len(ends)
 }
@@ -86,6 +94,15 @@ func (f *faultWindows) Plot(c draw.Canvas, p *plot.Plot) {
 		c.Fill(vg.Rectangle{Min: vg.Point{X: x0, Y: c.Min.Y}, Max: vg.Point{X: x1, Y: c.Max.Y}}.Path())
 		y := c.Max.Y + px(3) + vg.Length(lanes[i])*laneHeight
 		c.FillText(faultLabelStyle, vg.Point{X: xs[i], Y: y}, faultLabel(ft))
+	}
+	for j, a := range f.alerts {
+		i := len(f.faults) + j
+		if lanes[i] < 0 {
+			continue
+		}
+		plotAlert(c, trX, p.X.Max, a)
+		y := c.Max.Y + px(3) + vg.Length(lanes[i])*laneHeight
+		c.FillText(alertLabelStyle, vg.Point{X: xs[i], Y: y}, alertLabel(a))
 	}
 }
 

@@ -42,6 +42,7 @@ func (v *view) bucket() string { return fmt.Sprintf("%gs bucket", v.s.BucketSeco
 
 func (v *view) panel(title, ylabel string, log bool) *panel {
 	p := newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
+	p.faults.alerts = v.s.Alerts
 	if len(v.s.Interventions) > 0 {
 		p.Add(interventionMarks{v.s.Interventions})
 	}
@@ -108,7 +109,11 @@ func Dashboard(r *results.Run) *Figure {
 		}
 		heading = append(heading[:1:1], "Recovery: "+verdict)
 	}
-	return newFigure("dashboard", "Dashboard", aboutDashboard, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)
+	about := aboutDashboard
+	if len(r.Summary.Alerts) > 0 {
+		about += " Purple: alerts, a dashed line where each fired and a bar along the top while it fired."
+	}
+	return newFigure("dashboard", "Dashboard", about, heading, dashboardWidth, 150+310*float64(len(ps)), ps...)
 }
 
 const (

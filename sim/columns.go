@@ -118,6 +118,7 @@ func (s *Sim) columnsFor(k *component) []column {
 			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
 		}
 	}
+	cols = append(cols, s.alertColumns(k)...)
 	return cols
 }
 
@@ -151,6 +152,7 @@ func (s *Sim) closeBucket() {
 	start := s.bucketEnd - s.bucket
 	end := min(s.bucketEnd, s.end)
 	w := end - start
+	s.closeSLOs()
 	var logical int64
 	for i := range s.comps {
 		logical += s.comps[i].stats.cur.logical

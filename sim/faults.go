@@ -7,6 +7,10 @@ import (
 
 func (s *Sim) faultStart(i int32) {
 	s.active++
+	if s.faults[i].Kind == topology.FaultDrift {
+		s.driftStep(i)
+		return
+	}
 	s.applyFaults(i, true)
 }
 
@@ -56,6 +60,8 @@ func (s *Sim) applyState(t, i int32, starting bool) {
 			}
 		case topology.FaultCrash:
 			down = true
+		case topology.FaultDrift:
+			driftEffect(g, now, &extra, &ok, &workers)
 		}
 	}
 	if k.lb != nil {

@@ -147,6 +147,10 @@ func (s *Sim) dispatch(e des.Event) {
 		s.scaleDecide(&s.pools[e.Ref])
 	case evScaleReady:
 		s.scaleReady(&s.pools[e.Ref], int(e.Comp))
+	case evDriftStep:
+		s.driftStep(e.Ref)
+	case evAlertEval:
+		s.evaluateAlerts()
 	}
 }
 

@@ -30,6 +30,8 @@ const (
 	evFaultStart                 // fault Ref begins
 	evFaultEnd                   // fault Ref ends
 	evSweep                      // load balancer Comp's outlier detection interval
+	evDriftStep                  // drift fault Ref's value moves on
+	evAlertEval                  // the alerts are evaluated
 	evIntervene                  // intervention Ref is applied
 	evUndo                       // applied intervention Ref is undone
 	evRestarted                  // component Comp is back from a restart
@@ -50,6 +52,8 @@ type Sim struct {
 	comps  []component
 	faults []topology.Fault
 	active int // faults in progress
+	slos   []*slo
+	alerts []*alert
 
 	// Metrics.
 	bucket     des.Time
@@ -175,6 +179,7 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 			k.stats.capacity.Add(0, int64(k.srv.capacity))
 		}
 	}
+	s.newAlerts()
 	// Columns name their callees, so every component must exist first.
 	for i := range s.comps {
 		k := &s.comps[i]
@@ -185,6 +190,7 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	keys = s.newPools(keys)
 	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)
 	s.series.EndS = sc.Duration.Seconds()
+	s.startAlerts()
 	for i, f := range s.faults {
 		s.sched.Schedule(des.FromDuration(f.At), evFaultStart, 0, int32(i))
 		s.sched.Schedule(des.FromDuration(f.End()), evFaultEnd, 0, int32(i))

@@ -47,6 +47,7 @@ type stats struct {
 	faultArrivals int64 // arrivals while a fault was active
 	peakAmp       float64
 	failures      [4]int64 // clients: failed logical requests by last outcome
+	slo           *slo     // the SLO that counts this component's requests, or nil
 }
 
 func (st *stats) init() {
@@ -79,6 +80,9 @@ func (st *stats) answered(d des.Time, o outcome) {
 	}
 	st.respSum += d.Seconds()
 	st.respN++
+	if st.slo != nil && o != cancelledCall {
+		st.slo.count(d, o == ok)
+	}
 	if o == ok || o == failed {
 		st.lat.Record(d)
 		st.latTot.Record(d)
@@ -117,4 +121,7 @@ func (st *stats) logicalDone(d des.Time, o outcome) {
 	st.latTot.Record(d)
 	st.respSum += d.Seconds()
 	st.respN++
+	if st.slo != nil {
+		st.slo.count(d, o == ok)
+	}
 }

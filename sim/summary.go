@@ -119,6 +119,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	sum.Recovery = s.recovery()
 	sum.Interventions = s.interventionResults(&sum.Recovery)
 	sum.Autoscaling = s.autoscalers()
+	s.alertSummary(&sum)
 	return sum
 }
 

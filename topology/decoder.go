@@ -15,7 +15,8 @@ type decoder struct {
 	file   string
 	lines  []string
 	errs   Errors
-	prefix string // added to every message, e.g. `variant "aligned": `
+	prefix string   // added to every message, e.g. `variant "aligned": `
+	imp    *imports // the files the scenario imports
 }
 
 func (d *decoder) at(p tomlpos.Pos, format string, args ...any) {
@@ -284,6 +285,8 @@ func describe(v any) string {
 		return fmt.Sprintf("the number %s", fmtNum(v))
 	case bool:
 		return fmt.Sprintf("%v", v)
+	case nil:
+		return "null"
 	case *table:
 		return "a table"
 	case []*node:

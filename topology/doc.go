@@ -9,5 +9,11 @@
 // exist, and call cycles. A file may define variants ([variant.NAME]) that
 // override keys of the base; every variant is validated whichever is run.
 //
+// A client or load balancer may import its policy from a gRPC service config
+// (JSON) or Envoy route and cluster files (YAML), read with their own field
+// names, defaults and rules; ParseFS reads them from the scenario's
+// directory, and problems in them are reported at their own file:line:col.
+//
 // docs/scenario-format.md is the reference for every key, unit and default.
+// docs/importers.md describes the imports.
 package topology

@@ -11,6 +11,7 @@ type Error struct {
 	Pos  Pos
 	Msg  string
 	Line string // the offending source line, for the caret display
+	at   Pos    // for a problem inside an imported file: the scenario key that imports it, where it sorts
 }
 
 func (e *Error) Error() string {
@@ -70,13 +71,24 @@ func caretPad(line string, col int) string {
 
 func (es Errors) sorted() Errors {
 	sort.SliceStable(es, func(i, j int) bool {
-		a, b := es[i].Pos, es[j].Pos
-		if a.Line != b.Line {
-			return a.Line < b.Line
+		a, b := es[i].sortPos(), es[j].sortPos()
+		for k := range a {
+			if a[k] != b[k] {
+				return a[k] < b[k]
+			}
 		}
-		return a.Col < b.Col
+		return false
 	})
 	return es
+}
+
+// sortPos orders problems by where they are in the scenario: a problem in
+// an imported file sorts at the key that imports it, then by its own place.
+func (e *Error) sortPos() [4]int {
+	if e.at.Line > 0 {
+		return [4]int{e.at.Line, e.at.Col, e.Pos.Line, e.Pos.Col}
+	}
+	return [4]int{e.Pos.Line, e.Pos.Col, 0, 0}
 }
 
 // DidYouMean returns `; did you mean "x"?` for the candidate closest to s,

@@ -2,13 +2,14 @@ package topology
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/failsim/failsim/topology/tomlpos"
 )
 
-var faultKeys = []string{"name", "target", "kind", "at", "for", "factor", "latency", "error_rate", "workers"}
+var faultKeys = []string{"name", "target", "kind", "at", "for", "factor", "latency", "error_rate", "workers", "what", "from", "to"}
 
 // faultParams is the parameter key each fault kind takes.
 var faultParams = map[FaultKind]string{
@@ -71,10 +72,13 @@ func (d *decoder) fault(o *object, r *resolver, sc *Scenario) (Fault, bool) {
 
 	// The parameter this kind takes, and no other.
 	param := faultParams[f.Kind]
-	for _, k := range []string{"factor", "latency", "error_rate", "workers"} {
-		if n := o.get(k); n != nil && k != param {
+	for _, k := range []string{"factor", "latency", "error_rate", "workers", "what", "from", "to"} {
+		if n := o.get(k); n != nil && k != param && (f.Kind != FaultDrift || !slices.Contains(driftKeys, k)) {
 			hint := "a crash takes no parameter"
-			if param != "" {
+			switch {
+			case f.Kind == FaultDrift:
+				hint = "a drift fault takes what, from and to"
+			case param != "":
 				hint = fmt.Sprintf("a %s fault takes %s", kind, param)
 			}
 			o.errorf(n, "%s does not apply to a %s fault (%s)", k, kind, hint)
@@ -95,6 +99,10 @@ func (d *decoder) fault(o *object, r *resolver, sc *Scenario) (Fault, bool) {
 		f.ErrorRate = o.number("error_rate", 0, 0, 1)
 	case FaultCapacity:
 		f.Workers = o.integer("workers", 0, 0, 1_000_000)
+	case FaultDrift:
+		if !d.drift(o, &f, sc) {
+			return f, false
+		}
 	}
 
 	// What each kind can hit.
@@ -124,6 +132,7 @@ var faultTargets = map[FaultKind]string{
 	FaultCapacity:  "it hits services and databases",
 	FaultCrash:     "it hits load balancers, services and databases",
 	FaultLoadSpike: "it hits open-loop clients (with a rate)",
+	FaultDrift:     "it hits services and databases",
 }
 
 func posOf(p Pos) tomlpos.Pos { return tomlpos.Pos{Line: p.Line, Col: p.Col} }
@@ -140,6 +149,8 @@ func (f Fault) String() string {
 		what += fmt.Sprintf(" %g%%", 100*f.ErrorRate)
 	case FaultCapacity:
 		what += fmt.Sprintf(" to %d workers", f.Workers)
+	case FaultDrift:
+		what += " " + f.Drift.String()
 	}
 	return fmt.Sprintf("%s at %s for %s", what, f.At, time.Duration(f.For))
 }

@@ -27,15 +27,25 @@ func Load(path, variant string, sets ...Setting) (*Scenario, error) {
 		}
 		return nil, Errors{{Pos: Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
 	}
-	return Parse(path, src, variant, sets...)
+	return ParseFS(os.DirFS(filepath.Dir(path)), path, src, variant, sets...)
 }
 
 // Parse is Load for a file already in memory; file names it in messages.
 // It validates the base and every variant, so a mistake in a variant is
 // found whichever one is run, then applies the settings, in order, to the
-// chosen one.
+// chosen one. A scenario parsed this way cannot import files
+// (grpc_service_config, envoy_route, envoy_cluster): use ParseFS.
 func Parse(file string, src []byte, variant string, sets ...Setting) (*Scenario, error) {
-	d := &decoder{file: file, lines: strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")}
+	return ParseFS(nil, file, src, variant, sets...)
+}
+
+// ParseFS is Parse for a scenario that may import files: fsys holds the
+// scenario's directory, and an imported path such as "configs/orders.json"
+// is read from it. Messages name imported files by that path joined to
+// file's directory.
+func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Setting) (*Scenario, error) {
+	imp := &imports{fsys: fsys, dir: filepath.Dir(file), files: map[string]*imported{}}
+	d := &decoder{file: file, lines: strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n"), imp: imp}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&raw); err != nil {
 		var perr toml.ParseError
@@ -98,7 +108,7 @@ func Parse(file string, src []byte, variant string, sets ...Setting) (*Scenario,
 		seen[e.Error()] = true
 	}
 	for _, name := range variants {
-		vd := &decoder{file: file, lines: d.lines, prefix: fmt.Sprintf("variant %q: ", name)}
+		vd := &decoder{file: file, lines: d.lines, prefix: fmt.Sprintf("variant %q: ", name), imp: imp}
 		merged, desc := vd.variant(base, overrides[name])
 		vsc := vd.scenario(merged, defaultName)
 		for _, e := range vd.errs {
@@ -130,7 +140,7 @@ func Parse(file string, src []byte, variant string, sets ...Setting) (*Scenario,
 		if len(errs) > 0 {
 			return nil, errs
 		}
-		sd := &decoder{file: file, lines: d.lines}
+		sd := &decoder{file: file, lines: d.lines, imp: imp}
 		chosen = sd.scenario(chosenTree, defaultName)
 		if len(sd.errs) > 0 {
 			return nil, sd.errs.sorted()

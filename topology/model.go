@@ -21,6 +21,8 @@ type Scenario struct {
 
 	Components []Component // clients first, then in the order the file defines them
 	Faults     []Fault     // sorted by start time
+	SLOs       []SLO       // in file order
+	Alerts     []Alert     // in file order
 
 	Interventions []Intervention // sorted by time
 }
@@ -384,6 +386,7 @@ type Fault struct {
 	Latency   time.Duration // latency
 	ErrorRate float64       // errors
 	Workers   int           // capacity
+	Drift     Drift         // drift
 	Pos       Pos
 }
 
@@ -401,9 +404,10 @@ const (
 	FaultCapacity                   // only Workers workers (connections) remain
 	FaultCrash                      // the component drops all its work and refuses calls
 	FaultLoadSpike                  // an open-loop client's rate is multiplied by Factor
+	FaultDrift                      // a parameter moves linearly from Drift.From to Drift.To
 )
 
-var faultNames = [...]string{"slowdown", "latency", "errors", "capacity", "crash", "load-spike"}
+var faultNames = [...]string{"slowdown", "latency", "errors", "capacity", "crash", "load-spike", "drift"}
 
 func (k FaultKind) String() string { return faultNames[k] }
 

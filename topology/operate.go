@@ -2,327 +2,395 @@ package topology
 
 import (
 	"fmt"
-	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// Intervention is an operator's action on the timeline: it changes its
-// targets at At and, when For is set, undoes the change For later.
-type Intervention struct {
-	Name    string // "KIND TARGET" unless named
-	Kind    InterventionKind
-	Targets []int  // the components it changes (every instance of a replicated service)
-	Service string // the replicated service whose instances a scale changes; "" otherwise
-	At      time.Duration
-	For     time.Duration // how long the change holds before it is undone; 0 for good
-
-	Workers   int           // scale: workers (connections) of each target; 0 when it scales instances
-	Instances int           // scale: instances of Service that serve
-	Downtime  time.Duration // restart: how long the target refuses calls before it is back
-	Fraction  float64       // shed-load: the fraction of new requests refused
-	Timeout   time.Duration // timeout: the new per-attempt timeout; 0 for none
+// SLO is a service level objective on a client or component: a fraction
+// Objective of its requests are good over Period. A request is good when it
+// succeeds and, with a Latency, answers within it.
+//
+// Runs last minutes, SLO periods weeks, so an SLO is judged on a scaled
+// clock: one simulated second stands for TimeScale seconds of the period.
+// The period and every burn-rate window are divided by TimeScale; a burn
+// rate, a ratio, is unchanged, so a window pair spends the same fraction of
+// the error budget as it would in production.
+type SLO struct {
+	Name      string
+	Targets   []int // a component, or every instance of a replicated service
+	Objective float64
+	Latency   time.Duration // 0: availability only
+	Period    time.Duration
+	TimeScale float64
 	Pos       Pos
 }
 
-// InterventionKind is what an intervention does.
-type InterventionKind uint8
-
-// Intervention kinds.
-const (
-	Scale      InterventionKind = iota // set workers, or the instances that serve
-	Restart                            // drop all work and state, refuse calls for Downtime, come back
-	ShedLoad                           // refuse a fraction of new requests at a client or load balancer
-	RetriesOff                         // a client's or load balancer's retries are switched off
-	SetTimeout                         // a client's timeout or a load balancer's per-try timeout changes
-)
-
-var interventionNames = [...]string{"scale", "restart", "shed-load", "retries-off", "timeout"}
-
-func (k InterventionKind) String() string { return interventionNames[k] }
-
-// Autoscale scales a service's instances, or each instance's workers, as
-// the Kubernetes Horizontal Pod Autoscaler does: every Interval, desired =
-// ceil(current × metric / Target), unchanged while the ratio metric/Target
-// is within Tolerance of 1, clamped to [Min, Max], and no change within
-// Cooldown of the last one. The metric is averaged over the last Window.
-// Capacity requested arrives ProvisioningDelay later; a new instance then
-// works WarmupFactor times slower for Warmup (a cold start).
-type Autoscale struct {
-	Workers           bool // scale each instance's workers, not the instances
-	Metric            AutoscaleMetric
-	Target            float64
-	Tolerance         float64
-	Min, Max          int
-	Window, Interval  time.Duration
-	ProvisioningDelay time.Duration
-	Cooldown          time.Duration
-	Warmup            time.Duration
-	WarmupFactor      float64
-	Pos               Pos
+// Scaled is d, written in the SLO's production time, on the run's clock.
+func (s SLO) Scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / s.TimeScale)
 }
 
-// AutoscaleMetric is what an autoscaler measures, per instance (or worker).
-type AutoscaleMetric uint8
+// AlertKind is how an alert decides.
+type AlertKind uint8
 
-// Autoscaler metrics.
+// Alert kinds.
 const (
-	ScaleOnUtilization AutoscaleMetric = iota // busy workers over workers
-	ScaleOnQueue                              // calls waiting in the queue
+	AlertThreshold AlertKind = iota // a metric above or below a value
+	AlertBurnRate                   // an SLO's error budget burning too fast
 )
 
-var autoscaleMetrics = []string{"utilization", "queue"}
+var alertKindNames = []string{"threshold", "burn_rate"}
 
-func (m AutoscaleMetric) String() string { return autoscaleMetrics[m] }
+func (k AlertKind) String() string { return alertKindNames[k] }
 
-var autoscaleKeys = []string{"scale", "metric", "target", "tolerance", "min", "max", "window", "interval",
-	"provisioning_delay", "cooldown", "warmup", "warmup_factor"}
+// AlertMetric is what a threshold alert watches, over the last bucket.
+type AlertMetric uint8
 
-// autoscale reads a service's [service.NAME.autoscale]. instances is how
-// many instances serve at the start, replicas how many exist (max_instances).
-func (d *decoder) autoscale(n *node, what string, instances, replicas, workers int) *Autoscale {
-	o := d.object(n, what, autoscaleKeys...)
-	if o == nil {
-		return nil
-	}
-	a := &Autoscale{Pos: d.pos(n)}
-	scale := o.enum("scale", 0, []string{"instances", "workers"})
-	if !o.has("scale") && replicas == 1 {
-		scale = 1 // a single instance can only grow its workers
-	}
-	a.Workers = scale == 1
-	a.Metric = AutoscaleMetric(o.enum("metric", int(ScaleOnUtilization), autoscaleMetrics))
-	if !o.has("target") {
-		o.missing("target", "the metric's value per instance the scaler aims for, e.g. 0.6 for 60% utilization")
-	}
-	hi := 1.0
-	if a.Metric == ScaleOnQueue {
-		hi = 1e9
-	}
-	a.Target = o.number("target", 1, 0, hi)
-	if n := o.get("target"); n != nil && a.Target == 0 {
-		o.errorf(n, "target must be more than zero")
-		a.Target = 1
-	}
-	a.Tolerance = o.number("tolerance", 0.1, 0, 1)
-	if a.Workers {
-		a.Min = o.integer("min", workers, 1, 1_000_000)
-		a.Max = o.integer("max", workers, 1, 1_000_000)
-		if !o.has("max") {
-			o.missing("max", "the most workers it may scale each instance to")
+// Threshold alert metrics.
+const (
+	MetricErrorRatio  AlertMetric = iota // failed / answered
+	MetricLatencyP99                     // p99 of the latency of answered calls, seconds (worst instance)
+	MetricQueue                          // queue_mean (instances summed)
+	MetricUtilization                    // busy workers / workers (instances together)
+	MetricGoodput                        // a client's successful logical requests per second
+)
+
+var alertMetricNames = []string{"error_ratio", "latency_p99_s", "queue_mean", "utilization", "goodput_rps"}
+
+func (m AlertMetric) String() string { return alertMetricNames[m] }
+
+// Alert is a rule a monitoring system evaluates at the end of every bucket,
+// with Prometheus' semantics: when its condition first holds it is pending;
+// once the condition has held for For it fires; when the condition stops
+// holding it resolves (a pending alert goes back to inactive).
+type Alert struct {
+	Name string
+	Kind AlertKind
+	For  time.Duration
+
+	// Threshold: Metric of Targets compared with Threshold.
+	Targets   []int
+	Metric    AlertMetric
+	Above     bool // fires above Threshold, else below
+	Threshold float64
+
+	// Burn rate: SLOs[SLO] burns faster than a window pair's rate over both
+	// its windows, for any pair (the SRE workbook's multiwindow,
+	// multi-burn-rate alert).
+	SLO     int
+	Windows []BurnWindow
+
+	Pos Pos
+}
+
+// BurnWindow is one pair of the multiwindow alert: the burn rate must
+// exceed Rate over both Long and Short, written in the SLO's production
+// time (scale them with SLO.Scaled).
+type BurnWindow struct {
+	Rate        float64
+	Long, Short time.Duration
+}
+
+// DefaultBurnWindows are the SRE workbook's paging pair for a 30-day SLO:
+// 2% of the budget spent in an hour, or 5% in six hours.
+var DefaultBurnWindows = []BurnWindow{
+	{Rate: 14.4, Long: time.Hour, Short: 5 * time.Minute},
+	{Rate: 6, Long: 6 * time.Hour, Short: 30 * time.Minute},
+}
+
+// Drift is a fault that degrades gradually: What moves linearly from From at
+// the fault's start to To at its end. Latency is seconds added to work,
+// capacity the workers (connections) left, errors a probability of failing.
+type Drift struct {
+	What     DriftWhat
+	From, To float64
+}
+
+// DriftWhat is the parameter a drift moves.
+type DriftWhat uint8
+
+// Drifting parameters.
+const (
+	DriftLatency DriftWhat = iota
+	DriftCapacity
+	DriftErrors
+)
+
+var driftWhatNames = []string{"latency", "capacity", "errors"}
+
+func (w DriftWhat) String() string { return driftWhatNames[w] }
+
+// DriftAt is a drift fault's value at time t: From at its start, To at its
+// end, on the straight line between.
+func (f Fault) DriftAt(t time.Duration) float64 {
+	frac := min(max(float64(t-f.At)/float64(f.For), 0), 1)
+	return f.Drift.From + (f.Drift.To-f.Drift.From)*frac
+}
+
+var (
+	sloKeys   = []string{"name", "target", "objective", "latency", "period", "time_scale"}
+	alertKeys = []string{"name", "slo", "burn_rates", "target", "metric", "above", "below", "for"}
+	burnKeys  = []string{"rate", "long", "short"}
+)
+
+// maxWindowBuckets bounds the ring of counts one SLO keeps.
+const maxWindowBuckets = 1_000_000
+
+func (d *decoder) slos(n *node, r *resolver, sc *Scenario) []SLO {
+	arr := d.list(n, "slo")
+	var out []SLO
+	owner := map[int]string{} // component -> SLO name
+	for i, sn := range arr {
+		o := d.object(sn, fmt.Sprintf("slo[%d]", i), sloKeys...)
+		if o == nil {
+			continue
 		}
-		if n := o.get("warmup"); n != nil {
-			o.errorf(n, "warmup applies to scale = \"instances\": new workers of a running instance start warm")
+		s := SLO{Pos: Pos{File: d.file, Line: sn.key.Line, Col: sn.key.Col}, Period: 30 * 24 * time.Hour, TimeScale: 60}
+		s.Targets = r.resolveTarget(o, "target")
+		s.Name = o.str("name", o.str("target", ""))
+		if !o.has("objective") {
+			o.missing("objective", "the fraction of good requests, e.g. 0.999")
 		}
-	} else {
-		if replicas == 1 {
-			o.errorf(o.get("scale"), "service has one instance; give it max_instances to scale its instances, or scale = \"workers\"")
+		s.Objective = o.number("objective", 0.999, 0, 1)
+		if n := o.get("objective"); n != nil && (s.Objective <= 0 || s.Objective >= 1) {
+			o.errorf(n, "objective must be strictly between 0 and 1 (write 99.9%% as 0.999)")
 		}
-		if n := o.get("max"); n != nil && replicas > 1 {
-			if v, isInt := n.v.(int64); isInt && v > int64(replicas) {
-				o.errorf(n, "max %d: the service has %d instances at most; raise its max_instances", v, replicas)
+		s.Latency = o.positive("latency", 0)
+		s.Period = d.days(o, "period", s.Period)
+		s.TimeScale = o.number("time_scale", s.TimeScale, 1, 1e9)
+		if scaled := s.Scaled(s.Period); scaled < sc.Metrics.Bucket {
+			o.errorf(o.n, "period %s at time_scale %g is %s of simulated time, shorter than one bucket (%s)", s.Period, s.TimeScale, scaled, sc.Metrics.Bucket)
+		}
+		for _, t := range s.Targets {
+			if prev, ok := owner[t]; ok {
+				o.errorf(o.get("target"), "%s already has SLO %q; one SLO per component", sc.Components[t].Name, prev)
+			}
+			owner[t] = s.Name
+		}
+		for _, prev := range out {
+			if prev.Name == s.Name {
+				o.errorf(o.n, "two SLOs are named %q; give one a name", s.Name)
 			}
 		}
-		a.Min = o.integer("min", instances, 1, replicas)
-		a.Max = min(o.integer("max", replicas, 1, 1_000_000), replicas)
+		out = append(out, s)
 	}
-	if a.Min > a.Max {
-		o.errorf(o.get("min"), "min %d is more than max %d", a.Min, a.Max)
-	}
-	a.Interval = o.positive("interval", 15*time.Second)
-	a.Window = o.positive("window", 30*time.Second)
-	a.ProvisioningDelay = o.duration("provisioning_delay", 0, false)
-	a.Cooldown = o.duration("cooldown", time.Minute, false)
-	a.Warmup = o.duration("warmup", 0, false)
-	a.WarmupFactor = o.number("warmup_factor", 1, 1, 1e6)
-	if n := o.get("warmup_factor"); n != nil && a.Warmup == 0 {
-		o.errorf(n, "warmup_factor applies while an instance warms up: give warmup too")
-	}
-	return a
+	return out
 }
 
-var interventionKeys = []string{"name", "target", "kind", "at", "for", "workers", "instances", "downtime", "fraction", "timeout"}
-
-// interventionParams are the keys each kind takes beyond name, target,
-// kind, at and for.
-var interventionParams = map[InterventionKind][]string{
-	Scale:      {"workers", "instances"},
-	Restart:    {"downtime"},
-	ShedLoad:   {"fraction"},
-	RetriesOff: {},
-	SetTimeout: {"timeout"},
+// days reads a positive duration that may also be written in days ("30d"),
+// the unit SLO periods are usually stated in.
+func (d *decoder) days(o *object, key string, def time.Duration) time.Duration {
+	n := o.get(key)
+	s, ok := "", false
+	if n != nil {
+		s, ok = n.v.(string)
+	}
+	if !ok {
+		return o.positive(key, def) // absent, or says what is wrong with it
+	}
+	v, err := time.ParseDuration(s)
+	if days, e := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); strings.HasSuffix(s, "d") && e == nil {
+		v, err = time.Duration(days*float64(24*time.Hour)), nil
+	}
+	if err != nil || v <= 0 {
+		o.errorf(n, "%s: %q is not a positive duration like \"30d\" or \"720h\"", key, s)
+		return def
+	}
+	return v
 }
 
-func (d *decoder) interventions(n *node, r *resolver, sc *Scenario) []Intervention {
+func (d *decoder) alerts(n *node, r *resolver, sc *Scenario) []Alert {
+	arr := d.list(n, "alert")
+	var out []Alert
+	sloNames := make([]string, len(sc.SLOs))
+	for i, s := range sc.SLOs {
+		sloNames[i] = s.Name
+	}
+	for i, an := range arr {
+		o := d.object(an, fmt.Sprintf("alert[%d]", i), alertKeys...)
+		if o == nil {
+			continue
+		}
+		a := Alert{Pos: Pos{File: d.file, Line: an.key.Line, Col: an.key.Col}}
+		a.Name = o.str("name", "")
+		switch {
+		case !o.has("name"):
+			o.missing("name", "what the alert is called in results")
+		case a.Name == "" || strings.ContainsAny(a.Name, ",\"\n"):
+			o.errorf(o.get("name"), "name must be non-empty, without commas, quotes or newlines")
+		}
+		for _, prev := range out {
+			if prev.Name == a.Name && a.Name != "" {
+				o.errorf(o.get("name"), "two alerts are named %q", a.Name)
+			}
+		}
+		a.For = o.duration("for", 0, false)
+		if o.has("slo") {
+			a.Kind = AlertBurnRate
+			for _, k := range []string{"target", "metric", "above", "below"} {
+				if n := o.get(k); n != nil {
+					o.errorf(n, "%s does not apply to a burn-rate alert (it watches its SLO's targets)", k)
+				}
+			}
+			name := o.str("slo", "")
+			a.SLO = -1
+			for j, s := range sc.SLOs {
+				if s.Name == name {
+					a.SLO = j
+				}
+			}
+			if a.SLO < 0 {
+				o.errorf(o.get("slo"), "no [[slo]] named %q%s", name, DidYouMean(name, sloNames))
+				continue
+			}
+			a.Windows = d.burnWindows(o, sc.SLOs[a.SLO], sc.Metrics.Bucket)
+			for _, w := range a.Windows {
+				// The error ratio would have to exceed 100%.
+				if budget := 1 - sc.SLOs[a.SLO].Objective; w.Rate*budget >= 1 {
+					where := o.get("burn_rates")
+					if where == nil {
+						where = o.get("slo")
+					}
+					o.errorf(where, "a burn rate of %g can never be reached with objective %g: it needs an error ratio of %.4g; use rates below %.4g",
+						w.Rate, sc.SLOs[a.SLO].Objective, w.Rate*budget, 1/budget)
+					break
+				}
+			}
+		} else {
+			a.Kind = AlertThreshold
+			if n := o.get("burn_rates"); n != nil {
+				o.errorf(n, "burn_rates needs slo: name the [[slo]] whose budget it watches")
+			}
+			if !o.has("target") && !o.has("metric") {
+				o.missing("slo", "a burn-rate alert names an [[slo]]; a threshold alert has target and metric instead")
+				continue
+			}
+			a.Targets = r.resolveTarget(o, "target")
+			if !o.has("metric") {
+				o.missing("metric", "one of "+quoteList(alertMetricNames))
+			}
+			m := o.enum("metric", -1, alertMetricNames)
+			above, below := o.get("above"), o.get("below")
+			switch {
+			case above != nil && below != nil:
+				o.errorf(below, "an alert fires either above or below a value, not both")
+			case above == nil && below == nil:
+				o.missing("above", "the value above which it fires (or below = ...)")
+			}
+			a.Above = above != nil
+			if a.Above {
+				a.Threshold = o.number("above", 0, 0, 1e12)
+			} else {
+				a.Threshold = o.number("below", 0, 0, 1e12)
+			}
+			if m < 0 || a.Targets == nil {
+				continue
+			}
+			a.Metric = AlertMetric(m)
+			for _, t := range a.Targets {
+				c := sc.Components[t]
+				ok := true
+				switch a.Metric {
+				case MetricGoodput:
+					ok = c.Kind == KindClient
+				case MetricQueue, MetricUtilization:
+					ok = c.Server != nil
+				}
+				if !ok {
+					o.errorf(o.get("metric"), "%s is not a metric of %s %q", a.Metric, c.Kind, c.Name)
+					break
+				}
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func (d *decoder) burnWindows(o *object, s SLO, bucket time.Duration) []BurnWindow {
+	n := o.get("burn_rates")
+	if n == nil {
+		return DefaultBurnWindows
+	}
+	var out []BurnWindow
+	for i, wn := range d.list(n, "burn_rates") {
+		w := d.object(wn, fmt.Sprintf("%s: burn_rates[%d]", o.what, i), burnKeys...)
+		if w == nil {
+			continue
+		}
+		for _, k := range burnKeys {
+			if !w.has(k) {
+				w.missing(k, "each pair is { rate = 14.4, long = \"1h\", short = \"5m\" }")
+			}
+		}
+		b := BurnWindow{Rate: w.number("rate", 1, 0, 1e6), Long: w.positive("long", time.Hour), Short: w.positive("short", 5*time.Minute)}
+		if b.Short >= b.Long && w.has("short") && w.has("long") {
+			w.errorf(w.get("short"), "the short window (%s) must be shorter than the long one (%s)", b.Short, b.Long)
+		}
+		if buckets := s.Scaled(b.Long) / bucket; buckets > maxWindowBuckets {
+			w.errorf(w.get("long"), "%s at time_scale %g is %d buckets; use at most %d (a larger time_scale or bucket)", b.Long, s.TimeScale, buckets, maxWindowBuckets)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// list reads an array of tables written as [[key]].
+func (d *decoder) list(n *node, key string) []*node {
 	if n == nil {
 		return nil
 	}
 	arr, ok := n.v.([]*node)
 	if !ok {
-		d.errorf(n, "intervention must be a list of interventions: write each as [[intervention]]")
+		d.errorf(n, "%s must be a list: write each as [[%s]]", key, key)
 		return nil
 	}
-	var out []Intervention
-	lines := map[string]int{} // name -> line of the intervention that has it
-	for i, in := range arr {
-		o := d.object(in, fmt.Sprintf("intervention[%d]", i), interventionKeys...)
-		if o == nil {
-			continue
-		}
-		iv, ok := d.intervention(o, r, sc)
-		if !ok {
-			continue
-		}
-		if line, dup := lines[iv.Name]; dup {
-			d.keyErrorf(in, "intervention[%d]: the name %q is already used by the intervention at line %d; results name each, so give each its own name", i, iv.Name, line)
-			continue
-		}
-		lines[iv.Name] = in.key.Line
-		out = append(out, iv)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
-	return out
+	return arr
 }
 
-func (d *decoder) intervention(o *object, r *resolver, sc *Scenario) (Intervention, bool) {
-	iv := Intervention{Pos: Pos{File: d.file, Line: o.n.key.Line, Col: o.n.key.Col}}
-	kinds := interventionNames[:]
-	k := o.enum("kind", -1, kinds)
-	if !o.has("kind") {
-		o.missing("kind", "one of "+quoteList(kinds))
-	}
-	iv.Targets = r.resolveTarget(o, "target")
-	if !o.has("at") {
-		o.missing("at", "when the operator acts")
-	}
-	iv.At = o.duration("at", 0, false)
-	if iv.At >= sc.Duration && o.has("at") {
-		o.errorf(o.get("at"), "the intervention is at %s, after the run ends at %s", iv.At, sc.Duration)
-	}
-	if k < 0 || iv.Targets == nil {
-		return iv, false
-	}
-	iv.Kind = InterventionKind(k)
-	target := o.str("target", "")
-	iv.Name = o.str("name", kinds[k]+" "+target)
+var driftKeys = []string{"what", "from", "to"}
 
-	params := interventionParams[iv.Kind]
-	for _, p := range []string{"workers", "instances", "downtime", "fraction", "timeout"} {
-		if n := o.get(p); n != nil && !contains(params, p) {
-			hint := "it takes no parameter"
-			if len(params) > 0 {
-				hint = "it takes " + quoteList(params)
-			}
-			o.errorf(n, "%s does not apply to a %s intervention (%s)", p, kinds[k], hint)
-		}
+// drift reads a drift fault's what, from and to. From defaults to the
+// healthy value: no added latency, no errors, the target's own workers.
+func (d *decoder) drift(o *object, f *Fault, sc *Scenario) bool {
+	if !o.has("what") {
+		o.missing("what", "the parameter that drifts: one of "+quoteList(driftWhatNames))
 	}
-	if n := o.get("for"); n != nil && iv.Kind == Restart {
-		o.errorf(n, "a restart is not undone; give downtime for how long it is down")
+	if !o.has("to") {
+		o.missing("to", "the value the parameter reaches at the end of the fault")
 	}
-	iv.For = o.positive("for", 0)
-
-	ok := true
-	targetKinds := func(want string, kinds ...Kind) {
-		for _, t := range iv.Targets {
-			c := sc.Components[t]
-			if !contains(kinds, c.Kind) {
-				o.errorf(o.get("target"), "a %s intervention cannot act on %s %q; it acts on %s", iv.Kind, c.Kind, c.Group, want)
-				ok = false
-				return
-			}
-		}
+	w := o.enum("what", -1, driftWhatNames)
+	if w < 0 {
+		return false
 	}
-	switch iv.Kind {
-	case Scale:
-		switch {
-		case o.has("workers") && o.has("instances"):
-			o.errorf(o.get("instances"), "give workers or instances, not both")
-			ok = false
-		case o.has("instances"):
-			g := r.groups[target]
-			if g == nil || sc.Components[g[0]].Kind != KindService {
-				o.errorf(o.get("target"), "instances scales a service with instances; %q has none (give it instances and max_instances)", target)
-				return iv, false
-			}
-			if a := sc.Components[g[0]].Server.Autoscale; a != nil && a.Workers {
-				o.errorf(o.get("instances"), "service %q autoscales its workers, not its instances; scale workers instead", target)
-				return iv, false
-			}
-			iv.Service = target
-			if v, isInt := o.get("instances").v.(int64); isInt && v > int64(len(g)) {
-				o.errorf(o.get("instances"), "instances %d: service %q has %d at most; raise its max_instances", v, target, len(g))
-				return iv, false
-			}
-			iv.Instances = o.integer("instances", 1, 1, len(g))
-		case o.has("workers"):
-			targetKinds("services and databases", KindService, KindDatabase)
-			iv.Workers = o.integer("workers", 1, 1, 1_000_000)
-		default:
-			o.missing("workers", "the new number of workers of each instance, or instances for the number of instances")
-			ok = false
+	f.Drift.What = DriftWhat(w)
+	switch f.Drift.What {
+	case DriftLatency:
+		f.Drift.From = o.duration("from", 0, false).Seconds()
+		f.Drift.To = o.duration("to", 0, false).Seconds()
+	case DriftCapacity:
+		workers := 0
+		if srv := sc.Components[f.Targets[0]].Server; srv != nil {
+			workers = srv.Workers
 		}
-	case Restart:
-		targetKinds("load balancers, services and databases", KindLoadBalancer, KindService, KindDatabase)
-		iv.Downtime = o.duration("downtime", 0, false)
-	case ShedLoad:
-		targetKinds("clients and load balancers (the edge)", KindClient, KindLoadBalancer)
-		if !o.has("fraction") {
-			o.missing("fraction", "the fraction of new requests refused, e.g. 0.5")
-		}
-		iv.Fraction = o.number("fraction", 0, 0, 1)
-	case RetriesOff:
-		targetKinds("clients and load balancers", KindClient, KindLoadBalancer)
-		if ok {
-			for _, t := range iv.Targets {
-				if p := callPolicyOf(sc.Components[t]); p.Retry.MaxAttempts <= 1 {
-					o.errorf(o.get("target"), "%q makes no retries to switch off", sc.Components[t].Name)
-					ok = false
-				}
-			}
-		}
-	case SetTimeout:
-		targetKinds("clients and load balancers (its per-try timeout)", KindClient, KindLoadBalancer)
-		if !o.has("timeout") {
-			o.missing("timeout", `the new timeout, e.g. "500ms", or "none"`)
-		}
-		iv.Timeout = d.limit(o, "timeout")
+		f.Drift.From = float64(o.integer("from", workers, 0, 1_000_000))
+		f.Drift.To = float64(o.integer("to", workers, 0, 1_000_000))
+	case DriftErrors:
+		f.Drift.From = o.number("from", 0, 0, 1)
+		f.Drift.To = o.number("to", 0, 0, 1)
 	}
-	return iv, ok
+	return true
 }
 
-func callPolicyOf(c Component) CallPolicy {
-	if c.Client != nil {
-		return c.Client.Call
+// String is the drift in words, e.g. "latency 0s→200ms".
+func (d Drift) String() string {
+	switch d.What {
+	case DriftLatency:
+		sec := func(v float64) time.Duration { return time.Duration(v * float64(time.Second)).Round(time.Microsecond) }
+		return fmt.Sprintf("latency +%s→+%s", sec(d.From), sec(d.To))
+	case DriftCapacity:
+		return fmt.Sprintf("capacity %g→%g workers", d.From, d.To)
 	}
-	return c.Balancer.Call
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-// String is the intervention in words, e.g. "shed-load 50% at users at 90s for 30s".
-func (iv Intervention) String() string {
-	what := iv.Kind.String()
-	switch iv.Kind {
-	case Scale:
-		if iv.Service != "" {
-			what += fmt.Sprintf(" to %d instances", iv.Instances)
-		} else {
-			what += fmt.Sprintf(" to %d workers", iv.Workers)
-		}
-	case ShedLoad:
-		what += fmt.Sprintf(" %g%%", 100*iv.Fraction)
-	case SetTimeout:
-		what += " to " + iv.Timeout.String()
-	}
-	s := fmt.Sprintf("%s at %s", what, iv.At)
-	if iv.For > 0 {
-		s += " for " + iv.For.String()
-	}
-	return s
+	return fmt.Sprintf("errors %g%%→%g%%", 100*d.From, 100*d.To)
 }

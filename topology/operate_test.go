@@ -2,112 +2,101 @@ package topology
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 )
 
-// A valid scenario with interventions and an autoscaler, the base of the
-// broken ones below.
-const operated = `duration = "5m"
+// operate is the valid scenario with an SLO, two alerts and a drift fault.
+const operate = valid + `
+[[fault]]
+target = "db"
+kind = "drift"
+what = "latency"
+to = "100ms"
+at = "20s"
+for = "30s"
 
-[client.users]
-target = "lb"
-rate = 100
-retry = { max_attempts = 3 }
-
-[load_balancer.lb]
-targets = ["api"]
-
-[service.api]
-instances = 2
-max_instances = 6
-workers = 4
-service_time = "20ms"
-
-[service.api.autoscale]
-target = 0.6
-provisioning_delay = "30s"
-
-[service.solo]
-workers = 2
-service_time = "1ms"
-
-[[intervention]]
-name = "kill switch"
+[[slo]]
 target = "users"
-kind = "retries-off"
-at = "90s"
-for = "1m"
+objective = 0.999
+latency = "300ms"
 
-[[intervention]]
-target = "api"
-kind = "scale"
-instances = 4
-at = "60s"
+[[alert]]
+name = "burn"
+slo = "users"
+
+[[alert]]
+name = "errors"
+target = "users"
+metric = "error_ratio"
+above = 0.1
+for = "30s"
 `
 
-func TestOperatedScenario(t *testing.T) {
-	sc, err := Parse("t.toml", []byte(operated), "")
+func TestSLOsAlertsAndDriftDecode(t *testing.T) {
+	sc, err := Parse("t.toml", []byte(operate), "")
 	if err != nil {
 		t.Fatal(err.(Errors).Pretty())
 	}
-	var standby []string
-	for _, c := range sc.Components {
-		if c.Standby {
-			standby = append(standby, c.Name)
-		}
+	s := sc.SLOs[0]
+	if s.Name != "users" || s.Objective != 0.999 || s.Latency != 300*time.Millisecond || s.Period != 30*24*time.Hour || s.TimeScale != 60 {
+		t.Fatalf("SLO defaults: %+v", s)
 	}
-	if got := strings.Join(standby, " "); got != "api-3 api-4 api-5 api-6" {
-		t.Errorf("standby replicas %q, want api-3 to api-6 (instances 2, max_instances 6)", got)
+	burn, thr := sc.Alerts[0], sc.Alerts[1]
+	if burn.Kind != AlertBurnRate || burn.SLO != 0 || len(burn.Windows) != 2 || burn.Windows[0] != (BurnWindow{14.4, time.Hour, 5 * time.Minute}) {
+		t.Fatalf("burn-rate alert: %+v", burn)
 	}
-	a := sc.Components[2].Server.Autoscale
-	want := Autoscale{Target: 0.6, Tolerance: 0.1, Min: 2, Max: 6, Window: 30 * time.Second, Interval: 15 * time.Second,
-		ProvisioningDelay: 30 * time.Second, Cooldown: time.Minute, WarmupFactor: 1, Pos: a.Pos}
-	if *a != want {
-		t.Errorf("autoscale %+v, want the HPA defaults %+v", *a, want)
+	if thr.Kind != AlertThreshold || thr.Metric != MetricErrorRatio || !thr.Above || thr.Threshold != 0.1 || thr.For != 30*time.Second {
+		t.Fatalf("threshold alert: %+v", thr)
 	}
-	var got []string
-	for _, iv := range sc.Interventions {
-		got = append(got, iv.Name+": "+iv.String())
+	d := sc.Faults[1]
+	if d.Kind != FaultDrift || d.Drift != (Drift{What: DriftLatency, From: 0, To: 0.1}) || d.Name != "drift db" {
+		t.Fatalf("drift: %+v", d)
 	}
-	if s := strings.Join(got, "; "); s != "scale api: scale to 4 instances at 1m0s; kill switch: retries-off at 1m30s for 1m0s" {
-		t.Errorf("interventions %q, want them sorted by time with default names", s)
+	if got := d.String(); got != "drift latency +0s→+100ms at 20s for 30s" {
+		t.Fatalf("drift in words: %q", got)
 	}
 }
 
-func TestBrokenOperations(t *testing.T) {
-	for _, tt := range []struct {
-		name, old, new string
-		want           string // "line:col: message fragment"
-	}{
-		{"unknown kind", `kind = "retries-off"`, `kind = "retry-off"`, `28:8: intervention[0]: kind must be one of "scale", "restart", "shed-load", "retries-off", "timeout", got "retry-off"; did you mean "retries-off"?`},
-		{"unknown key", `for = "1m"`, `fr = "1m"`, `30:1: intervention[0]: unknown key "fr"; did you mean "for"?`},
-		{"unknown target", `target = "users"`, `target = "user"`, `27:10: intervention[0]: target: no component named "user"; did you mean "users"?`},
-		{"missing at", `at = "90s"`, ``, `25:3: intervention[0]: missing "at" (when the operator acts)`},
-		{"after the end", `at = "90s"`, `at = "10m"`, `29:6: intervention[0]: the intervention is at 10m0s, after the run ends at 5m0s`},
-		{"parameter of another kind", `for = "1m"`, "for = \"1m\"\nfraction = 0.5", `31:12: intervention[0]: fraction does not apply to a retries-off intervention (it takes no parameter)`},
-		{"retries off where there are none", `retry = { max_attempts = 3 }`, ``, `27:10: intervention[0]: "users" makes no retries to switch off`},
-		{"shed load at a service", "target = \"users\"\nkind = \"retries-off\"", "target = \"solo\"\nkind = \"shed-load\"\nfraction = 0.5", `27:10: intervention[0]: a shed-load intervention cannot act on service "solo"; it acts on clients and load balancers (the edge)`},
-		{"more instances than exist", `instances = 4`, `instances = 8`, `35:13: intervention[1]: instances 8: service "api" has 6 at most; raise its max_instances`},
-		{"instances of a single service", `target = "api"`, `target = "solo"`, `33:10: intervention[1]: instances scales a service with instances; "solo" has none`},
-		{"restart is not undone", "target = \"api\"\nkind = \"scale\"\ninstances = 4", "target = \"api\"\nkind = \"restart\"\nfor = \"5s\"", `35:7: intervention[1]: a restart is not undone; give downtime`},
-		{"timeout needs a value", "target = \"api\"\nkind = \"scale\"\ninstances = 4", "target = \"users\"\nkind = \"timeout\"", `32:3: intervention[1]: missing "timeout"`},
-		{"autoscale key typo", `target = 0.6`, "target = 0.6\ncooldwn = \"1m\"", `19:1: service "api" autoscale: unknown key "cooldwn"; did you mean "cooldown"?`},
-		{"autoscale metric", `target = 0.6`, "target = 0.6\nmetric = \"cpu\"", `19:10: service "api" autoscale: metric must be one of "utilization", "queue", got "cpu"`},
-		{"autoscale max beyond the replicas", `target = 0.6`, "target = 0.6\nmax = 10", `19:7: service "api" autoscale: max 10: the service has 6 instances at most; raise its max_instances`},
-		{"utilization target above one", `target = 0.6`, `target = 60`, `18:10: service "api" autoscale: target must be between 0 and 1, got 60`},
-		{"autoscale without target", `target = 0.6`, ``, `17:14: service "api" autoscale: missing "target"`},
-		{"max_instances below instances", `max_instances = 6`, `max_instances = 1`, `13:17: service "api": max_instances must be a whole number between instances (2) and 10000, got the number 1`},
-		{"warmup of workers", "[service.solo]\nworkers = 2", "[service.solo.autoscale]\ntarget = 0.5\nmax = 4\nwarmup = \"5s\"\n\n[service.solo]\nworkers = 2", `24:10: service "solo" autoscale: warmup applies to scale = "instances"`},
-		{"two interventions of one name", "kind = \"scale\"\ninstances = 4", "name = \"kill switch\"\nkind = \"scale\"\ninstances = 4", `32:3: intervention[1]: the name "kill switch" is already used by the intervention at line 25`},
-		{"scale instances of a service that scales workers", `target = 0.6`, "target = 0.6\nscale = \"workers\"\nmax = 8", `37:13: intervention[1]: service "api" autoscales its workers, not its instances`},
-	} {
+func TestBrokenOperateKeys(t *testing.T) {
+	tests := []struct{ name, old, new, want string }{
+		{"objective as a percentage", `objective = 0.999`, `objective = 99.9`, `48:13: slo[0]: objective must be between 0 and 1, got 99.9`},
+		{"objective of one", `objective = 0.999`, `objective = 1`, `48:13: slo[0]: objective must be strictly between 0 and 1 (write 99.9% as 0.999)`},
+		{"unknown SLO key", `latency = "300ms"`, `latncy = "300ms"`, `49:1: slo[0]: unknown key "latncy"; did you mean "latency"?`},
+		{"SLO on nothing", `target = "users"
+objective`, `target = "user"
+objective`, `47:10: slo[0]: target: no component named "user"; did you mean "users"?`},
+		{"period in days", `latency = "300ms"`, `period = "30 days"`, `49:10: slo[0]: period: "30 days" is not a positive duration like "30d" or "720h"`},
+		{"unknown SLO", `slo = "users"`, `slo = "user"`, `53:7: alert[0]: no [[slo]] named "user"; did you mean "users"?`},
+		{"alert without a name", `name = "burn"`, ``, `51:3: alert[0]: missing "name"`},
+		{"duplicate alert name", `name = "errors"`, `name = "burn"`, `56:8: alert[1]: two alerts are named "burn"`},
+		{"threshold key on a burn-rate alert", `slo = "users"`, "slo = \"users\"\nabove = 2", `54:9: alert[0]: above does not apply to a burn-rate alert`},
+		{"burn rates without an SLO", `metric = "error_ratio"`, "metric = \"error_ratio\"\nburn_rates = []", `59:14: alert[1]: burn_rates needs slo`},
+		{"unknown metric", `metric = "error_ratio"`, `metric = "error_rate"`, `58:10: alert[1]: metric must be one of "error_ratio", "latency_p99_s", "queue_mean", "utilization", "goodput_rps", got "error_rate"; did you mean "error_ratio"?`},
+		{"metric of another kind", `metric = "error_ratio"`, `metric = "queue_mean"`, `58:10: alert[1]: queue_mean is not a metric of client "users"`},
+		{"above and below", `above = 0.1`, "above = 0.1\nbelow = 0.2", `60:9: alert[1]: an alert fires either above or below a value, not both`},
+		{"neither above nor below", `above = 0.1`, ``, `55:3: alert[1]: missing "above"`},
+		{"short window not shorter", `slo = "users"`, `slo = "users"
+burn_rates = [{ rate = 2, long = "5m", short = "1h" }]`, `54:48: alert[0]: burn_rates[0]: the short window (1h0m0s) must be shorter than the long one (5m0s)`},
+		{"incomplete window pair", `slo = "users"`, `slo = "users"
+burn_rates = [{ rate = 2, long = "1h" }]`, `54:15: alert[0]: burn_rates[0]: missing "short"`},
+		{"burn rate out of reach", `objective = 0.999`, `objective = 0.9`, `53:7: alert[0]: a burn rate of 14.4 can never be reached with objective 0.9: it needs an error ratio of 1.44; use rates below 10`},
+		{"drift without what", `what = "latency"`, ``, `38:3: fault[1]: missing "what"`},
+		{"drift of something else", `what = "latency"`, `what = "latnecy"`, `41:8: fault[1]: what must be one of "latency", "capacity", "errors", got "latnecy"; did you mean "latency"?`},
+		{"drift key on another fault", `factor = 10`, "factor = 10\nto = 5", `31:6: fault[0]: to does not apply to a slowdown fault (a slowdown fault takes factor)`},
+		{"parameter of another kind on a drift", `to = "100ms"`, "to = \"100ms\"\nfactor = 2", `43:10: fault[1]: factor does not apply to a drift fault (a drift fault takes what, from and to)`},
+		{"drift errors above one", `what = "latency"
+to = "100ms"`, `what = "errors"
+to = 2`, `42:6: fault[1]: to must be between 0 and 1, got 2`},
+	}
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !strings.Contains(operated, tt.old) {
+			if !strings.Contains(operate, tt.old) {
 				t.Fatalf("test bug: %q not in the scenario", tt.old)
 			}
-			src := strings.Replace(operated, tt.old, tt.new, 1)
+			src := strings.Replace(operate, tt.old, tt.new, 1)
 			_, err := Parse("t.toml", []byte(src), "")
 			var errs Errors
 			if !errors.As(err, &errs) {
@@ -120,19 +109,32 @@ func TestBrokenOperations(t *testing.T) {
 	}
 }
 
-// max_instances alone: one instance serves, the others wait on standby.
-func TestMaxInstancesAlone(t *testing.T) {
-	sc, err := Parse("t.toml", []byte(strings.Replace(operated, "instances = 2\n", "", 1)), "")
-	if err != nil {
-		t.Fatal(err.(Errors).Pretty())
-	}
-	var serving []string
-	for _, c := range sc.Components {
-		if c.Group == "api" && !c.Standby {
-			serving = append(serving, c.Name)
+// A drift's value moves on a straight line over its window and stays at
+// its ends outside it.
+func TestDriftAtIsLinear(t *testing.T) {
+	f := Fault{Kind: FaultDrift, At: 10 * time.Second, For: 40 * time.Second, Drift: Drift{What: DriftCapacity, From: 8, To: 2}}
+	for _, tt := range []struct {
+		at   time.Duration
+		want float64
+	}{
+		{0, 8}, {10 * time.Second, 8}, {20 * time.Second, 6.5}, {30 * time.Second, 5}, {50 * time.Second, 2}, {time.Minute, 2},
+	} {
+		if got := f.DriftAt(tt.at); got != tt.want {
+			t.Errorf("at %s: %g workers, want %g", tt.at, got, tt.want)
 		}
 	}
-	if got := strings.Join(serving, " "); got != "api-1" || sc.Components[2].Server.Autoscale.Min != 1 {
-		t.Errorf("serving %q, autoscale min %d; want api-1 alone and a min of 1", got, sc.Components[2].Server.Autoscale.Min)
+}
+
+// The SRE workbook's windows on a run's clock: a simulated minute for an
+// hour of a 30-day SLO.
+func ExampleSLO_Scaled() {
+	s := SLO{Period: 30 * 24 * time.Hour, TimeScale: 60}
+	for _, w := range DefaultBurnWindows {
+		fmt.Printf("%gx over %s and %s\n", w.Rate, s.Scaled(w.Long), s.Scaled(w.Short))
 	}
+	fmt.Println("period", s.Scaled(s.Period))
+	// Output:
+	// 14.4x over 1m0s and 5s
+	// 6x over 6m0s and 30s
+	// period 12h0m0s
 }

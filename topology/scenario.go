@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "fault", "intervention"}
+var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "fault", "slo", "alert", "intervention"}
 
 // maxBuckets bounds the metrics a run keeps: one value per metric per bucket.
 const maxBuckets = 1_000_000
@@ -41,6 +41,8 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	}
 	d.checkCycles(sc.Components, r)
 	sc.Faults = d.faults(o.get("fault"), r, sc)
+	sc.SLOs = d.slos(o.get("slo"), r, sc)
+	sc.Alerts = d.alerts(o.get("alert"), r, sc)
 	sc.Interventions = d.interventions(o.get("intervention"), r, sc)
 	return sc
 }
@@ -183,10 +185,11 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 			d.client(o, df.client, r)
 		}
 	case KindLoadBalancer:
-		o := d.object(df.n, what, "targets", "policy", "timeout", "retry_policy", "cancel", "propagate_deadline",
-			"deadline_overhead", "circuit_breakers", "outlier_detection")
+		o := d.object(df.n, what, append([]string{"targets", "policy", "timeout", "retry_policy", "cancel", "propagate_deadline",
+			"deadline_overhead", "circuit_breakers", "outlier_detection"}, envoyKeys...)...)
 		if o != nil {
 			d.balancer(o, df.balancer, r)
+			d.envoyImports(o, df.balancer, df.name)
 		}
 	case KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
@@ -284,7 +287,8 @@ var outcomeNames = []string{"timeout", "error", "rejected"}
 
 // callKeys are the keys of a call policy, shared by clients and downstream
 // calls.
-var callKeys = []string{"timeout", "deadline", "retry", "cancel", "propagate_deadline", "breaker", "throttle"}
+var callKeys = []string{"timeout", "deadline", "retry", "cancel", "propagate_deadline", "breaker", "throttle",
+	"grpc_service_config", "grpc_method", "grpc_ignore"}
 
 func (d *decoder) callPolicy(o *object) CallPolicy {
 	p := CallPolicy{
@@ -306,6 +310,7 @@ func (d *decoder) callPolicy(o *object) CallPolicy {
 	if n := o.get("throttle"); n != nil {
 		p.Throttle = d.throttle(n, o.what+" throttle")
 	}
+	d.imports(o, "grpc_service_config", grpcKeys[1:], func() { d.grpcPolicy(o, &p) })
 	return p
 }
 

@@ -69,6 +69,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	printAutoscaling(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s%s\n", s.Recovery.Verdict, restoredBy(s))
+	printAlerts(w, s)
 	rate := float64(s.Events) / wall.Seconds()
 	fmt.Fprintf(w, "Events: %d in %s wall time (%.1fM events/s)\n", s.Events, wall.Round(time.Millisecond), rate/1e6)
 }

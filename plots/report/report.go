@@ -86,6 +86,7 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scena
 	for _, f := range s.Faults {
 		d.Faults = append(d.Faults, []string{f.Name, f.Kind, strings.Join(f.Targets, ", "), num(f.AtS) + "s", num(f.EndS) + "s"})
 	}
+	addAlerts(&d, s)
 	for _, name := range s.Order {
 		d.Components = append(d.Components, componentRow(s, name))
 	}
@@ -110,6 +111,9 @@ type data struct {
 	Faults                [][]string
 	Interventions         [][]string
 	Autoscalers           [][]string
+	SLOs, Alerts          [][]string
+	HasAlerts             bool   // the scenario has alerts, whether or not they fired
+	Detection             string // what the alerts caught
 	Components            [][]string
 	Figures               []figure
 	Scenario              string

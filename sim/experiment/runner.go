@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/failsim/failsim/sim"
@@ -41,8 +42,9 @@ func readConfig(path, variant string, sets []topology.Setting) (Config, error) {
 
 // load parses the configuration. Each run parses its own copy (a
 // millisecond against a run's tenths of seconds) so that runs share nothing.
+// Files the scenario imports are read from its directory.
 func (c Config) load() (*topology.Scenario, error) {
-	return topology.Parse(c.File, c.Source, c.Variant, c.Settings...)
+	return topology.ParseFS(os.DirFS(filepath.Dir(c.File)), c.File, c.Source, c.Variant, c.Settings...)
 }
 
 // loadAll validates configurations before anything runs, and returns every

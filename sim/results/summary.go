@@ -19,6 +19,9 @@ type Summary struct {
 	Recovery      Recovery             `json:"recovery"`
 	Interventions []Intervention       `json:"interventions,omitempty"` // in the order they were applied
 	Autoscaling   []Autoscaler         `json:"autoscaling,omitempty"`
+	SLOs          []SLO                `json:"slos,omitzero"`      // only when the scenario has [[slo]]
+	Alerts        []Alert              `json:"alerts,omitzero"`    // only when it has [[alert]]: [] if none fired
+	Detection     *Detection           `json:"detection,omitzero"` // only when it has [[alert]]
 }
 
 // Clients totals what all clients saw of their logical requests.

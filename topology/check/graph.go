@@ -271,12 +271,19 @@ func (g *graph) strain(i int) (factor float64, extra time.Duration, workers int)
 					fac *= o.Factor
 				case topology.FaultLatency:
 					lat += o.Latency
+				case topology.FaultDrift: // at its worst
+					if o.Drift.What == topology.DriftLatency {
+						lat += time.Duration(max(o.Drift.From, o.Drift.To) * float64(time.Second))
+					}
 				}
 			}
 		}
 		factor, extra = max(factor, fac), max(extra, lat)
 		if f.Kind == topology.FaultCapacity {
 			workers = min(workers, f.Workers)
+		}
+		if f.Kind == topology.FaultDrift && f.Drift.What == topology.DriftCapacity {
+			workers = min(workers, int(min(f.Drift.From, f.Drift.To)))
 		}
 	}
 	return factor, extra, workers

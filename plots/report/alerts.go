@@ -1,0 +1,62 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/failsim/failsim/sim/results"
+)
+
+// addAlerts fills the SLO and alert tables and says what the alerts caught.
+func addAlerts(d *data, s *results.Summary) {
+	for _, o := range s.SLOs {
+		obj := pct(o.Objective) + " succeed"
+		if o.LatencyS != nil {
+			obj += " within " + secs(*o.LatencyS)
+		}
+		good := "-"
+		if o.Total > 0 {
+			good = pct(float64(o.Good) / float64(o.Total))
+		}
+		d.SLOs = append(d.SLOs, []string{o.Name, strings.Join(o.Targets, ", "), obj, good,
+			fmt.Sprintf("%.1fx", o.BurnRate), pct(o.BudgetSpent), period(o.ScaledPeriodS) + " simulated for " + period(o.PeriodS)})
+	}
+	det := s.Detection
+	if det == nil {
+		return
+	}
+	d.HasAlerts = true
+	for _, a := range s.Alerts {
+		resolved, after := "still firing", "before it"
+		if a.ResolvedAtS != nil {
+			resolved = num(*a.ResolvedAtS) + "s"
+		}
+		if a.TimeToDetectS != nil {
+			after = num(*a.TimeToDetectS) + "s"
+		}
+		d.Alerts = append(d.Alerts, []string{a.Name, a.Kind, num(a.FiredAtS) + "s", resolved, after})
+	}
+	switch {
+	case det.FirstFaultAtS == nil:
+		d.Detection = "No fault in the run."
+	case det.TimeToDetectS == nil:
+		d.Detection = fmt.Sprintf("No alert fired after the first fault began at %gs.", *det.FirstFaultAtS)
+	default:
+		d.Detection = fmt.Sprintf("Time to detect: %s fired %gs after the first fault began at %gs.", det.FirstAlert, *det.TimeToDetectS, *det.FirstFaultAtS)
+	}
+	if len(det.UndetectedFaults) > 0 {
+		d.Detection += " Faults no alert caught: " + strings.Join(det.UndetectedFaults, ", ") + "."
+	} else if det.FirstFaultAtS != nil {
+		d.Detection += " Every fault was caught."
+	}
+}
+
+// period writes a duration in days when it is whole days: "30d", "12h0m0s".
+func period(sec float64) string {
+	d := time.Duration(sec * float64(time.Second))
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
