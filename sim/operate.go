@@ -18,14 +18,19 @@ import (
 type applied struct {
 	iv     *topology.Intervention
 	at     des.Time
+	fired  des.Time // when the alert that triggered it fired; -1 for one at a fixed time
 	undone des.Time // 0 while the change holds
 	effect string
 	prev   []float64 // per target: workers, shed fraction or timeout (ns) before the change; instances for a service
+
+	// renewed: applied again while it held (its alert fired again), so the
+	// later application holds the change on and puts back what this one found.
+	renewed bool
 }
 
 // scheduleIntervention applies intervention i at the given time. Every
-// trigger goes through here: a fixed time now, an alert firing plus a
-// reaction delay later.
+// trigger goes through here: a fixed time (newSim), or an alert firing plus
+// the reaction delay (alertFired).
 func (s *Sim) scheduleIntervention(i int, at des.Time) {
 	if at < s.end {
 		s.sched.Schedule(at, evIntervene, 0, int32(i))
@@ -36,7 +41,10 @@ func (s *Sim) scheduleIntervention(i int, at des.Time) {
 // holds for a while only.
 func (s *Sim) intervene(i int) {
 	iv := &s.sc.Interventions[i]
-	a := applied{iv: iv, at: s.now()}
+	a := applied{iv: iv, at: s.now(), fired: -1}
+	if iv.OnAlert != "" {
+		a.fired = s.now() - des.FromDuration(iv.ReactionDelay)
+	}
 	var what []string
 	for _, t := range iv.Targets {
 		k := &s.comps[t]
@@ -83,6 +91,7 @@ func (s *Sim) intervene(i int) {
 		}
 	}
 	a.effect = strings.Join(what, "; ")
+	s.renew(&a)
 	if iv.For > 0 {
 		a.effect += " for " + secs(iv.For)
 		if at := s.now() + des.FromDuration(iv.For); at < s.end {
@@ -92,9 +101,28 @@ func (s *Sim) intervene(i int) {
 	s.interventions = append(s.interventions, a)
 }
 
+// renew hands over to a, just applied, the hold of an earlier application
+// of the same intervention that still holds: that one ends now, and a puts
+// back what it found, not the change itself.
+func (s *Sim) renew(a *applied) {
+	if a.iv.For == 0 {
+		return
+	}
+	for j := len(s.interventions) - 1; j >= 0; j-- {
+		if p := &s.interventions[j]; p.iv == a.iv && p.undone == 0 {
+			p.undone, p.renewed = s.now(), true
+			a.prev = p.prev
+			return
+		}
+	}
+}
+
 // undo puts back what applied intervention j changed.
 func (s *Sim) undo(j int) {
 	a := &s.interventions[j]
+	if a.renewed {
+		return // a later application holds the change and will put it back
+	}
 	a.undone = s.now()
 	iv := a.iv
 	if iv.Kind == topology.Scale && iv.Service != "" {
@@ -229,6 +257,9 @@ func (s *Sim) interventionResults(rec *results.Recovery) []results.Intervention 
 		if a.undone > 0 {
 			end := a.undone.Seconds()
 			r.EndS = &end
+		}
+		if a.fired >= 0 {
+			r.Trigger = fmt.Sprintf("alert %s fired at %s + %s", a.iv.OnAlert, secs(time.Duration(a.fired)), secs(a.iv.ReactionDelay))
 		}
 		if rec.RecoveredAtS != nil && a.at >= first && r.AtS <= *rec.RecoveredAtS {
 			restored = i

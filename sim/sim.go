@@ -196,7 +196,9 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		s.sched.Schedule(des.FromDuration(f.End()), evFaultEnd, 0, int32(i))
 	}
 	for i, iv := range sc.Interventions {
-		s.scheduleIntervention(i, des.FromDuration(iv.At))
+		if iv.OnAlert == "" { // the others wait for their alert: alertFired
+			s.scheduleIntervention(i, des.FromDuration(iv.At))
+		}
 	}
 	for i := range s.comps {
 		if cl := s.comps[i].client; cl != nil {

@@ -7,7 +7,8 @@ import (
 )
 
 // Intervention is an operator's action on the timeline: it changes its
-// targets at At and, when For is set, undoes the change For later.
+// targets at At, or ReactionDelay after each firing of the alert OnAlert,
+// and, when For is set, undoes the change For later.
 type Intervention struct {
 	Name    string // "KIND TARGET" unless named
 	Kind    InterventionKind
@@ -15,6 +16,9 @@ type Intervention struct {
 	Service string // the replicated service whose instances a scale changes; "" otherwise
 	At      time.Duration
 	For     time.Duration // how long the change holds before it is undone; 0 for good
+
+	OnAlert       string        // the [[alert]] whose firing triggers it; "" when it acts at At
+	ReactionDelay time.Duration // from the alert firing to the action
 
 	Workers   int           // scale: workers (connections) of each target; 0 when it scales instances
 	Instances int           // scale: instances of Service that serve
@@ -140,7 +144,7 @@ func (d *decoder) autoscale(n *node, what string, instances, replicas, workers i
 	return a
 }
 
-var interventionKeys = []string{"name", "target", "kind", "at", "for", "workers", "instances", "downtime", "fraction", "timeout"}
+var interventionKeys = []string{"name", "target", "kind", "at", "on_alert", "reaction_delay", "for", "workers", "instances", "downtime", "fraction", "timeout"}
 
 // interventionParams are the keys each kind takes beyond name, target,
 // kind, at and for.
@@ -179,7 +183,11 @@ func (d *decoder) interventions(n *node, r *resolver, sc *Scenario) []Interventi
 		lines[iv.Name] = in.key.Line
 		out = append(out, iv)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
+	// Alert-triggered ones last, in file order: they have no time of their own.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.OnAlert == "" && (b.OnAlert != "" || a.At < b.At)
+	})
 	return out
 }
 
@@ -191,13 +199,7 @@ func (d *decoder) intervention(o *object, r *resolver, sc *Scenario) (Interventi
 		o.missing("kind", "one of "+quoteList(kinds))
 	}
 	iv.Targets = r.resolveTarget(o, "target")
-	if !o.has("at") {
-		o.missing("at", "when the operator acts")
-	}
-	iv.At = o.duration("at", 0, false)
-	if iv.At >= sc.Duration && o.has("at") {
-		o.errorf(o.get("at"), "the intervention is at %s, after the run ends at %s", iv.At, sc.Duration)
-	}
+	d.trigger(o, &iv, sc)
 	if k < 0 || iv.Targets == nil {
 		return iv, false
 	}
@@ -289,6 +291,42 @@ func (d *decoder) intervention(o *object, r *resolver, sc *Scenario) (Interventi
 	return iv, ok
 }
 
+// trigger reads when the intervention acts: at a fixed time, or a reaction
+// delay after each firing of an alert.
+func (d *decoder) trigger(o *object, iv *Intervention, sc *Scenario) {
+	switch at, on := o.get("at"), o.get("on_alert"); {
+	case at != nil && on != nil:
+		o.errorf(on, "give at or on_alert, not both: an intervention acts at a fixed time or when an alert fires")
+	case at == nil && on == nil:
+		o.missing("at", "when the operator acts, or on_alert = \"NAME\" to act when that alert fires")
+	case at != nil:
+		iv.At = o.duration("at", 0, false)
+		if iv.At >= sc.Duration {
+			o.errorf(at, "the intervention is at %s, after the run ends at %s", iv.At, sc.Duration)
+		}
+		if n := o.get("reaction_delay"); n != nil {
+			o.errorf(n, "reaction_delay applies to an intervention with on_alert; with at, the time is already when the operator acts")
+		}
+	default:
+		iv.ReactionDelay = o.duration("reaction_delay", 0, false)
+		iv.OnAlert = o.str("on_alert", "")
+		if _, isStr := on.v.(string); !isStr {
+			return // str said what is wrong
+		}
+		names := make([]string, len(sc.Alerts))
+		for i, a := range sc.Alerts {
+			names[i] = a.Name
+		}
+		if !contains(names, iv.OnAlert) {
+			if len(names) == 0 {
+				o.errorf(on, "no [[alert]] named %q: the scenario has no alerts", iv.OnAlert)
+			} else {
+				o.errorf(on, "no [[alert]] named %q%s", iv.OnAlert, DidYouMean(iv.OnAlert, names))
+			}
+		}
+	}
+}
+
 func callPolicyOf(c Component) CallPolicy {
 	if c.Client != nil {
 		return c.Client.Call
@@ -321,6 +359,9 @@ func (iv Intervention) String() string {
 		what += " to " + iv.Timeout.String()
 	}
 	s := fmt.Sprintf("%s at %s", what, iv.At)
+	if iv.OnAlert != "" {
+		s = fmt.Sprintf("%s %s after alert %s fires", what, iv.ReactionDelay, iv.OnAlert)
+	}
 	if iv.For > 0 {
 		s += " for " + iv.For.String()
 	}

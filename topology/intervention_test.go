@@ -84,7 +84,7 @@ func TestBrokenOperations(t *testing.T) {
 		{"unknown kind", `kind = "retries-off"`, `kind = "retry-off"`, `28:8: intervention[0]: kind must be one of "scale", "restart", "shed-load", "retries-off", "timeout", got "retry-off"; did you mean "retries-off"?`},
 		{"unknown key", `for = "1m"`, `fr = "1m"`, `30:1: intervention[0]: unknown key "fr"; did you mean "for"?`},
 		{"unknown target", `target = "users"`, `target = "user"`, `27:10: intervention[0]: target: no component named "user"; did you mean "users"?`},
-		{"missing at", `at = "90s"`, ``, `25:3: intervention[0]: missing "at" (when the operator acts)`},
+		{"missing at", `at = "90s"`, ``, `25:3: intervention[0]: missing "at" (when the operator acts, or on_alert = "NAME" to act when that alert fires)`},
 		{"after the end", `at = "90s"`, `at = "10m"`, `29:6: intervention[0]: the intervention is at 10m0s, after the run ends at 5m0s`},
 		{"parameter of another kind", `for = "1m"`, "for = \"1m\"\nfraction = 0.5", `31:12: intervention[0]: fraction does not apply to a retries-off intervention (it takes no parameter)`},
 		{"retries off where there are none", `retry = { max_attempts = 3 }`, ``, `27:10: intervention[0]: "users" makes no retries to switch off`},

@@ -119,6 +119,7 @@ type Intervention struct {
 	EndS            *float64 `json:"end_s"`  // when it was undone; null when it held to the end
 	Effect          string   `json:"effect"` // what changed, in words
 	RestoredGoodput bool     `json:"restored_goodput"`
+	Trigger         string   `json:"trigger,omitempty"` // the alert firing it reacted to; absent for a fixed time
 }
 
 // Autoscaler is what one service's autoscaler did.
