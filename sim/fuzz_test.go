@@ -21,6 +21,9 @@ func FuzzRun(f *testing.F) {
 		}
 		f.Add(b, uint64(1))
 	}
+	if _, err := topology.Parse("operated.toml", []byte(operatedEarly), ""); err != nil {
+		f.Fatalf("the operatedEarly seed must load, or it seeds nothing: %v", err)
+	}
 	f.Add([]byte(operatedEarly), uint64(1))
 	f.Fuzz(func(t *testing.T, src []byte, seed uint64) {
 		sc, err := topology.Parse("f.toml", src, "")
@@ -37,8 +40,8 @@ func FuzzRun(f *testing.F) {
 	})
 }
 
-// operatedEarly has every intervention kind and an autoscaler acting within
-// the few seconds FuzzRun simulates.
+// operatedEarly has every intervention kind, one triggered by an alert, and
+// an autoscaler acting within the few seconds FuzzRun simulates.
 const operatedEarly = `
 [client.c]
 target = "lb"
@@ -69,6 +72,7 @@ instances = 3
 at = "1s"
 for = "1s"
 [[intervention]]
+name = "fewer workers"
 target = "api"
 kind = "scale"
 workers = 1
@@ -105,4 +109,17 @@ kind = "timeout"
 timeout = "none"
 at = "3.5s"
 for = "1s"
+[[alert]]
+name = "failing"
+target = "c"
+metric = "error_ratio"
+above = 0
+[[intervention]]
+name = "shed on alert"
+target = "lb"
+kind = "shed-load"
+fraction = 0.5
+on_alert = "failing"
+reaction_delay = "100ms"
+for = "1.5s"
 `
