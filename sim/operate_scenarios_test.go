@@ -1,6 +1,9 @@
 package sim_test
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // scenarios/metastable-recovery.toml: the storm outlives its trigger, and
 // each operator action at 90s ends it: the summary credits the action.
@@ -52,4 +55,27 @@ func TestAutoscalerChasesRetries(t *testing.T) {
 	if amp := with.Components["lb"].Amplification; amp < 2 {
 		t.Errorf("with retries the service got %.2f calls per request; want more than 2", amp)
 	}
+}
+
+// scenarios/metastable-recovery.toml, variant on-alert: the kill switch is
+// thrown 30s after the burn-rate alert pages, and that ends the storm. The
+// alert needs the storm's failures, so it fires after the fault began.
+func TestMetastableRecoveryOnAlert(t *testing.T) {
+	s := runFile(t, "../scenarios/metastable-recovery.toml", "on-alert").Summary
+	if len(s.Alerts) == 0 || len(s.Interventions) == 0 {
+		t.Fatalf("alerts %+v, interventions %+v: want the alert to fire and the kill switch to follow", s.Alerts, s.Interventions)
+	}
+	fired, iv := s.Alerts[0], s.Interventions[0]
+	if fired.Name != "budget-burn" || fired.FiredAtS <= s.Faults[0].AtS {
+		t.Errorf("first alert %s at %gs; want budget-burn, after the fault began at %gs", fired.Name, fired.FiredAtS, s.Faults[0].AtS)
+	}
+	trigger := fmt.Sprintf("alert budget-burn fired at %gs + 30s", fired.FiredAtS)
+	if iv.AtS != fired.FiredAtS+30 || iv.Trigger != trigger {
+		t.Errorf("kill switch at %gs, trigger %q; want %gs, %q", iv.AtS, iv.Trigger, fired.FiredAtS+30, trigger)
+	}
+	rec := s.Recovery
+	if rec.Recovered == nil || !*rec.Recovered || rec.RestoredBy != "retry kill switch" || *rec.RecoveredAtS < iv.AtS {
+		t.Fatalf("%s, restored by %q; want recovered after the kill switch at %gs", rec.Verdict, rec.RestoredBy, iv.AtS)
+	}
+	t.Logf("alert at %gs, kill switch at %gs, goodput back from %gs", fired.FiredAtS, iv.AtS, *rec.RecoveredAtS)
 }

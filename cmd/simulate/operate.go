@@ -19,6 +19,9 @@ func printInterventions(w io.Writer, s *results.Summary) {
 		if iv.EndS != nil {
 			when += fmt.Sprintf(" to %gs", *iv.EndS)
 		}
+		if iv.Trigger != "" {
+			when += " (" + iv.Trigger + ")"
+		}
 		fmt.Fprintf(w, "  %-28s %s, %s: %s\n", iv.Name, iv.Kind, when, iv.Effect)
 	}
 }

@@ -18,7 +18,11 @@ func interventionRows(s *results.Summary) [][]string {
 		if iv.RestoredGoodput && s.Recovery.RecoveredAtS != nil {
 			restored = fmt.Sprintf("yes: goodput back from %ss", num(*s.Recovery.RecoveredAtS))
 		}
-		rows = append(rows, []string{iv.Name, iv.Kind, num(iv.AtS) + "s", until, iv.Effect, restored})
+		effect := iv.Effect
+		if iv.Trigger != "" {
+			effect = "after " + iv.Trigger + ": " + effect
+		}
+		rows = append(rows, []string{iv.Name, iv.Kind, num(iv.AtS) + "s", until, effect, restored})
 	}
 	return rows
 }
