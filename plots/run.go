@@ -43,6 +43,9 @@ func (v *view) bucket() string { return fmt.Sprintf("%gs bucket", v.s.BucketSeco
 func (v *view) panel(title, ylabel string, log bool) *panel {
 	p := newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
 	p.faults.alerts = v.s.Alerts
+	if len(v.s.Interventions) > 0 {
+		p.Add(interventionMarks{v.s.Interventions})
+	}
 	return p
 }
 
@@ -84,6 +87,7 @@ func Figures(r *results.Run) []*Figure {
 	if ps := v.state(); len(ps) > 0 {
 		figs = append(figs, newFigure("state", "State: inconsistent outcomes and duplicate writes", aboutState, v.heading, figureWidth, 360+340*float64(len(ps)), ps...))
 	}
+	single("capacity", "Capacity over time", aboutCapacity, v.capacity())
 	return figs
 }
 
@@ -93,7 +97,7 @@ func Figures(r *results.Run) []*Figure {
 func Dashboard(r *results.Run) *Figure {
 	v := newView(r)
 	var ps []*panel
-	for _, p := range []*panel{v.latency(), v.amplification(), v.throughput(), v.wasted()} {
+	for _, p := range []*panel{v.latency(), v.amplification(), v.throughput(), v.wasted(), v.capacity()} {
 		if p != nil {
 			ps = append(ps, p)
 		}
@@ -103,6 +107,9 @@ func Dashboard(r *results.Run) *Figure {
 	}
 	heading := v.heading
 	if verdict := r.Summary.Recovery.Verdict; verdict != "" {
+		if by := r.Summary.Recovery.RestoredBy; by != "" {
+			verdict += ", after intervention " + by
+		}
 		heading = append(heading[:1:1], "Recovery: "+verdict)
 	}
 	about := aboutDashboard

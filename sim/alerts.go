@@ -247,11 +247,17 @@ func (s *Sim) evaluateAlerts() {
 }
 
 // alertFired is called when alert i starts firing, at the evaluation that
-// fires it (s.now()). It records the firing; whatever reacts to an alert
-// hooks in here.
+// fires it (s.now()). It records the firing and schedules every
+// intervention that reacts to it, its reaction delay later: each firing
+// applies them again.
 func (s *Sim) alertFired(i int) {
 	a := s.alerts[i]
 	a.firings = append(a.firings, firing{at: s.now(), resolved: -1})
+	for j, iv := range s.sc.Interventions {
+		if iv.OnAlert == a.cfg.Name {
+			s.scheduleIntervention(j, s.now()+des.FromDuration(iv.ReactionDelay))
+		}
+	}
 }
 
 // holds is whether alert a's condition holds on the bucket that just closed.

@@ -31,7 +31,10 @@ type balancer struct {
 	waiting     int32 // requests waiting
 
 	outlier *outlier.Detector
-	all     []int32 // every target index, the candidates of most picks
+	off     []bool  // targets in standby, not to be picked; nil when none can be
+	shed    float64 // fraction of calls refused at once (an operator sheds load)
+	shedRng *rand.Rand
+	all     []int32 // every target index not in standby, the candidates of most picks
 	choices []int32 // scratch for pick: candidates
 	ties    []int32 // scratch for pick: least loaded candidates
 }
@@ -66,6 +69,9 @@ func (s *Sim) balancerArrive(k *component, c int32) {
 	b := k.lb
 	switch {
 	case b.down:
+		s.answer(c, rejected)
+	case b.shed > 0 && b.shedRng.Float64() < b.shed:
+		k.stats.cur.shed++
 		s.answer(c, rejected)
 	case !b.hasRoom() && b.waiting >= b.maxPending:
 		k.stats.cur.shed++
@@ -204,6 +210,9 @@ func (b *balancer) candidates(last int32, skipEjected bool) []int32 {
 	}
 	c := b.choices[:0]
 	for i := range int32(len(b.targets)) {
+		if b.off != nil && b.off[i] {
+			continue
+		}
 		if !skipEjected || b.outlier == nil || !b.outlier.Ejected(int(i)) {
 			c = append(c, i)
 		}

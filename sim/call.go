@@ -250,7 +250,7 @@ func (s *Sim) decide(j int32, o outcome) {
 	r := s.recs.at(j)
 	k := &s.comps[r.comp]
 	p := s.policyFor(r)
-	if p.retryOn&retryOn[o] == 0 || r.tries >= p.maxAttempts || (r.deadline > 0 && now >= r.deadline) {
+	if p.retryOn&retryOn[o] == 0 || r.tries >= p.maxAttempts || p.retriesOff || (r.deadline > 0 && now >= r.deadline) {
 		s.callDone(j, o)
 		return
 	}

@@ -22,6 +22,9 @@ type client struct {
 
 	users int32 // closed loop
 	think random.Dist
+
+	shed     float64    // fraction of new requests refused at once (an operator sheds load)
+	shedDraw *rand.Rand // nil until load is shed
 }
 
 // segment is a stretch [start, end) of the arrival rate over which it is
@@ -183,6 +186,11 @@ func (s *Sim) newLogical(i, u int32) {
 		s.book.begin(r)
 	}
 	s.link(k, r)
+	if cl := k.client; cl.shed > 0 && cl.shedDraw.Float64() < cl.shed {
+		k.stats.cur.shed++
+		s.logicalDone(r, rejected)
+		return
+	}
 	s.invoke(r)
 }
 

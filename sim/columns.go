@@ -93,6 +93,9 @@ func (s *Sim) columnsFor(k *component) []column {
 		cols = append(cols, clientColumns...)
 		cols = append(cols, callerColumns...)
 		cols = append(cols, s.edgeColumns(&k.client.policy, "."+s.comps[k.client.policy.to].name)...)
+		if s.shedsAt(k.name) {
+			cols = append(cols, calleeColumns[2]) // shed: requests an operator refused
+		}
 	case topology.KindLoadBalancer:
 		cols = append(cols, calleeColumns...)
 		cols = append(cols, callerColumns[0]) // retries_denied: the route's budget or max_retries
@@ -187,6 +190,7 @@ func (s *Sim) closeBucket() {
 		st.cur = counts{}
 		st.lat.Reset()
 	}
+	s.closePools(end, w)
 	s.bucketEnd += s.bucket
 }
 

@@ -19,66 +19,72 @@ func (s *Sim) faultEnd(i int32) {
 	s.applyFaults(i, false)
 }
 
-// applyFaults recomputes the state of fault i's targets from all faults in
-// progress there, so overlapping faults combine: slowdowns multiply, added
-// latencies add, error probabilities combine as independent causes, the
-// smallest capacity wins, and any crash keeps the component down. A load
-// spike needs nothing here: it is part of its client's arrival rate.
+// applyFaults recomputes the state of fault i's targets. A load spike needs
+// nothing here: it is part of its client's arrival rate.
 func (s *Sim) applyFaults(i int32, starting bool) {
 	f := &s.faults[i]
 	if f.Kind == topology.FaultLoadSpike {
 		return
 	}
-	now := s.now()
 	for _, target := range f.Targets {
-		t := int32(target)
-		k := &s.comps[t]
-		wasDown := k.isDown()
-		down, factor, extra, ok, workers := false, 1.0, des.Time(0), 1.0, int32(-1)
-		for j := range s.faults {
-			g := &s.faults[j]
-			if !s.inProgress(int32(j), i, starting, now) || !hits(g, t) {
-				continue
-			}
-			switch g.Kind {
-			case topology.FaultSlowdown:
-				factor *= g.Factor
-			case topology.FaultLatency:
-				extra += des.FromDuration(g.Latency)
-			case topology.FaultErrors:
-				ok *= 1 - g.ErrorRate
-			case topology.FaultCapacity:
-				if workers < 0 || int32(g.Workers) < workers {
-					workers = int32(g.Workers)
-				}
-			case topology.FaultCrash:
-				down = true
-			case topology.FaultDrift:
-				driftEffect(g, now, &extra, &ok, &workers)
-			}
+		s.applyState(int32(target), i, starting)
+	}
+}
+
+// applyState recomputes the state of component t from all faults in
+// progress there (fault i starting or ending now; -1 for none), its
+// configured workers and a restart's downtime, so overlapping causes
+// combine: slowdowns multiply, added latencies add, error probabilities
+// combine as independent causes, the smallest capacity wins, and any crash
+// or restart keeps the component down.
+func (s *Sim) applyState(t, i int32, starting bool) {
+	now := s.now()
+	k := &s.comps[t]
+	wasDown := k.isDown()
+	down, factor, extra, ok, workers := k.downUntil > now, 1.0, des.Time(0), 1.0, int32(-1)
+	for j := range s.faults {
+		g := &s.faults[j]
+		if !s.inProgress(int32(j), i, starting, now) || !hits(g, t) {
+			continue
 		}
-		if k.lb != nil {
-			k.lb.down = down
-		} else {
-			sv := k.srv
-			sv.down, sv.factor, sv.extra = down, factor, extra
-			sv.errProb = 1 - (1-sv.errRate)*ok
-			capacity := sv.workers
-			if workers >= 0 {
-				capacity = min(capacity, workers)
+		switch g.Kind {
+		case topology.FaultSlowdown:
+			factor *= g.Factor
+		case topology.FaultLatency:
+			extra += des.FromDuration(g.Latency)
+		case topology.FaultErrors:
+			ok *= 1 - g.ErrorRate
+		case topology.FaultCapacity:
+			if workers < 0 || int32(g.Workers) < workers {
+				workers = int32(g.Workers)
 			}
-			if down {
-				capacity = 0
-			}
-			k.stats.capacity.Add(now, int64(capacity-sv.capacity))
-			sv.capacity = capacity
+		case topology.FaultCrash:
+			down = true
+		case topology.FaultDrift:
+			driftEffect(g, now, &extra, &ok, &workers)
 		}
-		if down && !wasDown {
-			s.crash(k)
+	}
+	if k.lb != nil {
+		k.lb.down = down
+	} else {
+		sv := k.srv
+		sv.down, sv.factor, sv.extra = down, factor, extra
+		sv.errProb = 1 - (1-sv.errRate)*ok
+		capacity := sv.workers
+		if workers >= 0 {
+			capacity = min(capacity, workers)
 		}
-		if k.srv != nil && !down {
-			s.startQueued(k)
+		if down {
+			capacity = 0
 		}
+		k.stats.capacity.Add(now, int64(capacity-sv.capacity))
+		sv.capacity = capacity
+	}
+	if down && !wasDown {
+		s.crash(k)
+	}
+	if k.srv != nil && !down {
+		s.startQueued(k)
 	}
 }
 

@@ -23,6 +23,10 @@ func FuzzRun(f *testing.F) {
 	}
 	f.Add([]byte(stateStress), uint64(1))
 	f.Add([]byte(infraEdgeCases), uint64(1))
+	if _, err := topology.Parse("operated.toml", []byte(operatedEarly), ""); err != nil {
+		f.Fatalf("the operatedEarly seed must load, or it seeds nothing: %v", err)
+	}
+	f.Add([]byte(operatedEarly), uint64(1))
 	f.Fuzz(func(t *testing.T, src []byte, seed uint64) {
 		sc, err := topology.Parse("f.toml", src, "")
 		if err != nil {
@@ -37,3 +41,87 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+// operatedEarly has every intervention kind, one triggered by an alert, and
+// an autoscaler acting within the few seconds FuzzRun simulates.
+const operatedEarly = `
+[client.c]
+target = "lb"
+rate = 500
+timeout = "50ms"
+retry = { max_attempts = 3, backoff = "none" }
+[load_balancer.lb]
+targets = ["api"]
+retry_policy = { num_retries = 1 }
+[service.api]
+instances = 1
+max_instances = 4
+workers = 2
+service_time = { dist = "exponential", mean = "5ms" }
+concurrency_limit = { kind = "aimd", initial_limit = 4 }
+[service.api.autoscale]
+target = 0.5
+interval = "500ms"
+window = "1s"
+provisioning_delay = "300ms"
+cooldown = "0s"
+warmup = "1s"
+warmup_factor = 3
+[[intervention]]
+target = "api"
+kind = "scale"
+instances = 3
+at = "1s"
+for = "1s"
+[[intervention]]
+name = "fewer workers"
+target = "api"
+kind = "scale"
+workers = 1
+at = "1.5s"
+for = "1s"
+[[intervention]]
+target = "api-1"
+kind = "restart"
+downtime = "200ms"
+at = "2s"
+[[intervention]]
+target = "lb"
+kind = "restart"
+at = "2.1s"
+[[intervention]]
+target = "lb"
+kind = "shed-load"
+fraction = 0.3
+at = "2.5s"
+for = "1s"
+[[intervention]]
+target = "c"
+kind = "shed-load"
+fraction = 0.2
+at = "3s"
+[[intervention]]
+target = "c"
+kind = "retries-off"
+at = "3.2s"
+for = "500ms"
+[[intervention]]
+target = "c"
+kind = "timeout"
+timeout = "none"
+at = "3.5s"
+for = "1s"
+[[alert]]
+name = "failing"
+target = "c"
+metric = "error_ratio"
+above = 0
+[[intervention]]
+name = "shed on alert"
+target = "lb"
+kind = "shed-load"
+fraction = 0.5
+on_alert = "failing"
+reaction_delay = "100ms"
+for = "1.5s"
+`

@@ -135,6 +135,18 @@ func (s *Sim) dispatch(e des.Event) {
 		s.faultEnd(e.Ref)
 	case evSweep:
 		s.sweep(e.Comp)
+	case evIntervene:
+		s.intervene(int(e.Ref))
+	case evUndo:
+		s.undo(int(e.Ref))
+	case evRestarted:
+		s.applyState(e.Comp, -1, false)
+	case evScaleOpen:
+		s.scaleSample(&s.pools[e.Ref])
+	case evScaleCheck:
+		s.scaleDecide(&s.pools[e.Ref])
+	case evScaleReady:
+		s.scaleReady(&s.pools[e.Ref], int(e.Comp))
 	case evDriftStep:
 		s.driftStep(e.Ref)
 	case evAlertEval:

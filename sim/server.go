@@ -44,6 +44,10 @@ type server struct {
 	down   bool
 	factor float64
 	extra  des.Time
+
+	standby    bool     // a replica its load balancers do not pick: not scaled up, or scaled down
+	warmUntil  des.Time // a new replica works warmFactor times slower until then (a cold start)
+	warmFactor float64
 }
 
 func newServer(s *Sim, c topology.Component) *server {
@@ -64,6 +68,7 @@ func newServer(s *Sim, c topology.Component) *server {
 		timeout:       des.FromDuration(t.Timeout),
 		slowdown:      t.Slowdown,
 		factor:        1,
+		standby:       c.Standby,
 	}
 	for _, call := range t.Calls {
 		p := newPolicy(s, call.To, call.CallPolicy)
@@ -180,6 +185,9 @@ func (s *Sim) startWork(k *component, c int32) {
 	n := float64(sv.busy)
 	sd := sv.slowdown
 	d := sv.work.Sample()*sv.factor*(1+sd.Sigma*(n-1)+sd.Kappa*n*(n-1)) + sd.PerCall.Seconds()*n
+	if now < sv.warmUntil {
+		d *= sv.warmFactor
+	}
 	w := des.FromSeconds(d) + sv.extra
 	if sv.timeout > 0 && now+w > cr.sent+sv.timeout {
 		w = cr.sent + sv.timeout - now

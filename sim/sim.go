@@ -36,6 +36,12 @@ const (
 	evFallback                   // job Ref's fallback answer is ready
 	evRepair                     // repair Ref's backoff is over: try the failed step again
 	evRetention                  // queue Comp's oldest message reaches its retention
+	evIntervene                  // intervention Ref is applied
+	evUndo                       // applied intervention Ref is undone
+	evRestarted                  // component Comp is back from a restart
+	evScaleOpen                  // pool Ref's autoscaler opens a metric window
+	evScaleCheck                 // pool Ref's autoscaler decides
+	evScaleReady                 // capacity pool Ref requested is ready: Comp instances or workers
 )
 
 // Sim is one run in progress.
@@ -59,8 +65,10 @@ type Sim struct {
 	series     *results.Series
 	faultLogic int64 // logical requests issued while a fault was active
 
-	book   *book      // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
-	hedges []hedgeSet // the copies in flight of each job's hedged call, by record; nil without hedging
+	book          *book      // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
+	hedges        []hedgeSet // the copies in flight of each job's hedged call, by record; nil without hedging
+	interventions []applied  // interventions as they were applied, in time order
+	pools         []pool     // services whose instances or workers change during the run
 
 	violation string      // the first invariant seen broken as it happened
 	fp        hash.Hash64 // the event fingerprint, when asked for
@@ -82,6 +90,8 @@ type component struct {
 	mq      *durable
 	backoff *rand.Rand // draws for retry backoff
 	local   *rand.Rand // draws for adaptive throttling
+
+	downUntil des.Time // a restart keeps it down until then
 }
 
 // policies lists the component's outbound edges.
@@ -112,6 +122,7 @@ type policy struct {
 	backoff     topology.Backoff
 	cancel      bool         // tell the callee when giving up
 	propagate   bool         // send the deadline with each call
+	retriesOff  bool         // an operator switched retries off
 	delays      []*des.Delay // timers of the fixed waits: the per-try timeout and the deadline
 
 	budget   *retry.Budget
@@ -201,12 +212,18 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		k.col = len(keys)
 		keys = append(keys, keysOf(k.name, k.cols)...)
 	}
+	keys = s.newPools(keys)
 	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)
 	s.series.EndS = sc.Duration.Seconds()
 	s.startAlerts()
 	for i, f := range s.faults {
 		s.sched.Schedule(des.FromDuration(f.At), evFaultStart, 0, int32(i))
 		s.sched.Schedule(des.FromDuration(f.End()), evFaultEnd, 0, int32(i))
+	}
+	for i, iv := range sc.Interventions {
+		if iv.OnAlert == "" { // the others wait for their alert: alertFired
+			s.scheduleIntervention(i, des.FromDuration(iv.At))
+		}
 	}
 	for i := range s.comps {
 		if cl := s.comps[i].client; cl != nil {

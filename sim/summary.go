@@ -121,6 +121,8 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		sum.Faults = append(sum.Faults, rf)
 	}
 	sum.Recovery = s.recovery()
+	sum.Interventions = s.interventionResults(&sum.Recovery)
+	sum.Autoscaling = s.autoscalers()
 	s.alertSummary(&sum)
 	return sum
 }

@@ -23,6 +23,8 @@ type Scenario struct {
 	Faults     []Fault     // sorted by start time
 	SLOs       []SLO       // in file order
 	Alerts     []Alert     // in file order
+
+	Interventions []Intervention // sorted by time
 }
 
 // Metrics configures how results are bucketed and how recovery is judged.
@@ -59,6 +61,8 @@ type Component struct {
 	Kind  Kind
 	Group string // the service a replica belongs to ("api" for "api-2"); Name otherwise
 	Pos   Pos    // where the file defines it
+
+	Standby bool // a replica beyond the service's instances, up to max_instances: it serves once scaled up
 
 	Client   *Client
 	Balancer *Balancer
@@ -296,6 +300,7 @@ type Server struct {
 	OnPartialFailure PartialFailure // what a handler does when a step fails after a write step succeeded
 	Repair           Backoff        // retry-step: the wait before each repair attempt
 	PartialPos       Pos            // the on_partial_failure key; zero when not written
+	Autoscale        *Autoscale     // scales the service's instances or workers, or nil
 
 	WorkersPos Pos // the workers (connections) key; zero when not written
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault", "slo", "alert"}
+var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault", "slo", "alert", "intervention"}
 
 // maxBuckets bounds the metrics a run keeps: one value per metric per bucket.
 const maxBuckets = 1_000_000
@@ -29,8 +29,9 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	defs := d.componentDefs(o)
 	r := newResolver(d, defs)
 	for _, def := range defs {
-		for _, name := range def.names {
+		for i, name := range def.names {
 			c := Component{Name: name, Kind: def.kind, Group: def.name, Pos: Pos{File: d.file, Line: def.n.key.Line, Col: def.n.key.Col}}
+			c.Standby = i >= def.ready
 			c.Client, c.Balancer, c.Server, c.Durable = def.client, def.balancer, def.server, def.durable
 			sc.Components = append(sc.Components, c)
 		}
@@ -42,6 +43,7 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	sc.Faults = d.faults(o.get("fault"), r, sc)
 	sc.SLOs = d.slos(o.get("slo"), r, sc)
 	sc.Alerts = d.alerts(o.get("alert"), r, sc)
+	sc.Interventions = d.interventions(o.get("intervention"), r, sc)
 	return sc
 }
 
@@ -71,6 +73,7 @@ type def struct {
 	kind  Kind
 	n     *node
 	names []string
+	ready int // instances that serve at the start; the other names are standby replicas
 
 	client   *Client
 	balancer *Balancer
@@ -110,7 +113,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 				d.keyErrorf(cn, "%s %q: the name is already used by %s at line %d", kk.kind, name, prev.kind, prev.n.key.Line)
 				continue
 			}
-			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}}
+			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}, ready: 1}
 			switch kk.kind {
 			case KindClient:
 				df.client = &Client{}
@@ -121,7 +124,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 			default:
 				df.server = &Server{}
 				if kk.kind == KindService {
-					df.names = instanceNames(d, cn, name)
+					df.names, df.ready = instanceNames(d, cn, name)
 				}
 			}
 			seen[name] = df
@@ -143,26 +146,37 @@ func (d *decoder) componentDefs(o *object) []*def {
 }
 
 // instanceNames reads a service's instances: "api" alone, or "api-1" to
-// "api-N".
-func instanceNames(d *decoder, n *node, name string) []string {
+// "api-N", N being max_instances when the service may scale beyond its
+// instances. It returns the names and how many serve at the start.
+func instanceNames(d *decoder, n *node, name string) ([]string, int) {
 	t, ok := n.v.(*table)
-	if !ok || t.m["instances"] == nil {
-		return []string{name}
+	if !ok || (t.m["instances"] == nil && t.m["max_instances"] == nil) {
+		return []string{name}, 1
 	}
-	in := t.m["instances"]
-	v, ok := in.v.(int64)
-	if !ok || v < 1 || v > 10000 {
-		d.errorf(in, "service %q: instances must be a whole number between 1 and 10000, got %s", name, describe(in.v))
-		return []string{name}
+	v := int64(1)
+	if in := t.m["instances"]; in != nil {
+		var ok bool
+		if v, ok = in.v.(int64); !ok || v < 1 || v > 10000 {
+			d.errorf(in, "service %q: instances must be a whole number between 1 and 10000, got %s", name, describe(in.v))
+			return []string{name}, 1
+		}
+	}
+	serving := int(v)
+	if mn := t.m["max_instances"]; mn != nil {
+		if m, ok := mn.v.(int64); !ok || m < v || m > 10000 {
+			d.errorf(mn, "service %q: max_instances must be a whole number between instances (%d) and 10000, got %s", name, v, describe(mn.v))
+		} else {
+			v = m
+		}
 	}
 	if v == 1 {
-		return []string{name}
+		return []string{name}, 1
 	}
 	names := make([]string, v)
 	for i := range names {
 		names[i] = fmt.Sprintf("%s-%d", name, i+1)
 	}
-	return names
+	return names, serving
 }
 
 func (d *decoder) decodeComponent(df *def, r *resolver) {
@@ -182,11 +196,15 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
-			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff", "cache")
+			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff", "cache",
+			"max_instances", "autoscale")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
 			d.serverState(o, df.server)
 			d.cacheOf(o, df.server)
+			if n := o.get("autoscale"); n != nil {
+				df.server.Autoscale = d.autoscale(n, what+" autoscale", df.ready, len(df.names), df.server.Workers)
+			}
 		}
 	case KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",

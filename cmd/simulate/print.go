@@ -32,6 +32,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 			fmt.Fprintf(w, "  %-28s %s on %s, t=%gs to %gs\n", f.Name, f.Kind, strings.Join(f.Targets, ", "), f.AtS, f.EndS)
 		}
 	}
+	printInterventions(w, s)
 
 	c := &s.Clients
 	fmt.Fprintln(w, "\nClients")
@@ -77,8 +78,9 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	tw.Flush()
 	printMechanisms(w, s)
 	printInfra(w, s)
+	printAutoscaling(w, s)
 
-	fmt.Fprintf(w, "\nRecovery: %s\n", s.Recovery.Verdict)
+	fmt.Fprintf(w, "\nRecovery: %s%s\n", s.Recovery.Verdict, restoredBy(s))
 	printAlerts(w, s)
 	rate := float64(s.Events) / wall.Seconds()
 	fmt.Fprintf(w, "Events: %d in %s wall time (%.1fM events/s)\n", s.Events, wall.Round(time.Millisecond), rate/1e6)

@@ -90,6 +90,7 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scena
 	for _, name := range s.Order {
 		d.Components = append(d.Components, componentRow(s, name))
 	}
+	d.Interventions, d.Autoscalers = interventionRows(s), autoscalerRows(s)
 	var err error
 	if d.Figures, err = embedFigures(figs, files); err != nil {
 		return nil, err
@@ -108,6 +109,8 @@ type data struct {
 	Clients               []string
 	Failures              string
 	Faults                [][]string
+	Interventions         [][]string
+	Autoscalers           [][]string
 	SLOs, Alerts          [][]string
 	HasAlerts             bool   // the scenario has alerts, whether or not they fired
 	Detection             string // what the alerts caught

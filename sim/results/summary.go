@@ -17,6 +17,8 @@ type Summary struct {
 	Order         []string             `json:"order"` // component names in topology order
 	Faults        []Fault              `json:"faults"`
 	Recovery      Recovery             `json:"recovery"`
+	Interventions []Intervention       `json:"interventions,omitempty"` // in the order they were applied
+	Autoscaling   []Autoscaler         `json:"autoscaling,omitempty"`
 	SLOs          []SLO                `json:"slos,omitzero"`      // only when the scenario has [[slo]]
 	Alerts        []Alert              `json:"alerts,omitzero"`    // only when it has [[alert]]: [] if none fired
 	Detection     *Detection           `json:"detection,omitzero"` // only when it has [[alert]]
@@ -161,4 +163,40 @@ type Recovery struct {
 	Tolerance          float64  `json:"tolerance"`
 	WindowS            float64  `json:"window_s"`
 	Verdict            string   `json:"verdict"`
+	RestoredBy         string   `json:"restored_by,omitempty"` // the last intervention before goodput came back for good
+}
+
+// Intervention is one operator action as it was applied.
+type Intervention struct {
+	Name            string   `json:"name"`
+	Kind            string   `json:"kind"`
+	Targets         []string `json:"targets"`
+	AtS             float64  `json:"at_s"`
+	EndS            *float64 `json:"end_s"`  // when it was undone; null when it held to the end
+	Effect          string   `json:"effect"` // what changed, in words
+	RestoredGoodput bool     `json:"restored_goodput"`
+	Trigger         string   `json:"trigger,omitempty"` // the alert firing it reacted to; absent for a fixed time
+}
+
+// Autoscaler is what one service's autoscaler did.
+type Autoscaler struct {
+	Service   string            `json:"service"`
+	Scale     string            `json:"scale"`  // "instances" or "workers"
+	Metric    string            `json:"metric"` // "utilization" or "queue"
+	Target    float64           `json:"target"`
+	Min       int               `json:"min"`
+	Max       int               `json:"max"`
+	Initial   int               `json:"initial"`
+	Peak      int               `json:"peak"`  // the most ever requested
+	Final     int               `json:"final"` // requested at the end
+	Decisions []ScalingDecision `json:"decisions"`
+	Omitted   int               `json:"decisions_omitted"` // changes beyond the first 1000, not listed
+}
+
+// ScalingDecision is one change of what an autoscaler requested.
+type ScalingDecision struct {
+	AtS    float64 `json:"at_s"`
+	Metric float64 `json:"metric"` // the metric per instance (or worker) over the window
+	From   int     `json:"from"`
+	To     int     `json:"to"`
 }

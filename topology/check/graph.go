@@ -67,7 +67,9 @@ func newGraph(sc *topology.Scenario) *graph {
 			byName[c.Group] = n
 			nodes = append(nodes, n)
 		}
-		n.comps = append(n.comps, i)
+		if !c.Standby {
+			n.comps = append(n.comps, i)
+		}
 		g.of[i] = n
 	}
 	link := func(from *node, to int, p *topology.CallPolicy, call int) {

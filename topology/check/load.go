@@ -32,10 +32,11 @@ func (g *graph) loads() {
 			switch c := g.sc.Components[i]; {
 			case c.Balancer != nil:
 				var d float64
-				for _, t := range c.Balancer.Targets {
+				targets := g.serving(c.Balancer.Targets)
+				for _, t := range targets {
 					d += g.load[t].demand
 				}
-				g.load[i].demand = d / float64(len(c.Balancer.Targets))
+				g.load[i].demand = d / float64(len(targets))
 			case c.Server != nil:
 				g.serverDemand(i)
 			}
@@ -96,10 +97,11 @@ func (g *graph) forward(i int) {
 		}
 	case c.Balancer != nil:
 		b := c.Balancer
-		m := sustained(b.Call.Retry, l.normal) / float64(len(b.Targets))
-		for _, t := range b.Targets {
-			g.load[t].normal += l.normal / float64(len(b.Targets))
-			g.load[t].open += l.open / float64(len(b.Targets))
+		targets := g.serving(b.Targets)
+		m := sustained(b.Call.Retry, l.normal) / float64(len(targets))
+		for _, t := range targets {
+			g.load[t].normal += l.normal / float64(len(targets))
+			g.load[t].open += l.open / float64(len(targets))
 			g.load[t].worst += l.worst * m
 		}
 	case c.Server != nil:
@@ -254,4 +256,10 @@ func missRatio(s *topology.Server) float64 {
 		return 1
 	}
 	return 1 - s.Cache.WarmHitRatio()
+}
+
+// serving leaves out the standby replicas of a balancer's targets: they
+// take no calls until something scales them up.
+func (g *graph) serving(targets []int) []int {
+	return slices.DeleteFunc(slices.Clone(targets), func(t int) bool { return g.sc.Components[t].Standby })
 }
