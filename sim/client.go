@@ -22,6 +22,7 @@ type client struct {
 
 	users int32 // closed loop
 	think random.Dist
+	left  []int32 // requests each user has still to make, when limited
 }
 
 // segment is a stretch [start, end) of the arrival rate over which it is
@@ -40,6 +41,7 @@ func newClient(s *Sim, i int, c *topology.Client) *client {
 	}
 	if c.Users > 0 {
 		cl.think = random.NewDist(c.Think, random.Stream(s.seed, name, "think"))
+		cl.left = requestsLeft(c)
 	} else {
 		cl.rate = rateSegments(c.Rate, spikes(s.sc.Faults, i))
 	}
@@ -192,7 +194,7 @@ func (s *Sim) logicalDone(r int32, o outcome) {
 	s.unlink(k, r)
 	i, u := rr.comp, rr.user
 	s.recs.release(r)
-	if u >= 0 {
+	if u >= 0 && s.goesOn(k.client, u) {
 		if t := s.now() + des.FromSeconds(k.client.think.Sample()); t < s.end {
 			s.sched.Schedule(t, evUserWake, i, u)
 		}

@@ -51,6 +51,8 @@ type Sim struct {
 	series     *results.Series
 	faultLogic int64 // logical requests issued while a fault was active
 
+	finished des.Time // when the last user with a request limit made its last request
+
 	violation string      // the first invariant seen broken as it happened
 	fp        hash.Hash64 // the event fingerprint, when asked for
 	view      view        // the bucket being closed

@@ -45,6 +45,9 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 		fmt.Fprintf(w, "  failures by last attempt: %d timed out, %d errors, %d rejected\n",
 			c.Failures.Timeout, c.Failures.Error, c.Failures.Rejected)
 	}
+	if c.FinishedS != nil {
+		fmt.Fprintf(w, "  every user made its requests: the last finished at t=%.3fs\n", *c.FinishedS)
+	}
 
 	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

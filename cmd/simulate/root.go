@@ -43,6 +43,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newMergeCmd(io))
 	root.AddCommand(newCheckCmd(io))
 	root.AddCommand(newValidateCmd(io))
+	root.AddCommand(newScenariosCmd(io))
 	return root
 }
 

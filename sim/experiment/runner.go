@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 
+	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
@@ -25,18 +25,14 @@ type Config struct {
 	Settings []topology.Setting
 }
 
-// readConfig reads a scenario file as topology.Load reports a file it
-// cannot read.
+// readConfig reads a scenario file, or a shipped scenario by name, as
+// topology.Load reports a file it cannot read.
 func readConfig(path, variant string, sets []topology.Setting) (Config, error) {
-	src, err := os.ReadFile(path)
+	file, src, err := scenarios.Read(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return Config{}, topology.Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
+		return Config{}, err
 	}
-	return Config{File: path, Source: src, Variant: variant, Settings: sets}, nil
+	return Config{File: file, Source: src, Variant: variant, Settings: sets}, nil
 }
 
 // load parses the configuration. Each run parses its own copy (a

@@ -30,6 +30,11 @@ type Clients struct {
 	GoodputRPS      float64  `json:"goodput_rps"`
 	Failures        Failures `json:"failures"`
 	Latency         Latency  `json:"latency_s"`
+
+	// FinishedS is when the last closed-loop user with a request limit
+	// finished its last request; absent when no client has a limit or a
+	// user had not finished when the run ended.
+	FinishedS *float64 `json:"finished_s,omitempty"`
 }
 
 // Failures splits failed logical requests by the outcome of their last attempt.

@@ -1,0 +1,56 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLookupAcceptsNamesAndPaths(t *testing.T) {
+	for _, tc := range []struct {
+		arg, want string // want: the file reported, "" when not found
+	}{
+		{"retry-storm", "scenarios/retry-storm.toml"},
+		{"retry-storm.toml", "scenarios/retry-storm.toml"},
+		{"scenarios/retry-storm.toml", "scenarios/retry-storm.toml"},
+		{"validation/mm1", "scenarios/validation/mm1.toml"},
+		{"./retry-storm", "scenarios/retry-storm.toml"},
+		{"retry-strom", ""},
+		{"../go.mod", ""},
+		{"embed.go", ""},
+	} {
+		_, file, ok := Lookup(tc.arg)
+		if file != tc.want || ok != (tc.want != "") {
+			t.Errorf("Lookup(%q) = %q, %v; want %q", tc.arg, file, ok, tc.want)
+		}
+	}
+}
+
+// Every shipped file parses, has a description and belongs to a section.
+func TestListParsesEveryFile(t *testing.T) {
+	entries, err := List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(Names()) {
+		t.Fatalf("List has %d entries, Names %d", len(entries), len(Names()))
+	}
+	for _, e := range entries {
+		if e.Description == "" {
+			t.Errorf("%s has no description", e.Path)
+		}
+		if e.Section != "" && !strings.HasPrefix(e.Name, e.Section+"/") {
+			t.Errorf("%s is in section %q", e.Name, e.Section)
+		}
+	}
+}
+
+func TestReadSuggestsAShippedName(t *testing.T) {
+	_, _, err := Read("thundering-hed")
+	if err == nil || !strings.Contains(err.Error(), `did you mean "thundering-herd"?`) {
+		t.Errorf("Read of a typo: %v", err)
+	}
+	file, src, err := Read("catalog.go") // a file on disk wins
+	if err != nil || file != "catalog.go" || !strings.HasPrefix(string(src), "package scenarios") {
+		t.Errorf("Read(catalog.go) = %q, %v", file, err)
+	}
+}
