@@ -144,6 +144,7 @@ func (s *Sim) attempt(j int32) {
 		}
 	}
 	r.child = c
+	s.trace(TraceSend, c, ok, wait)
 	if k.kind == topology.KindClient {
 		k.stats.arrive(s)
 	}
@@ -180,6 +181,7 @@ func (s *Sim) timeout(c int32) {
 	cr := s.recs.at(c)
 	cr.flags |= abandoned
 	s.comps[cr.comp].stats.cur.timedOut++
+	s.trace(TraceTimeout, c, timedOut, 0)
 	if s.policyOf(cr.parent).cancel {
 		s.cancel(c)
 	}
@@ -252,6 +254,7 @@ func (s *Sim) decide(j int32, o outcome) {
 	}
 	r.flags |= backingOff // until the retry is sent, or given up
 	r.wait = s.sched.SetTimer(at, evRetry, 0, j)
+	s.trace(TraceRetry, j, o, at-now)
 }
 
 // dropRetry tells an Envoy-style budget that a retry it allowed will not be
@@ -264,6 +267,7 @@ func (s *Sim) dropRetry(p *policy) {
 
 // callDone hands the final outcome of job j's outbound call to its component.
 func (s *Sim) callDone(j int32, o outcome) {
+	s.trace(TraceGiveUp, j, o, 0)
 	k := &s.comps[s.recs.at(j).comp]
 	switch k.kind {
 	case topology.KindClient:
@@ -300,6 +304,7 @@ func (s *Sim) answer(c int32, o outcome) {
 	cr := s.recs.at(c)
 	k := &s.comps[cr.comp]
 	k.stats.answered(s.now()-cr.sent, o)
+	s.trace(TraceAnswer, c, o, 0)
 	if k.srv != nil && k.srv.limiter != nil && cr.flags&inside != 0 {
 		k.srv.limiter.Sample(s.now()-cr.sent, int(cr.peers), o != ok)
 	}

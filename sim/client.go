@@ -182,11 +182,13 @@ func (s *Sim) newLogical(i, u int32) {
 	rr.refs++ // the client's hold
 	k.stats.logical(s)
 	s.link(k, r)
+	s.trace(TraceStart, r, ok, 0)
 	s.invoke(r)
 }
 
 // logicalDone records the outcome of logical request r.
 func (s *Sim) logicalDone(r int32, o outcome) {
+	s.trace(TraceDone, r, o, 0)
 	rr := s.recs.at(r)
 	k := &s.comps[rr.comp]
 	lat := s.now() - rr.sent

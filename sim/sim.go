@@ -55,6 +55,7 @@ type Sim struct {
 
 	violation string      // the first invariant seen broken as it happened
 	fp        hash.Hash64 // the event fingerprint, when asked for
+	tr        *tracing    // the run's Tracer, nil without one
 	view      view        // the bucket being closed
 }
 

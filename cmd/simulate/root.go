@@ -44,6 +44,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newCheckCmd(io))
 	root.AddCommand(newValidateCmd(io))
 	root.AddCommand(newScenariosCmd(io))
+	root.AddCommand(newTraceCmd(io))
 	return root
 }
 

@@ -94,3 +94,28 @@ func readShipped(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+func TestTraceTellsARequest(t *testing.T) {
+	code, out, errOut := simulate(t, "trace", "timeout-mismatch", "--duration", "70s", "--from", "62s", "--to", "63s", "-n", "1")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Request #", "client users: attempt 1 timed out after 2s", "database db still has it queued"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--component", "dbb"}, `--component: no component named "dbb"; did you mean "db"?`},
+		{[]string{"--from", "10s", "--to", "5s"}, "want 0 <= from < to"},
+		{[]string{"-n", "0"}, "-n must be at least 1"},
+	} {
+		args := append([]string{"trace", "timeout-mismatch"}, tc.args...)
+		if code, _, errOut := simulate(t, args...); code != exitInput || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+	}
+}
