@@ -45,6 +45,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newValidateCmd(io))
 	root.AddCommand(newScenariosCmd(io))
 	root.AddCommand(newTraceCmd(io))
+	root.AddCommand(newDocsCmd(io))
 	return root
 }
 
