@@ -54,3 +54,16 @@ func TestReadSuggestsAShippedName(t *testing.T) {
 		t.Errorf("Read(catalog.go) = %q, %v", file, err)
 	}
 }
+
+// Lookup never panics, and finds only files of the embedded set.
+func FuzzLookup(f *testing.F) {
+	for _, s := range []string{"retry-storm", "validation/mm1.toml", "../x", `a\b`, "", "/", "scenarios/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		src, file, ok := Lookup(name)
+		if ok && (len(src) == 0 || !strings.HasPrefix(file, "scenarios/") || !strings.HasSuffix(file, ".toml")) {
+			t.Fatalf("Lookup(%q) = %d bytes from %q", name, len(src), file)
+		}
+	})
+}

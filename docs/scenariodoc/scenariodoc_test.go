@@ -148,3 +148,20 @@ for = "10s"
 	//   "api" [shape=box, label="api ×2\n8 workers, exp. mean 20ms\nfault on api-2: crash 30s–40s"];
 	// }
 }
+
+// fill never panics on a page, and a page it filled fills to itself.
+func FuzzFill(f *testing.F) {
+	f.Add(skeleton("x"))
+	f.Add(begin("summary") + end("summary"))
+	f.Add(end("runs") + begin("runs"))
+	secs := map[string]string{"summary": "S\n", "topology": "T\n", "runs": "R\n", "reproduce": "P\n"}
+	f.Fuzz(func(t *testing.T, page string) {
+		once, err := fill(page, secs)
+		if err != nil {
+			return
+		}
+		if twice, err := fill(once, secs); err != nil || twice != once {
+			t.Fatalf("fill(fill(page)) differs: %v", err)
+		}
+	})
+}
