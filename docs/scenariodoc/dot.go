@@ -68,9 +68,9 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 	case c.Client != nil:
 		cl := c.Client
 		if cl.Users > 0 {
-			s := fmt.Sprintf("%d users, think %s", cl.Users, dist(cl.Think))
+			s := fmt.Sprintf("%s, think %s", count(cl.Users, "user"), dist(cl.Think))
 			if cl.Requests > 0 {
-				s += fmt.Sprintf(", %d requests each", cl.Requests)
+				s += ", " + count(cl.Requests, "request") + " each"
 			}
 			lines = append(lines, s)
 		} else {
@@ -80,11 +80,11 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 		lines = append(lines, c.Balancer.Policy.String())
 	default:
 		s := c.Server
-		unit := "workers"
+		unit := "worker"
 		if c.Kind == topology.KindDatabase {
-			unit = "connections"
+			unit = "connection"
 		}
-		lines = append(lines, fmt.Sprintf("%d %s, %s", s.Workers, unit, dist(s.Work)))
+		lines = append(lines, count(s.Workers, unit)+", "+dist(s.Work))
 		if s.Queue.Capacity >= 0 {
 			lines = append(lines, fmt.Sprintf("queue of %d", s.Queue.Capacity))
 		}
@@ -105,6 +105,13 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func faultWhat(f topology.Fault) string {
