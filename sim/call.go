@@ -155,6 +155,7 @@ func (s *Sim) attempt(j int32) {
 	} else {
 		r.child = c
 	}
+	s.trace(TraceSend, c, ok, wait)
 	if k.kind == topology.KindClient {
 		k.stats.arrive(s)
 	}
@@ -191,6 +192,7 @@ func (s *Sim) timeout(c int32) {
 	cr := s.recs.at(c)
 	cr.flags |= abandoned
 	s.comps[cr.comp].stats.cur.timedOut++
+	s.trace(TraceTimeout, c, timedOut, 0)
 	if s.policyOf(cr.parent).cancel {
 		s.cancel(c)
 	}
@@ -271,6 +273,7 @@ func (s *Sim) decide(j int32, o outcome) {
 	}
 	r.flags |= backingOff // until the retry is sent, or given up
 	r.wait = s.sched.SetTimer(at, evRetry, 0, j)
+	s.trace(TraceRetry, j, o, at-now)
 }
 
 // dropRetry tells an Envoy-style budget that a retry it allowed will not be
@@ -284,6 +287,7 @@ func (s *Sim) dropRetry(p *policy) {
 // callDone hands the final outcome of job j's outbound call to its component.
 func (s *Sim) callDone(j int32, o outcome) {
 	s.leaveBulkhead(j)
+	s.trace(TraceGiveUp, j, o, 0)
 	if o != ok && s.fallBack(j) {
 		return
 	}
@@ -333,6 +337,7 @@ func (s *Sim) answer(c int32, o outcome) {
 	if o == ok && cr.flags&degraded != 0 {
 		k.stats.cur.degraded++
 	}
+	s.trace(TraceAnswer, c, o, 0)
 	if k.srv != nil && k.srv.limiter != nil && cr.flags&inside != 0 {
 		k.srv.limiter.Sample(s.now()-cr.sent, int(cr.peers), o != ok)
 	}

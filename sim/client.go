@@ -25,6 +25,7 @@ type client struct {
 
 	shed     float64    // fraction of new requests refused at once (an operator sheds load)
 	shedDraw *rand.Rand // nil until load is shed
+	left     []int32    // requests each user has still to make, when limited
 }
 
 // segment is a stretch [start, end) of the arrival rate over which it is
@@ -43,6 +44,7 @@ func newClient(s *Sim, i int, c *topology.Client) *client {
 	}
 	if c.Users > 0 {
 		cl.think = random.NewDist(c.Think, random.Stream(s.seed, name, "think"))
+		cl.left = requestsLeft(c)
 	} else {
 		cl.rate = rateSegments(c.Rate, spikes(s.sc.Faults, i))
 	}
@@ -186,6 +188,7 @@ func (s *Sim) newLogical(i, u int32) {
 		s.book.begin(r)
 	}
 	s.link(k, r)
+	s.trace(TraceStart, r, ok, 0)
 	if cl := k.client; cl.shed > 0 && cl.shedDraw.Float64() < cl.shed {
 		k.stats.cur.shed++
 		s.logicalDone(r, rejected)
@@ -196,6 +199,7 @@ func (s *Sim) newLogical(i, u int32) {
 
 // logicalDone records the outcome of logical request r.
 func (s *Sim) logicalDone(r int32, o outcome) {
+	s.trace(TraceDone, r, o, 0)
 	rr := s.recs.at(r)
 	k := &s.comps[rr.comp]
 	lat := s.now() - rr.sent
@@ -203,7 +207,7 @@ func (s *Sim) logicalDone(r int32, o outcome) {
 	s.unlink(k, r)
 	i, u := rr.comp, rr.user
 	s.recs.release(r)
-	if u >= 0 {
+	if u >= 0 && s.goesOn(k.client, u) {
 		if t := s.now() + des.FromSeconds(k.client.think.Sample()); t < s.end {
 			s.sched.Schedule(t, evUserWake, i, u)
 		}

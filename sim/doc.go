@@ -26,4 +26,8 @@
 // Hot paths allocate nothing in steady state: records and timers come from
 // free lists, events are plain values in a typed heap, and dispatch is a
 // switch on the event kind.
+//
+// An optional Tracer (Options.Tracer) hears the semantic points of every
+// request's life (start, send, queue, work, answer, timeout, what goes on
+// after it, retry, give-up, end); without one each point costs a nil check.
 package sim

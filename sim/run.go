@@ -28,6 +28,10 @@ type Options struct {
 	// results.Run.Fingerprint: two runs with equal fingerprints did the same
 	// thing in the same order.
 	Fingerprint bool
+
+	// Tracer, when set, hears every point of every request's life (see
+	// sim/trace, which samples and narrates them).
+	Tracer Tracer
 }
 
 // DefaultMaxInFlight is about 640 MB of records.
@@ -44,6 +48,9 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	s := newSim(sc, opts.Seed)
 	if opts.Fingerprint {
 		s.fp = fnv.New64a()
+	}
+	if opts.Tracer != nil {
+		s.tr = &tracing{to: opts.Tracer, request: map[int32]int64{}, calls: map[int32]traced{}}
 	}
 	stop, err := s.loop(ctx, opts)
 	if err != nil {

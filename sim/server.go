@@ -127,6 +127,7 @@ func (s *Sim) enqueue(k *component, c int32) {
 	cr.flags |= queued
 	cr.refs++
 	k.stats.queue.Add(s.now(), 1)
+	s.trace(TraceQueued, c, ok, 0)
 	if sv.expiryDelay != nil { // calls queue as they arrive: expiry is sent plus a fixed wait
 		cr.wait = s.sched.After(sv.expiryDelay, c)
 	}
@@ -198,6 +199,7 @@ func (s *Sim) startWork(k *component, c int32) {
 		cr.flags |= pastDue
 	}
 	cr.work = w
+	s.trace(TraceWork, c, ok, 0)
 	cr.wait = s.sched.SetTimer(now+w, evWorkDone, 0, c)
 }
 

@@ -69,9 +69,11 @@ type Sim struct {
 	hedges        []hedgeSet // the copies in flight of each job's hedged call, by record; nil without hedging
 	interventions []applied  // interventions as they were applied, in time order
 	pools         []pool     // services whose instances or workers change during the run
+	finished      des.Time   // when the last user with a request limit made its last request
 
 	violation string      // the first invariant seen broken as it happened
 	fp        hash.Hash64 // the event fingerprint, when asked for
+	tr        *tracing    // the run's Tracer, nil without one
 	view      view        // the bucket being closed
 }
 

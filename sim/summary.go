@@ -51,6 +51,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	}
 	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
 	cl.Latency = latency(clientLat)
+	cl.FinishedS = s.finishedAt()
 
 	for i := range s.comps {
 		k := &s.comps[i]

@@ -109,6 +109,7 @@ func TestBrokenScenarios(t *testing.T) {
 		{"missing required key", `workers = 10`, ``, `14:10: service "api": missing "workers" (how many calls it serves at once)`},
 		{"enum with did-you-mean", `timeout = "5s"`, "timeout = \"5s\"\npolicy = \"round-robin\"", `13:10: load_balancer "lb": policy must be one of "round_robin", "random", "least_request", "power_of_two", got "round-robin"; did you mean "round_robin"?`},
 		{"both open and closed loop", `rate = 100`, "rate = 100\nusers = 5", `7:9: client "users": give either rate`},
+		{"requests on an open-loop client", `rate = 100`, "rate = 100\nrequests = 5", `7:12: client "users": requests applies to closed-loop clients (users): each user makes that many requests, then stops`},
 		{"bad distribution", `query_time = "10ms"`, `query_time = { dist = "expo", mean = "1ms" }`, `25:23: database "db" query_time: dist must be one of "constant", "exponential", "uniform", "lognormal", "empirical", got "expo"; did you mean "exponential"?`},
 		{"lognormal p99 below median", `query_time = "10ms"`, `query_time = { dist = "lognormal", median = "20ms", p99 = "10ms" }`, `25:59: database "db" query_time: need 0 < median < p99, got median 20ms and p99 10ms`},
 		{"percentiles must not decrease", `query_time = "10ms"`, `query_time = { dist = "empirical", percentiles = { min = "1ms", p50 = "20ms", p90 = "10ms", max = "1s" } }`, `25:85: database "db" query_time: p90 is 10ms, less than p50 at 20ms: percentiles must not decrease`},

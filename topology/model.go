@@ -77,6 +77,8 @@ type Client struct {
 	Users  int         // closed loop; 0 for open loop
 	Think  Dist        // closed loop: pause between a user's requests
 	Call   CallPolicy
+
+	Requests int // closed loop: how many requests each user makes, then stops; 0 for no limit
 }
 
 // RatePoint is a corner of a piecewise-linear arrival rate: the rate is RPS at

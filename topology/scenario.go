@@ -183,7 +183,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 	what := fmt.Sprintf("%s %q", df.kind, df.name)
 	switch df.kind {
 	case KindClient:
-		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think"}, callKeys...)...)
+		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests"}, callKeys...)...)
 		if o != nil {
 			d.client(o, df.client, r)
 		}
@@ -238,6 +238,10 @@ func (d *decoder) client(o *object, c *Client, r *resolver) {
 	}
 	if n := o.get("think"); n != nil && c.Users == 0 {
 		o.errorf(n, "think applies to closed-loop clients (users)")
+	}
+	c.Requests = o.integer("requests", 0, 1, 1_000_000_000)
+	if n := o.get("requests"); n != nil && c.Users == 0 {
+		o.errorf(n, "requests applies to closed-loop clients (users): each user makes that many requests, then stops")
 	}
 	c.Call = d.callPolicy(o)
 }

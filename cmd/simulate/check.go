@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/check"
 )
@@ -68,7 +69,11 @@ func runCheck(opts *checkOptions, io streams) error {
 		}
 		sets = append(sets, set)
 	}
-	sc, err := topology.Load(opts.file, opts.variant, sets...)
+	file, src, fsys, err := scenarios.Read(opts.file)
+	if err != nil {
+		return err
+	}
+	sc, err := topology.ParseFS(fsys, file, src, opts.variant, sets...)
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,9 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 			"%d inconsistent outcomes, %d repaired, %d still open (oldest %s)\n", st.Writes, st.DuplicateWrites,
 			st.Deduplicated, st.Inconsistent, st.Repaired, st.InconsistentOpen, secs(st.OldestOpenAgeS))
 	}
+	if c.FinishedS != nil {
+		fmt.Fprintf(w, "  every user made its requests: the last finished at t=%.3fs\n", *c.FinishedS)
+	}
 
 	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -43,6 +43,9 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newMergeCmd(io))
 	root.AddCommand(newCheckCmd(io))
 	root.AddCommand(newValidateCmd(io))
+	root.AddCommand(newScenariosCmd(io))
+	root.AddCommand(newTraceCmd(io))
+	root.AddCommand(newDocsCmd(io))
 	return root
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/failsim/failsim/plots/report"
+	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
@@ -36,12 +36,14 @@ type runOptions struct {
 func newRunCmd(io streams) *cobra.Command {
 	opts := &runOptions{}
 	cmd := &cobra.Command{
-		Use:   "run FILE",
+		Use:   "run FILE|NAME",
 		Short: "Run a scenario and write summary.json and timeseries.csv",
-		Long: `Run a scenario file, print a summary table, and write DIR/summary.json and
+		Long: `Run a scenario file, or a shipped scenario by name ('simulate scenarios' lists
+them), print a summary table, and write DIR/summary.json and
 DIR/timeseries.csv (DIR is out/NAME/VARIANT unless --out is given; "base" when no
 variant is chosen). The same file, variant and seed always give the same bytes.`,
 		Example: `  simulate run scenarios/timeout-mismatch.toml
+  simulate run retry-storm --variant backoff-jitter
   simulate run scenarios/timeout-mismatch.toml --variant aligned --seed 7 --out /tmp/aligned
   simulate run scenarios/timeout-mismatch.toml --plot --out out/
   simulate run scenarios/timeout-mismatch.toml --set client.users.timeout=4s
@@ -82,7 +84,11 @@ func runRun(opts *runOptions, io streams) error {
 		}
 		sets = append(sets, st)
 	}
-	sc, err := topology.Load(opts.file, opts.variant, sets...)
+	file, src, fsys, err := scenarios.Read(opts.file)
+	if err != nil {
+		return err
+	}
+	sc, err := topology.ParseFS(fsys, file, src, opts.variant, sets...)
 	if err != nil {
 		return err
 	}
@@ -133,7 +139,7 @@ func runRun(opts *runOptions, io streams) error {
 	}
 	fmt.Fprintf(io.out, "\nwrote %s and %s\n", filepath.Join(dir, "summary.json"), filepath.Join(dir, "timeseries.csv"))
 	if opts.plot {
-		if err := writePlots(opts.file, dir, io); err != nil {
+		if err := writePlots(src, dir, io); err != nil {
 			return err
 		}
 	}
@@ -158,11 +164,7 @@ func title(sc *topology.Scenario) string {
 // writePlots saves the scenario beside its results, for the report, and
 // draws the plots from the files just written, so that they are the same
 // bytes as a later 'simulate plot DIR' gives.
-func writePlots(file, dir string, io streams) error {
-	text, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("copying the scenario: %w", err)
-	}
+func writePlots(text []byte, dir string, io streams) error {
 	if err := results.WriteFilesAtomic(map[string][]byte{filepath.Join(dir, report.ScenarioFile): text}); err != nil {
 		return fmt.Errorf("copying the scenario: %w", err)
 	}

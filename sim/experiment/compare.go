@@ -33,7 +33,7 @@ func VariantSides(path string, variants []string, sets []topology.Setting) ([]Si
 		return nil, err
 	}
 	if len(variants) == 0 {
-		sc, err := Config{File: path, Source: c.Source}.load()
+		sc, err := Config{File: path, Source: c.Source, Dir: c.Dir}.load()
 		if err != nil {
 			return nil, err
 		}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"sync"
 
+	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
@@ -22,29 +22,25 @@ const FormatVersion = 1
 type Config struct {
 	File     string // the path, for messages
 	Source   []byte // the text every run parses, read once
+	Dir      fs.FS  // where the files it imports are read from
 	Variant  string
 	Settings []topology.Setting
 }
 
-// readConfig reads a scenario file as topology.Load reports a file it
-// cannot read.
+// readConfig reads a scenario file, or a shipped scenario by name, as
+// topology.Load reports a file it cannot read.
 func readConfig(path, variant string, sets []topology.Setting) (Config, error) {
-	src, err := os.ReadFile(path)
+	file, src, dir, err := scenarios.Read(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return Config{}, topology.Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
+		return Config{}, err
 	}
-	return Config{File: path, Source: src, Variant: variant, Settings: sets}, nil
+	return Config{File: file, Source: src, Dir: dir, Variant: variant, Settings: sets}, nil
 }
 
 // load parses the configuration. Each run parses its own copy (a
 // millisecond against a run's tenths of seconds) so that runs share nothing.
-// Files the scenario imports are read from its directory.
 func (c Config) load() (*topology.Scenario, error) {
-	return topology.ParseFS(os.DirFS(filepath.Dir(c.File)), c.File, c.Source, c.Variant, c.Settings...)
+	return topology.ParseFS(c.Dir, c.File, c.Source, c.Variant, c.Settings...)
 }
 
 // loadAll validates configurations before anything runs, and returns every

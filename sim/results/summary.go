@@ -52,6 +52,11 @@ type Clients struct {
 	Latency         Latency  `json:"latency_s"`
 	Degraded        int64    `json:"degraded,omitempty"` // answered from a fallback: neither succeeded nor failed
 	Hedges          int64    `json:"hedges,omitempty"`   // hedged attempts after the first, included in attempts
+
+	// FinishedS is when the last closed-loop user with a request limit
+	// finished its last request; absent when no client has a limit or a
+	// user had not finished when the run ended.
+	FinishedS *float64 `json:"finished_s,omitempty"`
 }
 
 // Failures splits failed logical requests by the outcome of their last attempt.

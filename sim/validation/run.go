@@ -48,7 +48,7 @@ func Run(ctx context.Context, checks []Check, seeds []uint64, workers int) ([]Ro
 		if err != nil {
 			return nil, err
 		}
-		sc, err := topology.Parse("scenarios/"+c.Scenario, src, c.Variant)
+		sc, err := topology.ParseFS(scenarios.Dir(c.Scenario), "scenarios/"+c.Scenario, src, c.Variant)
 		if err != nil {
 			return nil, err
 		}
