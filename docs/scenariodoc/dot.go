@@ -43,6 +43,10 @@ func DOT(sc *topology.Scenario) string {
 			for _, t := range c.Balancer.Targets {
 				edge(t, callLabel(c.Balancer.Call, true))
 			}
+		case c.Durable != nil:
+			for _, t := range c.Durable.Consumers {
+				edge(t, "delivers")
+			}
 		default:
 			for _, call := range c.Server.Calls {
 				edge(call.To, callLabel(call.CallPolicy, false))
@@ -56,6 +60,7 @@ func DOT(sc *topology.Scenario) string {
 var shapes = [...]string{
 	topology.KindClient: "ellipse", topology.KindLoadBalancer: "diamond",
 	topology.KindService: "box", topology.KindDatabase: "cylinder",
+	topology.KindQueue: "cds",
 }
 
 func nodeLabel(sc *topology.Scenario, i, replicas int) string {
@@ -78,6 +83,14 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 		}
 	case c.Balancer != nil:
 		lines = append(lines, c.Balancer.Policy.String())
+	case c.Durable != nil:
+		q := c.Durable
+		if q.Capacity >= 0 {
+			lines = append(lines, count(q.Capacity, "message")+" at most")
+		}
+		if q.Retention > 0 {
+			lines = append(lines, "retention "+short(q.Retention))
+		}
 	default:
 		s := c.Server
 		unit := "worker"
@@ -90,6 +103,9 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 		}
 		if s.Timeout > 0 {
 			lines = append(lines, "timeout "+short(s.Timeout))
+		}
+		if s.Cache != nil {
+			lines = append(lines, fmt.Sprintf("cache of %d keys", s.Cache.Capacity))
 		}
 	}
 	for _, f := range sc.Faults {
