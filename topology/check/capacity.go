@@ -81,6 +81,23 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 	need := func(load, busy float64) string {
 		return fmt.Sprintf("%.0f %s", math.Ceil(load*demand/busy), workers)
 	}
+	if a := s.Autoscale; f.Severity == Error && a != nil && normal < g.scaledCapacity(n, capacity) {
+		most := plural(a.Max, "instance", "instances")
+		if a.Workers {
+			most = plural(a.Max, "worker", "workers") + " per instance"
+		}
+		f.Severity = Warning
+		f.Summary = fmt.Sprintf("%s is overloaded at the fault-free peak until its autoscaler adds capacity: %s against %s now, %s at its maximum of %s",
+			n.name, rate(normal, calls), rate(capacity, calls), rate(g.scaledCapacity(n, capacity), calls), most)
+		f.Explanation = fmt.Sprintf("%s. At the fault-free peak of the load it receives %s, %s of that. Its autoscaler can "+
+			"serve it at its maximum, but only after a metric window, a decision and a provisioning delay; until then its "+
+			"queue grows, callers time out, and whatever they retry is load the autoscaler measures and scales for too.",
+			can, rate(normal, calls), percent(normal/capacity))
+		f.Fix = fmt.Sprintf("Start with enough capacity for the peak (%s in all, and it has %d), shorten the provisioning "+
+			"delay, or bound the retries so that the autoscaler sees the load and not the retries.", need(normal, 1), s.Workers*serving(g, n))
+		g.report(f, a.Pos, n.c.Pos)
+		return
+	}
 	switch f.Severity {
 	case Error:
 		backlog := "its queue grows without end"
@@ -219,4 +236,25 @@ func (g *graph) unboundedQueue(n *node) {
 // secs writes seconds as a duration: "25.4ms".
 func secs(x float64) string {
 	return dur(time.Duration(x * float64(time.Second)).Round(100 * time.Microsecond))
+}
+
+// serving counts the instances of n that take calls now (not on standby).
+func serving(g *graph, n *node) int {
+	k := 0
+	for _, i := range n.comps {
+		if !g.sc.Components[i].Standby {
+			k++
+		}
+	}
+	return k
+}
+
+// scaledCapacity is what n, serving capacity now, can serve once its
+// autoscaler has scaled it to its maximum.
+func (g *graph) scaledCapacity(n *node, capacity float64) float64 {
+	a := n.c.Server.Autoscale
+	if a.Workers {
+		return capacity * float64(a.Max) / float64(n.c.Server.Workers)
+	}
+	return capacity * float64(a.Max) / float64(serving(g, n))
 }

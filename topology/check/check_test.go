@@ -79,6 +79,8 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"capacity", "", ruleCapacity, []Severity{e}, 10},
 		{"capacity", "retries", ruleCapacity, []Severity{w}, 10},
 		{"capacity", "headroom", ruleCapacity, []Severity{n}, 10},
+		{"capacity", "autoscaled", ruleCapacity, []Severity{w}, 29},
+		{"capacity", "autoscaled-too-little", ruleCapacity, []Severity{e}, 10},
 		{"capacity", "fixed", ruleCapacity, nil, 0},
 		{"capacity-closed-loop", "", ruleCapacity, []Severity{w}, 12},
 		{"capacity-closed-loop", "fixed", ruleCapacity, nil, 0},

@@ -119,7 +119,7 @@ var rules = []Rule{
 			"downstream calls when nothing queues (with load-dependent slowdown, the best the curve allows). The " +
 			"load is the clients' peak rate (open loop) or users / (think + demand) (closed loop), split evenly by " +
 			"load balancers and made once per call by services. Error: the fault-free peak of open-loop clients " +
-			"exceeds capacity. Warning: closed-loop users would send more than it serves (they saturate it), or " +
+			"exceeds capacity (a warning when an autoscaler's maximum would serve it). Warning: closed-loop users would send more than it serves (they saturate it), or " +
 			"the worst case exceeds it, with load spikes and every attempt failing and retried (retry budgets " +
 			"credited; closed-loop users time out on every attempt). Note: the worst case is above 80%.",
 		&Demo{retryStorm, []string{"retry-budget", "retry-budget-aws", "retry-budget-finagle"}}},
