@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/check"
 )
@@ -61,19 +60,7 @@ func runCheck(opts *checkOptions, io streams) error {
 	if write == nil {
 		return usagef(`--format must be "text", "json" or "sarif", got %q`, opts.format)
 	}
-	var sets []topology.Setting
-	for _, s := range opts.sets {
-		set, err := topology.ParseSetting(s)
-		if err != nil {
-			return usagef("--set %v", err)
-		}
-		sets = append(sets, set)
-	}
-	file, src, fsys, err := scenarios.Read(opts.file)
-	if err != nil {
-		return err
-	}
-	sc, err := topology.ParseFS(fsys, file, src, opts.variant, sets...)
+	sc, err := loadScenario(opts.file, opts.variant, opts.sets)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/topology"
 )
@@ -62,6 +63,20 @@ func parseSettings(specs []string) ([]topology.Setting, error) {
 		sets = append(sets, set)
 	}
 	return sets, nil
+}
+
+// loadScenario reads the scenario a command names (a file, or a shipped
+// scenario by name) with its variant and --set settings.
+func loadScenario(name, variant string, specs []string) (*topology.Scenario, error) {
+	sets, err := parseSettings(specs)
+	if err != nil {
+		return nil, err
+	}
+	file, src, fsys, err := scenarios.Read(name)
+	if err != nil {
+		return nil, err
+	}
+	return topology.ParseFS(fsys, file, src, variant, sets...)
 }
 
 // interruptible returns a context cancelled by the first Ctrl-C (or

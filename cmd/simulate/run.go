@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/failsim/failsim/plots/report"
-	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
@@ -76,19 +75,7 @@ func runRun(opts *runOptions, io streams) error {
 	if opts.maxInFlight < 1 {
 		return usagef("--max-in-flight must be at least 1, got %d", opts.maxInFlight)
 	}
-	var sets []topology.Setting
-	for _, s := range opts.sets {
-		st, err := topology.ParseSetting(s)
-		if err != nil {
-			return usagef("--set %v", err)
-		}
-		sets = append(sets, st)
-	}
-	file, src, fsys, err := scenarios.Read(opts.file)
-	if err != nil {
-		return err
-	}
-	sc, err := topology.ParseFS(fsys, file, src, opts.variant, sets...)
+	sc, err := loadScenario(opts.file, opts.variant, opts.sets)
 	if err != nil {
 		return err
 	}
@@ -139,7 +126,7 @@ func runRun(opts *runOptions, io streams) error {
 	}
 	fmt.Fprintf(io.out, "\nwrote %s and %s\n", filepath.Join(dir, "summary.json"), filepath.Join(dir, "timeseries.csv"))
 	if opts.plot {
-		if err := writePlots(src, dir, io); err != nil {
+		if err := writePlots(sc.Source, dir, io); err != nil {
 			return err
 		}
 	}

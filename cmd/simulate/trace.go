@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/trace"
 	"github.com/failsim/failsim/topology"
@@ -72,19 +71,7 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if opts.from < 0 || opts.to < 0 || (opts.to > 0 && opts.to <= opts.from) {
 		return usagef("--from %s and --to %s: want 0 <= from < to", opts.from, opts.to)
 	}
-	var sets []topology.Setting
-	for _, s := range opts.sets {
-		st, err := topology.ParseSetting(s)
-		if err != nil {
-			return usagef("--set %v", err)
-		}
-		sets = append(sets, st)
-	}
-	file, src, fsys, err := scenarios.Read(opts.file)
-	if err != nil {
-		return err
-	}
-	sc, err := topology.ParseFS(fsys, file, src, opts.variant, sets...)
+	sc, err := loadScenario(opts.file, opts.variant, opts.sets)
 	if err != nil {
 		return err
 	}
