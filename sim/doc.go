@@ -13,10 +13,17 @@
 // handled by its client.
 //
 // When a caller gives up on a call (its timeout fires), the callee is not
-// told: it keeps working, exactly as most real systems do, and the time it
-// spends on work whose result nobody wants any more is counted as wasted.
-// A job's work is wasted when its call, or any call above it, has been given
-// up by its caller.
+// told unless the edge cancels or propagates its deadline: it keeps working,
+// exactly as most real systems do, and the time it spends on work whose
+// result nobody wants any more is counted as wasted. A job's work is wasted
+// when its call, or any call above it, has been given up by its caller.
+//
+// Beyond calls, a run keeps the books of state (writes that take effect
+// twice, idempotency keys, outcomes left inconsistent by partial failures,
+// state.go), of hedged and fallback answers, and of operations: SLOs and
+// alerts evaluated at every bucket boundary (alerts.go), interventions and
+// autoscalers that change capacity and policies during the run
+// (operate.go).
 //
 // A durable queue answers its producers at once and delivers each message as
 // a job of its own, with the message's store time as the job's arrival, to
