@@ -141,7 +141,7 @@ func TestCompareIntervals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.Run(context.Background(), 2, nil)
+	r, err := c.Run(context.Background(), experiment.Sequential, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func runCompare(opts *compareOptions, io streams) error {
 	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops them; nothing is written)", cmp.Runs(), opts.jobs)
 	defer stop()
 	start := time.Now()
-	res, err := cmp.Run(ctx, opts.jobs, newProgress(io.err, opts.progress))
+	res, err := cmp.Run(ctx, inParallel(opts.jobs), newProgress(io.err, opts.progress))
 	if err != nil {
 		if ctx.Err() != nil {
 			return interrupted("interrupted: nothing was written")

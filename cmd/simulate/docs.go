@@ -33,9 +33,9 @@ and exits with status 1 if there is one (the tests run the same check).`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			workers := runtime.GOMAXPROCS(0)
+			par := inParallel(runtime.GOMAXPROCS(0))
 			if check {
-				problems, err := scenariodoc.Check(ctx, dir, workers)
+				problems, err := scenariodoc.Check(ctx, dir, par)
 				if err != nil {
 					return err
 				}
@@ -45,7 +45,7 @@ and exits with status 1 if there is one (the tests run the same check).`,
 				fmt.Fprintf(io.out, "%s is current\n", dir)
 				return nil
 			}
-			todo, err := scenariodoc.Update(ctx, dir, workers)
+			todo, err := scenariodoc.Update(ctx, dir, par)
 			if err != nil {
 				return err
 			}

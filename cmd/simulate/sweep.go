@@ -121,7 +121,7 @@ func runSweep(opts *sweepOptions, io streams) error {
 		}
 	}
 	path, err := s.Execute(ctx, experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume,
-		Workers: opts.jobs, Progress: progress})
+		Parallel: inParallel(opts.jobs), Progress: progress})
 	switch {
 	case ctx.Err() != nil:
 		return interrupted("interrupted: the finished runs are in %s; run the same command with --resume to finish", path)
@@ -268,7 +268,7 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 	ctx, stop := interruptible(io.err, "running the bisection of %s on %d workers (Ctrl-C stops it; nothing is written)", opts.findEdge, opts.jobs)
 	defer stop()
 	start := time.Now()
-	e, err := s.FindEdge(ctx, opts.findEdge, opts.edgeSteps, opts.jobs, newProgress(io.err, opts.progress))
+	e, err := s.FindEdge(ctx, opts.findEdge, opts.edgeSteps, inParallel(opts.jobs), newProgress(io.err, opts.progress))
 	switch {
 	case ctx.Err() != nil:
 		return interrupted("interrupted: nothing was written")

@@ -61,7 +61,7 @@ func runValidate(opts *validateOptions, io streams) error {
 		scenarioCount(checks), opts.seeds, opts.jobs)
 	defer stop()
 	start := time.Now()
-	rows, err := validation.Run(ctx, checks, seeds, opts.jobs)
+	rows, err := validation.Run(ctx, checks, seeds, inParallel(opts.jobs))
 	if err != nil {
 		if ctx.Err() != nil {
 			return interrupted("interrupted: nothing was written")

@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 )
@@ -45,9 +45,9 @@ func (r run) label() string {
 	return r.sc.Variant
 }
 
-// runAll runs the base and every variant of e, on workers goroutines (the
-// engine shares nothing between runs), in a fixed order.
-func runAll(ctx context.Context, e scenarios.Entry, workers int) ([]run, error) {
+// runAll runs the base and every variant of e, as many at once as par
+// runs them (the engine shares nothing between runs).
+func runAll(ctx context.Context, e scenarios.Entry, par experiment.Parallel) ([]run, error) {
 	src, err := scenarios.FS.ReadFile(e.Path)
 	if err != nil {
 		return nil, err
@@ -61,22 +61,9 @@ func runAll(ctx context.Context, e scenarios.Entry, workers int) ([]run, error) 
 		runs[i].sc = sc
 	}
 	errs := make([]error, len(runs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				runs[i].res, errs[i] = sim.Run(ctx, runs[i].sc, sim.Options{Seed: runs[i].sc.Seed})
-			}
-		}()
-	}
-	for i := range runs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	par(len(runs), func(i int) {
+		runs[i].res, errs[i] = sim.Run(ctx, runs[i].sc, sim.Options{Seed: runs[i].sc.Seed})
+	})
 	return runs, errors.Join(errs...)
 }
 

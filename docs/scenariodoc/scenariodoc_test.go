@@ -3,9 +3,9 @@ package scenariodoc
 import (
 	"context"
 	"fmt"
+	"github.com/failsim/failsim/sim/experiment"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -21,7 +21,7 @@ func TestPagesAreCurrent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every shipped scenario; skipped under -short")
 	}
-	problems, err := Check(context.Background(), "../scenarios", runtime.GOMAXPROCS(0))
+	problems, err := Check(context.Background(), "../scenarios", experiment.Sequential)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestPagesAreCurrent(t *testing.T) {
 func TestCheckFindsStaleAndUnfinishedPages(t *testing.T) {
 	e := entry(t, "bad-instance")
 	dir := t.TempDir()
-	if ps, err := checkPage(context.Background(), dir, e, 2); err != nil || len(ps) != 1 || !strings.Contains(ps[0], "bad-instance.md is missing") {
+	if ps, err := checkPage(context.Background(), dir, e, experiment.Sequential); err != nil || len(ps) != 1 || !strings.Contains(ps[0], "bad-instance.md is missing") {
 		t.Fatalf("no page: %v, %v", ps, err)
 	}
 	page, err := os.ReadFile("../scenarios/bad-instance.md")
@@ -47,7 +47,7 @@ func TestCheckFindsStaleAndUnfinishedPages(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad-instance.md"), []byte(stale), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := checkPage(context.Background(), dir, e, 2)
+	ps, err := checkPage(context.Background(), dir, e, experiment.Sequential)
 	if err != nil {
 		t.Fatal(err)
 	}

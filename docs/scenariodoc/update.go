@@ -14,6 +14,7 @@ import (
 
 	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/scenarios"
+	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 )
 
@@ -25,7 +26,7 @@ const MaxImageBytes = 200_000
 // scenario in dir (creating a skeleton for a scenario without one) and
 // renders their dashboards into dir/images. It returns what is left to do
 // by hand: pages whose narrative is not written yet.
-func Update(ctx context.Context, dir string, workers int) (todoPages []string, err error) {
+func Update(ctx context.Context, dir string, par experiment.Parallel) (todoPages []string, err error) {
 	entries, err := library()
 	if err != nil {
 		return nil, err
@@ -35,7 +36,7 @@ func Update(ctx context.Context, dir string, workers int) (todoPages []string, e
 	}
 	files := map[string][]byte{}
 	for _, e := range entries {
-		runs, err := runAll(ctx, e, workers)
+		runs, err := runAll(ctx, e, par)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Name, err)
 		}
@@ -66,7 +67,7 @@ func Update(ctx context.Context, dir string, workers int) (todoPages []string, e
 // write, without rendering images, and lists what is wrong: a missing or
 // stale page, narrative not written, a missing or oversized image, a page
 // for a scenario that is not shipped.
-func Check(ctx context.Context, dir string, workers int) ([]string, error) {
+func Check(ctx context.Context, dir string, par experiment.Parallel) ([]string, error) {
 	entries, err := library()
 	if err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func Check(ctx context.Context, dir string, workers int) ([]string, error) {
 	shipped := map[string]bool{}
 	for _, e := range entries {
 		shipped[e.Name+".md"] = true
-		ps, err := checkPage(ctx, dir, e, workers)
+		ps, err := checkPage(ctx, dir, e, par)
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +92,7 @@ func Check(ctx context.Context, dir string, workers int) ([]string, error) {
 }
 
 // checkPage lists what is wrong with the page of e.
-func checkPage(ctx context.Context, dir string, e scenarios.Entry, workers int) ([]string, error) {
+func checkPage(ctx context.Context, dir string, e scenarios.Entry, par experiment.Parallel) ([]string, error) {
 	page, exists, err := readPage(dir, e.Name)
 	if err != nil {
 		return nil, err
@@ -99,7 +100,7 @@ func checkPage(ctx context.Context, dir string, e scenarios.Entry, workers int) 
 	if !exists {
 		return []string{fmt.Sprintf("%s.md is missing: run 'simulate docs', then write its narrative", e.Name)}, nil
 	}
-	runs, err := runAll(ctx, e, workers)
+	runs, err := runAll(ctx, e, par)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Name, err)
 	}

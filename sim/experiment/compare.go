@@ -130,9 +130,9 @@ type SideResult struct {
 	PooledLatency results.Latency `json:"pooled_latency_s"` // every logical request of every seed, histograms merged
 }
 
-// Run runs every side on every seed, workers at a time, calling progress
-// after each run. Cancelling ctx stops it with ctx's error.
-func (c *Comparison) Run(ctx context.Context, workers int, progress func(done, total int)) (*CompareResult, error) {
+// Run runs every side on every seed, as many at once as par runs them,
+// calling progress after each run. Cancelling ctx stops it with ctx's error.
+func (c *Comparison) Run(ctx context.Context, par Parallel, progress func(done, total int)) (*CompareResult, error) {
 	n := len(c.seeds)
 	configs := make([]Config, len(c.sides))
 	var jobs []job
@@ -145,7 +145,7 @@ func (c *Comparison) Run(ctx context.Context, workers int, progress func(done, t
 	outcomes := make([]*Outcome, len(jobs))
 	runs := make([]*results.Run, len(jobs))
 	done := 0
-	err := execute(ctx, configs, jobs, workers, true, func(f finished) error {
+	err := execute(ctx, configs, jobs, par, true, func(f finished) error {
 		outcomes[f.index], runs[f.index] = &f.outcome, f.run
 		done++
 		if progress != nil {

@@ -114,9 +114,9 @@ func between(a, b float64, k numberKind) (float64, bool) {
 
 // FindEdge bisects the axis key, whose two values are the bounds, for the
 // value where the system stops recovering, in at most steps probes after
-// the two bounds; every probe runs the sweep's seeds in parallel. The other
-// axes must have one value each.
-func (s *Sweep) FindEdge(ctx context.Context, key string, steps, workers int, progress func(done, total int)) (*Edge, error) {
+// the two bounds; every probe runs the sweep's seeds as par runs them. The
+// other axes must have one value each.
+func (s *Sweep) FindEdge(ctx context.Context, key string, steps int, par Parallel, progress func(done, total int)) (*Edge, error) {
 	at := slices.IndexFunc(s.axes, func(a Axis) bool { return a.Key == key })
 	bad := func(format string, args ...any) (*Edge, error) {
 		return nil, InputError(fmt.Sprintf("--find-edge %s: ", key) + fmt.Sprintf(format, args...))
@@ -158,7 +158,7 @@ func (s *Sweep) FindEdge(ctx context.Context, key string, steps, workers int, pr
 			values[i] = slices.Clone(s.points[0])
 			values[i][at] = formatNumber(x, kind)
 		}
-		ps, err := s.probe(ctx, values, workers, func() {
+		ps, err := s.probe(ctx, values, par, func() {
 			done++
 			if progress != nil {
 				progress(done, total)
@@ -240,7 +240,7 @@ func share(p Probe) string {
 
 // probe runs the sweep's seeds at each of the points given by their values,
 // validating them first.
-func (s *Sweep) probe(ctx context.Context, values [][]string, workers int, ran func()) ([]Probe, error) {
+func (s *Sweep) probe(ctx context.Context, values [][]string, par Parallel, ran func()) ([]Probe, error) {
 	configs := make([]Config, len(values))
 	var jobs []job
 	for i, vs := range values {
@@ -254,7 +254,7 @@ func (s *Sweep) probe(ctx context.Context, values [][]string, workers int, ran f
 		return nil, err
 	}
 	outs := make([]*Outcome, len(jobs))
-	err := execute(ctx, configs, jobs, workers, false, func(f finished) error {
+	err := execute(ctx, configs, jobs, par, false, func(f finished) error {
 		outs[f.index] = &f.outcome
 		ran()
 		return nil

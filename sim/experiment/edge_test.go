@@ -14,7 +14,7 @@ func TestFindEdge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := s.FindEdge(context.Background(), "fault[0].for", 4, 2, nil)
+	e, err := s.FindEdge(context.Background(), "fault[0].for", 4, inReverse, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestFindEdgeNeedsTwoNumericBoundsAndAFault(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", c.sets, err)
 		}
-		_, err = s.FindEdge(context.Background(), c.key, 3, 1, nil)
+		_, err = s.FindEdge(context.Background(), c.key, 3, Sequential, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want %q", c.sets, err, c.want)
 		}

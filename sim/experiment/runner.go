@@ -87,45 +87,26 @@ type finished struct {
 	err     error
 }
 
-// execute runs jobs on workers goroutines, one sim.Run each, and hands each
-// finished run to done from a single goroutine, in the order they finish.
-// Callers sort by index: nothing they write may depend on that order. When
-// ctx is cancelled no further run starts, those running stop within
-// milliseconds and are dropped, and execute returns ctx's error.
-func execute(ctx context.Context, configs []Config, jobs []job, workers int, keepRuns bool, done func(finished) error) error {
+// execute runs jobs, as many at once as par makes calls at once, one
+// sim.Run each, and hands each finished run to done, one at a time, in the
+// order they finish. Callers sort by index: nothing they write may depend on
+// that order. When ctx is cancelled or done fails no further run starts,
+// those running stop within milliseconds and are dropped, and execute
+// returns the error.
+func execute(ctx context.Context, configs []Config, jobs []job, par Parallel, keepRuns bool, done func(finished) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	todo := make(chan job)
-	out := make(chan finished)
-	go func() {
-		defer close(todo)
-		for _, j := range jobs {
-			if ctx.Err() != nil {
-				return
-			}
-			select {
-			case todo <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for range max(1, workers) {
-		wg.Go(func() {
-			for j := range todo {
-				out <- runJob(ctx, configs[j.config], j, keepRuns)
-			}
-		})
-	}
-	go func() {
-		wg.Wait()
-		close(out)
-	}()
+	var mu sync.Mutex // done is called by one run at a time
 	var err error
-	for f := range out {
+	par(len(jobs), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
+		f := runJob(ctx, configs[jobs[i].config], jobs[i], keepRuns)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
-			continue // drain: the running runs stop on their own
+			return // the runs stopped by the first error add nothing
 		}
 		err = f.err
 		if err == nil {
@@ -134,7 +115,7 @@ func execute(ctx context.Context, configs []Config, jobs []job, workers int, kee
 		if err != nil {
 			cancel()
 		}
-	}
+	})
 	if err != nil {
 		return err
 	}

@@ -160,8 +160,8 @@ func (s *Sweep) id(i int) string {
 type RunOptions struct {
 	Dir      string // the runs file goes into Dir
 	Shard    Shard
-	Resume   bool // keep the runs already in the file and run the rest
-	Workers  int
+	Resume   bool                  // keep the runs already in the file and run the rest
+	Parallel Parallel              // how many runs go at once; Sequential when nil
 	Progress func(done, total int) // after each run, counting runs already in a resumed file
 }
 
@@ -210,7 +210,11 @@ func (s *Sweep) Execute(ctx context.Context, opts RunOptions) (string, error) {
 	if opts.Progress != nil {
 		opts.Progress(done, total)
 	}
-	err = execute(ctx, s.configs, jobs, opts.Workers, false, func(fin finished) error {
+	par := opts.Parallel
+	if par == nil {
+		par = Sequential
+	}
+	err = execute(ctx, s.configs, jobs, par, false, func(fin finished) error {
 		line, err := json.Marshal(Record{Run: fin.index, Point: fin.config, Seed: fin.seed, ID: s.id(fin.index), Outcome: fin.outcome})
 		if err != nil {
 			return err

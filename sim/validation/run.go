@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
@@ -32,10 +31,10 @@ func (r *Row) Covered() bool {
 	return r.Simulated.Lo != nil && *r.Simulated.Lo <= r.Theory && r.Theory <= *r.Simulated.Hi
 }
 
-// Run runs every scenario of the checks once per seed, on workers
-// goroutines, and judges each check. The rows depend only on the seeds, not
-// on workers or on the order runs finish.
-func Run(ctx context.Context, checks []Check, seeds []uint64, workers int) ([]Row, error) {
+// Run runs every scenario of the checks once per seed, as many at once as
+// par runs them, and judges each check. The rows depend only on the seeds,
+// not on how many runs go at once or on the order they finish.
+func Run(ctx context.Context, checks []Check, seeds []uint64, par experiment.Parallel) ([]Row, error) {
 	type key struct{ scenario, variant string }
 	var keys []key
 	loaded := map[key]*topology.Scenario{}
@@ -56,38 +55,25 @@ func Run(ctx context.Context, checks []Check, seeds []uint64, workers int) ([]Ro
 		keys = append(keys, k)
 	}
 
-	type job struct{ scenario, seed int }
 	summaries := make([][]*results.Summary, len(keys))
-	jobs := make(chan job)
-	errs := make([]error, len(keys)*len(seeds))
-	var wg sync.WaitGroup
-	for range max(1, workers) {
-		wg.Go(func() {
-			for j := range jobs {
-				r, err := sim.Run(ctx, loaded[keys[j.scenario]], sim.Options{Seed: seeds[j.seed]})
-				switch {
-				case err != nil:
-				case r.Summary.Incomplete && ctx.Err() != nil:
-					err = context.Cause(ctx)
-				case r.Summary.Incomplete:
-					err = fmt.Errorf("%s, seed %d: %s", keys[j.scenario].scenario, seeds[j.seed], r.Summary.StopReason)
-				default:
-					summaries[j.scenario][j.seed] = &r.Summary
-				}
-				errs[j.scenario*len(seeds)+j.seed] = err
-			}
-		})
-	}
 	for i := range keys {
 		summaries[i] = make([]*results.Summary, len(seeds))
 	}
-	for i := range keys {
-		for s := range seeds {
-			jobs <- job{i, s}
+	errs := make([]error, len(keys)*len(seeds))
+	par(len(errs), func(i int) {
+		k, s := i/len(seeds), i%len(seeds)
+		r, err := sim.Run(ctx, loaded[keys[k]], sim.Options{Seed: seeds[s]})
+		switch {
+		case err != nil:
+		case r.Summary.Incomplete && ctx.Err() != nil:
+			err = context.Cause(ctx)
+		case r.Summary.Incomplete:
+			err = fmt.Errorf("%s, seed %d: %s", keys[k].scenario, seeds[s], r.Summary.StopReason)
+		default:
+			summaries[k][s] = &r.Summary
 		}
-	}
-	close(jobs)
-	wg.Wait()
+		errs[i] = err
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
