@@ -212,7 +212,7 @@ func (s *Sim) attemptEnded(c int32, o outcome) {
 	s.sched.Cancel(cr.timer)
 	j, pick, retry, cost, took := cr.parent, cr.pick, cr.flags&isRetry != 0, cr.cost, now-cr.sent
 	deg := cr.flags & degraded
-	s.recs.release(c) // the caller's hold
+	s.recs.callerDone(c)
 	r := s.recs.at(j)
 	r.child = -1
 	if o == ok {
@@ -455,7 +455,7 @@ func (s *Sim) stopOutbound(k *component, c int32) {
 		k.lb.upstream--
 	}
 	cr.child = -1
-	s.recs.release(ch) // the caller's hold
+	s.recs.callerDone(ch)
 }
 
 // dropJob ends job c at a crashed component: whatever it waited for is

@@ -77,7 +77,7 @@ func (s *Sim) hedgeEnded(c int32, o outcome) {
 	s.sched.Cancel(cr.timer)
 	j, copied, deg := cr.parent, cr.flags&hedgeCopy != 0, cr.flags&degraded
 	s.dropHedge(j, c)
-	s.recs.release(c) // the caller's hold
+	s.recs.callerDone(c)
 	r := s.recs.at(j)
 	k := &s.comps[r.comp]
 	p := s.policyFor(r)
@@ -133,7 +133,7 @@ func (s *Sim) stopHedges(j int32) {
 		if p.cancel {
 			s.cancel(ch)
 		}
-		s.recs.release(ch) // the caller's hold
+		s.recs.callerDone(ch)
 		if k.kind == topology.KindClient {
 			k.stats.cur.cancelled++ // an attempt that ends with no outcome of its own
 		}

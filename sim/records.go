@@ -69,6 +69,12 @@ type records struct {
 	pages []*[pageSize]rec
 	n     int32 // records ever allocated
 	free  []int32
+
+	// keepChains keeps every call linked to its logical request until it
+	// ends, for runs that need the way up from an abandoned call: to count
+	// a write's effects per request (state.go), or to tell a trace whose
+	// work it is.
+	keepChains bool
 }
 
 const (
@@ -108,6 +114,22 @@ func (rs *records) release(i int32) {
 		rs.free = append(rs.free, i)
 		i = r.parent
 	}
+}
+
+// callerDone drops the caller's hold on call c: the caller has its answer,
+// or gave up on it. An abandoned call also stops holding its caller, unless
+// keepChains: nothing above it is needed to finish it (orphaned stops at
+// it), and finishing it, often seconds later while it waited in a queue,
+// then touches none of the records above it, long gone from the caches.
+// In a retry spiral that is most of the work: a quarter of the time at ten
+// times timeout-mismatch's load.
+func (rs *records) callerDone(c int32) {
+	if r := rs.at(c); r.flags&abandoned != 0 && !rs.keepChains {
+		j := r.parent
+		r.parent = -1
+		rs.release(j)
+	}
+	rs.release(c)
 }
 
 // live counts records in use: calls and logical requests in flight.

@@ -52,6 +52,7 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if opts.Tracer != nil {
 		s.tr = &tracing{to: opts.Tracer, request: map[int32]int64{}, calls: map[int32]traced{}}
 	}
+	s.recs.keepChains = s.book != nil || s.tr != nil
 	stop, err := s.loop(ctx, opts)
 	if err != nil {
 		return nil, err

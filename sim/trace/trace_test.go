@@ -139,6 +139,19 @@ func TestTraceAgreesWithTheSummary(t *testing.T) {
 	if res.Summary.Components["db"].WastedWorkS == 0 {
 		t.Error("no wasted work at the database: the check above proves nothing")
 	}
+
+	// Tracing changes nothing: a traced run keeps abandoned calls linked to
+	// their requests (to tell whose work they are), an untraced one lets
+	// them go, and both give the same bytes.
+	untraced, err := sim.Run(context.Background(), sc, sim.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, a2, _ := res.Encode()
+	b1, b2, _ := untraced.Encode()
+	if !bytes.Equal(a1, b1) || !bytes.Equal(a2, b2) {
+		t.Error("the traced run's summary.json or timeseries.csv differs from the untraced run's")
+	}
 }
 
 type everything struct {
