@@ -1,5 +1,5 @@
 """M/M/1 at 50% load in SimPy, the same model as scenarios/validation/mm1.toml,
-for comparing speed: python3 scenarios/perf/mm1_simpy.py [customers].
+for comparing speed: /usr/bin/python3 scenarios/perf/mm1_simpy.py [customers].
 
 Debian packages SimPy 2.3 (apt-get install python3-simpy; PyPI is not
 reachable here), whose API is SimPy.Simulation. It prints customers per
