@@ -170,10 +170,11 @@ func (s *Sim) restart(t int32, downtime des.Time) {
 	k := &s.comps[t]
 	if downtime > 0 {
 		k.downUntil = s.now() + downtime
-		s.applyState(t, -1, false)
+		s.applyState(t, -1, false) // going down crashes k; a k down already holds nothing
 		s.sched.Schedule(k.downUntil, evRestarted, t, 0)
+	} else {
+		s.crash(k)
 	}
-	s.crash(k)
 	if k.srv != nil && k.srv.limiter != nil {
 		*k.srv.limiter = *limit.New(*s.sc.Components[t].Server.Limit)
 	}
