@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/failsim/failsim/topology"
@@ -34,6 +35,8 @@ const (
 	mTierWasted
 	mDuplicateWrites
 	mInconsistentOpen
+	mDetected
+	mTimeToDetect
 )
 
 // The metrics every experiment has, in the order tables show them; the
@@ -82,10 +85,11 @@ func catalogue(tiers []Tier, judged bool) []Metric {
 func metricsOf(os []*Outcome) []Metric {
 	var tiers []Tier
 	seen := map[string]bool{}
-	judged, state := false, false
+	judged, state, alerted := false, false, false
 	for _, o := range os {
 		judged = judged || o.Recovered != nil
 		state = state || o.State != nil
+		alerted = alerted || o.Detection != nil && o.Detection.FirstFaultAtS != nil
 		for _, t := range o.Tiers {
 			if !seen[t.Name] {
 				seen[t.Name] = true
@@ -93,7 +97,7 @@ func metricsOf(os []*Outcome) []Metric {
 			}
 		}
 	}
-	return append(catalogue(tiers, judged), stateMetrics(state)...)
+	return slices.Concat(catalogue(tiers, judged), detectionMetrics(alerted), stateMetrics(state))
 }
 
 // metricsOfScenarios is the catalogue the runs of these scenarios will have,
@@ -101,11 +105,12 @@ func metricsOf(os []*Outcome) []Metric {
 func metricsOfScenarios(scs []*topology.Scenario) []Metric {
 	var tiers []Tier
 	seen := map[string]bool{}
-	judged, state := false, false
+	judged, state, alerted := false, false, false
 	for _, sc := range scs {
 		state = state || marksWrites(sc)
 		for _, f := range sc.Faults {
 			judged = judged || f.At < sc.Duration
+			alerted = alerted || f.At < sc.Duration && len(sc.Alerts) > 0
 		}
 		for _, c := range sc.Components {
 			if !seen[c.Group] {
@@ -114,7 +119,7 @@ func metricsOfScenarios(scs []*topology.Scenario) []Metric {
 			}
 		}
 	}
-	return append(catalogue(tiers, judged), stateMetrics(state)...)
+	return slices.Concat(catalogue(tiers, judged), detectionMetrics(alerted), stateMetrics(state))
 }
 
 // value returns the metric of one run; NaN when the run has none (no tier of
@@ -150,6 +155,8 @@ func (m Metric) value(o *Outcome) float64 {
 		return o.WastedWorkS
 	case mDuplicateWrites, mInconsistentOpen:
 		return m.stateValue(o)
+	case mDetected, mTimeToDetect:
+		return m.detectionValue(o)
 	}
 	for _, t := range o.Tiers {
 		if t.Name != m.tier {
@@ -169,7 +176,7 @@ func (m Metric) value(o *Outcome) float64 {
 
 // estimate summarises the metric over one group's runs, in seed order.
 func (m Metric) estimate(xs []float64) Estimate {
-	if m.kind == mRecovered {
+	if m.kind == mRecovered || m.kind == mDetected {
 		return proportion(xs)
 	}
 	return MeanInterval(xs)
@@ -177,7 +184,7 @@ func (m Metric) estimate(xs []float64) Estimate {
 
 // difference compares group ys with reference xs, seed by seed.
 func (m Metric) difference(xs, ys []float64) Difference {
-	if m.kind == mRecovered {
+	if m.kind == mRecovered || m.kind == mDetected {
 		return mcNemar(xs, ys)
 	}
 	return pairedDifference(xs, ys)
@@ -218,6 +225,10 @@ func (m Metric) Label() string {
 		return "duplicate writes"
 	case mInconsistentOpen:
 		return "inconsistent at the end"
+	case mDetected:
+		return "seeds detected"
+	case mTimeToDetect:
+		return "time to detect"
 	}
 	return m.Name
 }

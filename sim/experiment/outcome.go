@@ -24,7 +24,8 @@ type Outcome struct {
 	Tiers           []Tier          `json:"tiers"`
 	LatencyHDR      string          `json:"latency_hdr"` // base64 HDR histogram (V2, compressed), microseconds
 
-	State *results.State `json:"state,omitempty"` // when the scenario marks writes
+	State     *results.State     `json:"state,omitempty"`     // when the scenario marks writes
+	Detection *results.Detection `json:"detection,omitempty"` // when the scenario has alerts
 }
 
 // Tier is a summary group: the replicas of one service, or one component.
@@ -49,6 +50,7 @@ func measure(r *results.Run) (Outcome, error) {
 		Latency:     s.Clients.Latency,
 		Recovered:   s.Recovery.Recovered,
 		State:       s.State,
+		Detection:   s.Detection,
 	}
 	if rec := s.Recovery; rec.RecoveredAtS != nil && rec.LastFaultEndS != nil {
 		o.RecoveredAfterS = ptr(*rec.RecoveredAtS - *rec.LastFaultEndS)
