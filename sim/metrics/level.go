@@ -9,16 +9,18 @@ type Level struct {
 	cur  int64
 	last des.Time
 
-	area, max       float64 // current bucket
-	totArea, totMax float64 // whole run, up to the last closed bucket
-	negative        bool    // the level has been below zero: a bookkeeping bug
+	area, totArea float64 // current bucket; whole run up to the last closed bucket
+	max, totMax   int64   // the same, kept as integers like the level: no float max on every change
+	negative      bool    // the level has been below zero: a bookkeeping bug
 }
 
 // Add changes the level by delta at time now.
 func (l *Level) Add(now des.Time, delta int64) {
 	l.advance(now)
 	l.cur += delta
-	l.max = max(l.max, float64(l.cur))
+	if l.cur > l.max {
+		l.max = l.cur
+	}
 	l.negative = l.negative || l.cur < 0
 }
 
@@ -42,10 +44,10 @@ func (l *Level) advance(now des.Time) {
 // time-weighted mean and maximum. The next bucket starts at the current level.
 func (l *Level) Close(now, w des.Time) (mean, maximum float64) {
 	l.advance(now)
-	mean, maximum = l.area/float64(w), l.max
+	mean, maximum = l.area/float64(w), float64(l.max)
 	l.totArea += l.area
 	l.totMax = max(l.totMax, l.max)
-	l.area, l.max = 0, float64(l.cur)
+	l.area, l.max = 0, l.cur
 	return mean, maximum
 }
 
@@ -53,7 +55,7 @@ func (l *Level) Close(now, w des.Time) (mean, maximum float64) {
 // the closed buckets.
 func (l *Level) Total(end des.Time) (mean, maximum float64) {
 	if end <= 0 {
-		return 0, l.totMax
+		return 0, float64(l.totMax)
 	}
-	return l.totArea / float64(end), l.totMax
+	return l.totArea / float64(end), float64(l.totMax)
 }
