@@ -30,8 +30,9 @@ func Labels(runs []*results.Run, dirs []string) []string {
 
 // Compare overlays the key metrics of several runs, one line per run: client
 // p99 latency, goodput, amplification at each tier that every run has, and
-// wasted work. Fault windows of every run are shaded. Figures whose metric
-// no run has are left out.
+// wasted work. Fault windows of every run are shaded, and each run's
+// interventions are marked in its colour. Figures whose metric no run has
+// are left out.
 func Compare(runs []Labeled) []*Figure {
 	views := make([]*view, len(runs))
 	names := make([]string, len(runs))
@@ -77,7 +78,15 @@ type comparison struct {
 }
 
 func (c *comparison) panel(title, ylabel string, log bool) *panel {
-	return newPanel(title, ylabel, c.faults, c.endS, log)
+	p := newPanel(title, ylabel, c.faults, c.endS, log)
+	row := 0
+	for i, r := range c.runs {
+		if ivs := r.Run.Summary.Interventions; len(ivs) > 0 {
+			p.Add(interventionMarks{ivs: ivs, color: paletteColor(i), row: row})
+			row += len(ivs)
+		}
+	}
+	return p
 }
 
 // line draws run i's line in its colour, the earlier runs wider, so that

@@ -1,6 +1,8 @@
 package plots
 
 import (
+	"image/color"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -12,9 +14,12 @@ import (
 // interventionMarks draws each operator intervention as a vertical line at
 // its time, a thin line along the foot of the data area while a temporary
 // change holds, and its name at the foot of the line, inside the data area
-// (the band above belongs to fault labels).
+// (the band above belongs to fault labels). A comparison draws each run's
+// in the run's colour, its labels on rows after the earlier runs'.
 type interventionMarks struct {
-	ivs []results.Intervention
+	ivs   []results.Intervention
+	color color.Color
+	row   int // of the first label
 }
 
 var (
@@ -28,7 +33,9 @@ var (
 
 func (m interventionMarks) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
-	line := lineStyle(interventionColor, 2, dash(1))
+	line, thin := lineStyle(m.color, 2, dash(1)), lineStyle(m.color, 1, dash(2))
+	style := interventionStyle
+	style.Color = m.color
 	for i, iv := range m.ivs {
 		if iv.AtS < p.X.Min || iv.AtS > p.X.Max {
 			continue
@@ -37,14 +44,14 @@ func (m interventionMarks) Plot(c draw.Canvas, p *plot.Plot) {
 		c.StrokeLine2(line, x, c.Min.Y, x, c.Max.Y)
 		if iv.EndS != nil && *iv.EndS <= p.X.Max {
 			end := trX(*iv.EndS)
-			c.StrokeLine2(lineStyle(interventionColor, 1, dash(2)), end, c.Min.Y, end, c.Max.Y)
-			c.StrokeLine2(lineStyle(interventionColor, 1, dash(2)), x, c.Min.Y+px(3), end, c.Min.Y+px(3))
+			c.StrokeLine2(thin, end, c.Min.Y, end, c.Max.Y)
+			c.StrokeLine2(thin, x, c.Min.Y+px(3), end, c.Min.Y+px(3))
 		}
 		label := "▶ " + iv.Name
-		w := interventionStyle.Width(label)
+		w := style.Width(label)
 		lx := min(x+px(4), c.Max.X-w)
-		y := c.Min.Y + px(6) + vg.Length(i%3)*interventionStyle.Height("Mg")
-		c.FillText(interventionStyle, vg.Point{X: lx, Y: y}, label)
+		y := c.Min.Y + px(6) + vg.Length((m.row+i)%3)*style.Height("Mg")
+		c.FillText(style, vg.Point{X: lx, Y: y}, label)
 	}
 }
 

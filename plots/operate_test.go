@@ -40,3 +40,26 @@ func TestInterventionsAndCapacity(t *testing.T) {
 		}
 	}
 }
+
+// A comparison marks each run's interventions, in that run's colour, on
+// every figure.
+func TestComparisonMarksEachRunsInterventions(t *testing.T) {
+	base, switched := fixture(t, "run"), fixture(t, "run")
+	switched.Summary.Interventions = []results.Intervention{
+		{Name: "kill switch", Kind: "retries-off", Targets: []string{"web"}, AtS: 50, Effect: "web no longer retries"},
+	}
+	figs := plots.Compare([]plots.Labeled{{Label: "base", Run: base}, {Label: "kill-switch", Run: switched}})
+	if len(figs) == 0 {
+		t.Fatal("no comparison figures")
+	}
+	for name, svg := range svgs(t, figs) {
+		if !bytes.Contains(svg, []byte("kill switch")) {
+			t.Errorf("%s does not mark kill-switch's intervention", name)
+		}
+	}
+	for name, svg := range svgs(t, plots.Compare([]plots.Labeled{{Label: "a", Run: base}, {Label: "b", Run: fixture(t, "run")}})) {
+		if bytes.Contains(svg, []byte("▶")) {
+			t.Errorf("%s marks an intervention neither run made", name)
+		}
+	}
+}

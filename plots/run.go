@@ -44,7 +44,7 @@ func (v *view) panel(title, ylabel string, log bool) *panel {
 	p := newPanel(title, ylabel, v.s.Faults, v.s.SimSeconds, log)
 	p.faults.alerts = v.s.Alerts
 	if len(v.s.Interventions) > 0 {
-		p.Add(interventionMarks{v.s.Interventions})
+		p.Add(interventionMarks{ivs: v.s.Interventions, color: interventionColor})
 	}
 	return p
 }

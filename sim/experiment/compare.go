@@ -189,7 +189,8 @@ func (c *CompareResult) JSON() ([]byte, error) {
 // MeanRuns returns, per side, a run whose time series are the means over
 // its seeds bucket by bucket (over the seeds with a value), for overlay
 // plots: one line per side instead of one anecdotal seed. Its summary is
-// the first seed's, for the topology and the faults.
+// the first seed's, for the topology and the faults, with the interventions
+// every seed made at the same times.
 func (c *CompareResult) MeanRuns() []*results.Run {
 	out := make([]*results.Run, len(c.runs))
 	for i, runs := range c.runs {
@@ -223,7 +224,28 @@ func meanRun(runs []*results.Run) *results.Run {
 		}
 		ser.Values[k] = col
 	}
-	return &results.Run{Summary: runs[0].Summary, Series: ser}
+	summary := runs[0].Summary
+	summary.Interventions = commonInterventions(runs)
+	return &results.Run{Summary: summary, Series: ser}
+}
+
+// commonInterventions are the interventions every run made at the same
+// times: those a mean run can mark. One that reacts to an alert happens at
+// a different time on each seed, and no one time is the mean run's.
+func commonInterventions(runs []*results.Run) []results.Intervention {
+	var out []results.Intervention
+	for _, iv := range runs[0].Summary.Interventions {
+		everywhere := true
+		for _, r := range runs[1:] {
+			everywhere = everywhere && slices.ContainsFunc(r.Summary.Interventions, func(o results.Intervention) bool {
+				return o.Name == iv.Name && o.AtS == iv.AtS && (o.EndS == nil) == (iv.EndS == nil) && (o.EndS == nil || *o.EndS == *iv.EndS)
+			})
+		}
+		if everywhere {
+			out = append(out, iv)
+		}
+	}
+	return out
 }
 
 func hash(b []byte) string {

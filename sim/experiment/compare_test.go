@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 )
 
@@ -96,5 +97,22 @@ func TestSidesOfFiles(t *testing.T) {
 		{Label: "y", Config: Config{File: "y.toml", Source: []byte("[client.c]\n")}}}, []uint64{1}); err == nil ||
 		!strings.Contains(err.Error(), "x.toml:1:12") || !strings.Contains(err.Error(), "y.toml") {
 		t.Errorf("problems of both sides: %v", err)
+	}
+}
+
+// A mean run marks the interventions every seed made at the same time, and
+// not one that reacted to an alert at a different time on each seed.
+func TestMeanRunKeepsCommonInterventions(t *testing.T) {
+	end := 150.0
+	fixed := results.Intervention{Name: "kill switch", AtS: 90, EndS: &end}
+	run := func(alertAt float64) *results.Run {
+		return &results.Run{Summary: results.Summary{Interventions: []results.Intervention{fixed, {Name: "on alert", AtS: alertAt}}}}
+	}
+	got := commonInterventions([]*results.Run{run(101), run(97), run(101)})
+	if len(got) != 1 || got[0].Name != "kill switch" {
+		t.Errorf("common interventions %+v, want the kill switch alone", got)
+	}
+	if got := commonInterventions([]*results.Run{run(101)}); len(got) != 2 {
+		t.Errorf("one seed: %d interventions, want both", len(got))
 	}
 }
