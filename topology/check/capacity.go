@@ -13,11 +13,11 @@ import (
 // capacities compares each server's load with what it can serve, and finds
 // queues that can fill without a bound.
 func (g *graph) capacities() {
-	retriers := map[*node][]*edge{} // the retrying callers on the way to each node
+	retriers := map[*node][]*edge{} // the retrying or hedging callers on the way to each node
 	g.paths(func(path []*edge) {
 		x := path[len(path)-1].to
 		for _, e := range path {
-			if e.p.Retry.MaxAttempts > 1 && !slices.ContainsFunc(retriers[x], func(o *edge) bool { return o.p == e.p }) {
+			if sends := e.p.Retry.MaxAttempts > 1 || e.p.Hedge != nil; sends && !slices.ContainsFunc(retriers[x], func(o *edge) bool { return o.p == e.p }) {
 				retriers[x] = append(retriers[x], e)
 			}
 		}
@@ -123,9 +123,9 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 			break
 		}
 		var from []string
-		budgets := ""
+		budgets, retries, hedges := "", false, false
 		for _, e := range retriers {
-			m := sustained(e.p.Retry, g.edgeRate(e))
+			m := sustained(e.p, g.edgeRate(e))
 			if m <= 1 {
 				continue
 			}
@@ -133,6 +133,13 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 			if e.from.c.Client == nil {
 				per = "per call"
 			}
+			if h := e.p.Hedge; h != nil {
+				hedges = true
+				from = append(from, fmt.Sprintf("%s (up to %d hedged copies %s, every one sent once %s answers slower than %s)",
+					e.from.name, h.MaxAttempts, per, e.to.name, secs(h.HedgingDelay.Seconds())))
+				continue
+			}
+			retries = true
 			if e.p.Retry.Budget != nil && m < float64(e.p.Retry.MaxAttempts) {
 				budgets = ", as far as retry budgets allow"
 				from = append(from, fmt.Sprintf("%s (about %s attempts %s within its %s budget)", e.from.name, num(m), per, e.p.Retry.Budget.Kind))
@@ -140,20 +147,30 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 			}
 			from = append(from, fmt.Sprintf("%s (up to %d attempts %s)", e.from.name, e.p.Retry.MaxAttempts, per))
 		}
+		extra, failing, bound := "retries", "with every attempt failing and retried", ""
+		switch {
+		case hedges && retries:
+			extra, failing = "retries and hedged copies", "with every attempt failing and retried, and every hedged call slow enough to send all its copies"
+		case hedges:
+			extra, failing = "hedged copies", "with every hedged call slower than its hedging delay, so that it sends all its copies"
+		}
+		if hedges {
+			bound = ", hedge later (a hedging_delay near the callee's p95 latency) or with fewer copies"
+		}
 		sources := ""
 		if len(from) > 0 {
-			sources = " The retries come from " + and(from) + "."
+			sources = " The " + extra + " come from " + and(from) + "."
 		}
-		f.Summary = fmt.Sprintf("retries can push %s past its capacity: up to %s against %s", n.name, rate(worst, calls), rate(capacity, calls))
+		f.Summary = fmt.Sprintf("%s can push %s past its capacity: up to %s against %s", extra, n.name, rate(worst, calls), rate(capacity, calls))
 		f.Explanation = fmt.Sprintf("%s. At the fault-free peak it receives %s (%s busy), but in a sustained failure, "+
-			"with every attempt failing and retried%s, it can receive up to %s: %s of what it can serve.%s Once a "+
-			"fault makes attempts fail, the retries alone can keep %s overloaded after the fault ends: a metastable "+
-			"failure, whose trigger is gone but not the failure.",
-			can, rate(normal, calls), percent(normal/capacity), budgets, rate(worst, calls), percent(worst/capacity), sources, n.name)
+			"%s%s, it can receive up to %s: %s of what it can serve.%s Once a fault makes attempts fail or slow, the "+
+			"%s alone can keep %s overloaded after the fault ends: a metastable failure, whose trigger is gone but not "+
+			"the failure.",
+			can, rate(normal, calls), percent(normal/capacity), failing, budgets, rate(worst, calls), percent(worst/capacity), sources, extra, n.name)
 		f.Fix = fmt.Sprintf("Keep the worst case below capacity: bound the callers' retries (a retry budget such as "+
-			"retry.budget = { kind = \"grpc\" }, or fewer attempts), back off for closed-loop users, or shed load in "+
+			"retry.budget = { kind = \"grpc\" }, or fewer attempts)%s, back off for closed-loop users, or shed load in "+
 			"front of %s (queue.timeout, concurrency_limit). Or add capacity: about %s in all cover the worst case.",
-			n.name, need(worst, 1))
+			bound, n.name, need(worst, 1))
 	default:
 		f.Summary = fmt.Sprintf("%s has little headroom: up to %s at the worst case against a capacity of %s",
 			n.name, rate(worst, calls), rate(capacity, calls))

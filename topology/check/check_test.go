@@ -78,6 +78,7 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"retry-unsafe-outcome", "fixed", ruleUnsafeOutcome, nil, 0},
 		{"capacity", "", ruleCapacity, []Severity{e}, 10},
 		{"capacity", "retries", ruleCapacity, []Severity{w}, 10},
+		{"capacity", "hedges", ruleCapacity, []Severity{w}, 10},
 		{"capacity", "headroom", ruleCapacity, []Severity{n}, 10},
 		{"capacity", "autoscaled", ruleCapacity, []Severity{w}, 29},
 		{"capacity", "autoscaled-too-little", ruleCapacity, []Severity{e}, 10},

@@ -98,7 +98,7 @@ func (g *graph) forward(i int) {
 	case c.Balancer != nil:
 		b := c.Balancer
 		targets := g.serving(b.Targets)
-		m := sustained(b.Call.Retry, l.normal) / float64(len(targets))
+		m := sustained(&b.Call, l.normal) / float64(len(targets))
 		for _, t := range targets {
 			g.load[t].normal += l.normal / float64(len(targets))
 			g.load[t].open += l.open / float64(len(targets))
@@ -110,7 +110,7 @@ func (g *graph) forward(i int) {
 			f := call.Fraction * miss
 			g.load[call.To].normal += l.normal * f
 			g.load[call.To].open += l.open * f
-			g.load[call.To].worst += l.worst * f * sustained(call.Retry, l.normal*f)
+			g.load[call.To].worst += l.worst * f * sustained(&call.CallPolicy, l.normal*f)
 		}
 	}
 }
@@ -125,7 +125,7 @@ func (g *graph) clientLoad(i int) {
 	l := &g.load[i]
 	if cl.Users == 0 {
 		l.normal = peakRate(cl.Rate, nil, g.sc.Duration)
-		l.worst = peakRate(cl.Rate, g.spikes(i), g.sc.Duration) * sustained(cl.Call.Retry, l.normal)
+		l.worst = peakRate(cl.Rate, g.spikes(i), g.sc.Duration) * sustained(&cl.Call, l.normal)
 		return
 	}
 	think, demand := random.Mean(cl.Think), g.load[cl.Target].demand
@@ -133,7 +133,7 @@ func (g *graph) clientLoad(i int) {
 		return // no time between requests: no rate to speak of
 	}
 	l.normal = float64(cl.Users) / (think + demand)
-	m := sustained(cl.Call.Retry, l.normal)
+	m := sustained(&cl.Call, l.normal)
 	attempt := demand
 	if t := attemptLimit(&cl.Call); t != forever {
 		attempt = t.Seconds()
@@ -207,9 +207,14 @@ func rateAt(points []topology.RatePoint, t time.Duration) float64 {
 // failure, every attempt failing: its max_attempts, unless a retry budget
 // stops the retries. gRPC's tokens and AWS's bucket are refilled only by
 // successes, so retries stop; Finagle allows its percentage plus its
-// reserve; Envoy about its percentage of the attempts. rate is the caller's
-// calls per second, for Finagle's reserve.
-func sustained(r topology.Retry, rate float64) float64 {
+// reserve; Envoy about its percentage of the attempts. A hedged call sends
+// every copy once its callee is slower than the hedging delay. rate is the
+// caller's calls per second, for Finagle's reserve.
+func sustained(p *topology.CallPolicy, rate float64) float64 {
+	if p.Hedge != nil {
+		return float64(p.Hedge.MaxAttempts)
+	}
+	r := p.Retry
 	n := float64(r.MaxAttempts)
 	b := r.Budget
 	if b == nil || n == 1 {
@@ -242,7 +247,7 @@ func (g *graph) edgeRate(e *edge) float64 {
 		l := g.load[i]
 		w := l.worst
 		if e.from.c.Client == nil {
-			w *= sustained(e.p.Retry, l.normal)
+			w *= sustained(e.p, l.normal)
 		}
 		r = max(r, l.normal, w)
 	}
