@@ -85,6 +85,8 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"capacity", "fixed", ruleCapacity, nil, 0},
 		{"capacity-closed-loop", "", ruleCapacity, []Severity{w}, 12},
 		{"capacity-closed-loop", "fixed", ruleCapacity, nil, 0},
+		{"capacity-closed-loop", "burst", ruleCapacity, nil, 0},
+		{"capacity-closed-loop", "long-burst", ruleCapacity, []Severity{w}, 12},
 		{"unbounded-queue", "", ruleUnboundedQueue, []Severity{w}, 10},
 		{"unbounded-queue", "told", ruleUnboundedQueue, nil, 0},
 		{"unbounded-queue", "fixed", ruleUnboundedQueue, nil, 0},
