@@ -21,9 +21,13 @@ type view struct {
 
 func newView(r *results.Run) *view {
 	s := &r.Summary
+	tiers := tiersOf(s)
+	for i := range tiers {
+		tiers[i].serving(r.Series.Get(tiers[i].name, "replicas"))
+	}
 	return &view{
 		s: s, ser: r.Series, x: middles(r.Series),
-		tiers: tiersOf(s), clients: clientsOf(s),
+		tiers: tiers, clients: clientsOf(s),
 		heading: []string{RunLabel(r) + fmt.Sprintf(": seed %d, %gs simulated, %gs buckets", s.Seed, s.SimSeconds, s.BucketSeconds)},
 	}
 }

@@ -12,6 +12,12 @@ type tier struct {
 	name    string
 	kind    string
 	members []string // in topology order
+
+	// The fewest and most instances serving in a bucket, when a pool
+	// changes them (an autoscaler, an intervention); 0 when every member
+	// serves throughout. An autoscaled service's members include its
+	// standby instances.
+	fewest, most int
 }
 
 // tiersOf groups the run's components by group, in topology order. A
@@ -37,16 +43,37 @@ func tiersOf(s *results.Summary) []tier {
 	return ts
 }
 
-// label names a tier in a legend: "api (service ×4)".
+// label names a tier in a legend: "api (service ×4)", or "api (service
+// ×2–12)" when the instances serving changed over the run.
 func (t tier) label() string {
 	kind := t.kind
 	if kind == "load_balancer" {
 		kind = "load balancer"
 	}
-	if len(t.members) > 1 {
+	switch {
+	case t.most > 0 && t.fewest < t.most:
+		return t.name + " (" + kind + " ×" + strconv.Itoa(t.fewest) + "–" + strconv.Itoa(t.most) + ")"
+	case t.most > 1:
+		return t.name + " (" + kind + " ×" + strconv.Itoa(t.most) + ")"
+	case t.most == 0 && len(t.members) > 1:
 		return t.name + " (" + kind + " ×" + strconv.Itoa(len(t.members)) + ")"
 	}
 	return t.name + " (" + kind + ")"
+}
+
+// serving sets the range of instances serving from the pool's replicas
+// series (a time-weighted mean per bucket, rounded).
+func (t *tier) serving(replicas []float64) {
+	for _, r := range replicas {
+		if math.IsNaN(r) {
+			continue
+		}
+		n := int(math.Round(r))
+		if t.most == 0 {
+			t.fewest = n
+		}
+		t.fewest, t.most = min(t.fewest, n), max(t.most, n)
+	}
 }
 
 func (t tier) works() bool { return t.kind == "service" || t.kind == "database" }

@@ -118,3 +118,22 @@ func TestLabels(t *testing.T) {
 		}
 	}
 }
+
+// An autoscaled tier is labelled with the instances that served, not with
+// its standby instances.
+func TestTierLabelsCountInstancesServing(t *testing.T) {
+	for _, tt := range []struct {
+		replicas []float64
+		want     string
+	}{
+		{nil, "api (service ×12)"},
+		{[]float64{2, 2, nan, 5.6, 12, 8}, "api (service ×2–12)"},
+		{[]float64{3, 3}, "api (service ×3)"},
+	} {
+		tr := tier{name: "api", kind: "service", members: make([]string, 12)}
+		tr.serving(tt.replicas)
+		if got := tr.label(); got != tt.want {
+			t.Errorf("replicas %v: %q, want %q", tt.replicas, got, tt.want)
+		}
+	}
+}
