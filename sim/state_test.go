@@ -114,8 +114,9 @@ for = "100ms"
 }
 
 // partialFailure runs a handler that writes the database, then updates a
-// cache, with its policy keys; extra is appended to the scenario.
-func partialFailure(t *testing.T, policy string, cacheErrors float64, extra string) *results.Run {
+// cache that takes cacheTime, with its policy keys; extra is appended to
+// the scenario.
+func partialFailure(t *testing.T, policy, cacheTime string, cacheErrors float64, extra string) *results.Run {
 	t.Helper()
 	return run(t, fmt.Sprintf(`
 duration = "60s"
@@ -139,17 +140,17 @@ connections = 1000
 query_time = "10ms"
 [service.cache]
 workers = 1000
-service_time = "1ms"
+service_time = %q
 error_rate = %g
 %s
-`, stopAt50, policy, cacheErrors, extra))
+`, stopAt50, policy, cacheTime, cacheErrors, extra))
 }
 
 // With no policy, a step that fails after a write succeeded leaves the
 // state inconsistent for good: every one stays open, and the oldest ages
 // with the run.
 func TestPartialFailureNone(t *testing.T) {
-	r := partialFailure(t, `on_partial_failure = "none"`, 1, "")
+	r := partialFailure(t, `on_partial_failure = "none"`, "1ms", 1, "")
 	api, n := r.Summary.Components["api"], r.Summary.Clients.LogicalRequests
 	if api.Inconsistent != n || api.Repaired != 0 || api.InconsistentOpen != n || r.Summary.Clients.Failed != n {
 		t.Errorf("%d requests: %d inconsistent, %d repaired, %d open, %d failed; want all inconsistent, open and failed",
@@ -171,7 +172,7 @@ func TestPartialFailureNone(t *testing.T) {
 // Rollback undoes the earlier write: one compensating call to the database
 // per failure, which is not itself a write; each closes its inconsistency.
 func TestPartialFailureRollback(t *testing.T) {
-	r := partialFailure(t, `on_partial_failure = "rollback"`, 1, "")
+	r := partialFailure(t, `on_partial_failure = "rollback"`, "1ms", 1, "")
 	api, db, n := r.Summary.Components["api"], r.Summary.Components["db"], r.Summary.Clients.LogicalRequests
 	if api.Inconsistent != n || api.Repaired != n || api.InconsistentOpen != 0 || r.Summary.Clients.Failed != n {
 		t.Errorf("%d requests: %d inconsistent, %d repaired, %d open, %d failed; want all rolled back and failed",
@@ -186,37 +187,14 @@ func TestPartialFailureRollback(t *testing.T) {
 // 100ms timeout, so the rollbacks of requests whose cache call failed after
 // 20s (it takes 1s) fail, and their inconsistency stays.
 func TestPartialFailureRollbackCanFail(t *testing.T) {
-	r := run(t, fmt.Sprintf(`
-duration = "60s"
-[client.users]
-target = "api"
-rate = 50
-%s
-[service.api]
-workers = 1000
-service_time = "2ms"
-on_partial_failure = "rollback"
-[[service.api.call]]
-to = "db"
-timeout = "100ms"
-write = "idempotent"
-[[service.api.call]]
-to = "cache"
-write = "idempotent"
-[database.db]
-connections = 1000
-query_time = "10ms"
-[service.cache]
-workers = 1000
-service_time = "1s"
-error_rate = 1
+	r := partialFailure(t, `on_partial_failure = "rollback"`, "1s", 1, `
 [[fault]]
 target = "db"
 kind = "latency"
 latency = "200ms"
 at = "20s"
 for = "40s"
-`, stopAt50))
+`)
 	api := r.Summary.Components["api"]
 	stuck := api.Inconsistent - api.Repaired
 	if stuck <= 0 || api.InconsistentOpen != stuck {
@@ -237,7 +215,7 @@ for = "40s"
 // and age; with repairs every U(0, 1s), all are repaired within about a
 // second of its end.
 func TestPartialFailureRetryStep(t *testing.T) {
-	r := partialFailure(t, "on_partial_failure = \"retry-step\"\nrepair_backoff = { base = \"1s\", cap = \"1s\" }", 0, `
+	r := partialFailure(t, "on_partial_failure = \"retry-step\"\nrepair_backoff = { base = \"1s\", cap = \"1s\" }", "1ms", 0, `
 [[fault]]
 target = "cache"
 kind = "errors"
