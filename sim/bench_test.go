@@ -175,13 +175,6 @@ service_time = { dist = "exponential", mean = "0.8ms" }`},
 	}
 }
 
-func ExampleRun_speed() {
-	// The benchmarks above report events/s and customers/s:
-	//   go test ./sim -run '^$' -bench . -benchtime 3x
-	fmt.Println("see docs/performance.md")
-	// Output: see docs/performance.md
-}
-
 // BenchmarkScaling shows how the cost of an event grows with the topology:
 // wider load balancers (more targets to choose from) and deeper call chains
 // (more records and events per request), and with the number of requests in
