@@ -13,11 +13,11 @@ type tier struct {
 	kind    string
 	members []string // in topology order
 
-	// The fewest and most instances serving in a bucket, when a pool
-	// changes them (an autoscaler, an intervention); 0 when every member
-	// serves throughout. An autoscaled service's members include its
-	// standby instances.
+	// The fewest and most instances serving in a bucket, from the pool's
+	// replicas series when it has one (counted): an autoscaled service's
+	// members include its standby instances.
 	fewest, most int
+	counted      bool
 }
 
 // tiersOf groups the run's components by group, in topology order. A
@@ -50,13 +50,15 @@ func (t tier) label() string {
 	if kind == "load_balancer" {
 		kind = "load balancer"
 	}
+	fewest, most := len(t.members), len(t.members)
+	if t.counted {
+		fewest, most = t.fewest, t.most
+	}
 	switch {
-	case t.most > 0 && t.fewest < t.most:
-		return t.name + " (" + kind + " ×" + strconv.Itoa(t.fewest) + "–" + strconv.Itoa(t.most) + ")"
-	case t.most > 1:
-		return t.name + " (" + kind + " ×" + strconv.Itoa(t.most) + ")"
-	case t.most == 0 && len(t.members) > 1:
-		return t.name + " (" + kind + " ×" + strconv.Itoa(len(t.members)) + ")"
+	case fewest < most:
+		return t.name + " (" + kind + " ×" + strconv.Itoa(fewest) + "–" + strconv.Itoa(most) + ")"
+	case most > 1:
+		return t.name + " (" + kind + " ×" + strconv.Itoa(most) + ")"
 	}
 	return t.name + " (" + kind + ")"
 }
@@ -69,8 +71,8 @@ func (t *tier) serving(replicas []float64) {
 			continue
 		}
 		n := int(math.Round(r))
-		if t.most == 0 {
-			t.fewest = n
+		if !t.counted {
+			t.fewest, t.most, t.counted = n, n, true
 		}
 		t.fewest, t.most = min(t.fewest, n), max(t.most, n)
 	}

@@ -129,6 +129,7 @@ func TestTierLabelsCountInstancesServing(t *testing.T) {
 		{nil, "api (service ×12)"},
 		{[]float64{2, 2, nan, 5.6, 12, 8}, "api (service ×2–12)"},
 		{[]float64{3, 3}, "api (service ×3)"},
+		{[]float64{0, 0, 2}, "api (service ×0–2)"},
 	} {
 		tr := tier{name: "api", kind: "service", members: make([]string, 12)}
 		tr.serving(tt.replicas)

@@ -120,8 +120,9 @@ func (g *graph) forward(i int) {
 // users can send (the response time is at least the demand); and, when
 // every attempt fails after its full timeout, users who each make all their
 // attempts and backoffs before thinking again. Users whose requests limit
-// ends their work before the run does send a burst, not a steady load, and the steady-state rules leave them out (simulate run shows the
-// burst; retry-amplification and retry-no-backoff judge its retries).
+// ends their work before the run does send a burst, not a steady load, and
+// the steady-state rules leave them out (simulate run shows the burst;
+// retry-amplification and retry-no-backoff judge its retries).
 func (g *graph) clientLoad(i int) {
 	cl := g.sc.Components[i].Client
 	l := &g.load[i]
