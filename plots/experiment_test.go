@@ -12,7 +12,7 @@ import (
 
 	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/sim/experiment"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Experiment fixtures in testdata/experiment: runs.jsonl, a sweep of
@@ -133,7 +133,7 @@ func TestSweepFiguresOfOneAndNoSweptSetting(t *testing.T) {
 
 func TestCompareIntervals(t *testing.T) {
 	sides, err := experiment.VariantSides("../scenarios/retry-storm.toml", []string{"base", "retry-budget"},
-		[]topology.Setting{{Key: "duration", Value: "100s"}})
+		[]scenariofile.Setting{{Key: "duration", Value: "100s"}})
 	if err != nil {
 		t.Fatal(err)
 	}

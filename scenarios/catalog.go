@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Entry is one shipped scenario as the catalogue lists it.
@@ -48,7 +49,7 @@ func List() ([]Entry, error) {
 			if err != nil {
 				return nil, err
 			}
-			sc, err := topology.ParseFS(Dir(p), "scenarios/"+p, src, "")
+			sc, err := scenariofile.ParseFS(Dir(p), "scenarios/"+p, src, "")
 			if err != nil {
 				return nil, err
 			}
@@ -108,8 +109,8 @@ func Dir(p string) fs.FS {
 
 // Read returns the scenario that a command-line argument names: a file on
 // disk when there is one, else a shipped scenario of that name, with the
-// directory its imports are read from (topology.ParseFS). When neither
-// exists the error is a topology.Errors, reported as a bad scenario is,
+// directory its imports are read from (scenariofile.ParseFS). When neither
+// exists the error is a scenariofile.Errors, reported as a bad scenario is,
 // with a suggestion among the shipped names.
 func Read(arg string) (file string, src []byte, dir fs.FS, err error) {
 	src, err = os.ReadFile(arg)
@@ -125,13 +126,13 @@ func Read(arg string) (file string, src []byte, dir fs.FS, err error) {
 	}
 	msg := "cannot read the scenario: " + err.Error()
 	if !errors.Is(err, fs.ErrNotExist) {
-		return "", nil, nil, topology.Errors{{Pos: topology.Pos{File: arg}, Msg: msg}}
+		return "", nil, nil, scenariofile.Errors{{Pos: topology.Pos{File: arg}, Msg: msg}}
 	}
 	name := strings.TrimSuffix(strings.TrimPrefix(arg, "scenarios/"), ".toml")
-	if hint := topology.DidYouMean(name, Names()); hint != "" {
+	if hint := scenariofile.DidYouMean(name, Names()); hint != "" {
 		msg += ", and no shipped scenario has that name" + hint
 	} else {
 		msg += ", and no shipped scenario has that name ('simulate scenarios' lists them)"
 	}
-	return "", nil, nil, topology.Errors{{Pos: topology.Pos{File: arg}, Msg: msg}}
+	return "", nil, nil, scenariofile.Errors{{Pos: topology.Pos{File: arg}, Msg: msg}}
 }

@@ -1,9 +1,10 @@
 package scenarios
 
 import (
-	"github.com/failsim/failsim/topology"
 	"strings"
 	"testing"
+
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 func TestLookupAcceptsNamesAndPaths(t *testing.T) {
@@ -63,7 +64,7 @@ func TestReadByNameFindsImports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := topology.ParseFS(dir, file, src, "throttled"); err != nil {
+	if _, err := scenariofile.ParseFS(dir, file, src, "throttled"); err != nil {
 		t.Error(err)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A shipped scenario that imports configurations reads them from the
@@ -20,11 +20,11 @@ func TestEmbeddedImports(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, variant := range []string{"", "throttled"} {
-		embedded, err := topology.ParseFS(sub, "grpc-config.toml", src, variant)
+		embedded, err := scenariofile.ParseFS(sub, "grpc-config.toml", src, variant)
 		if err != nil {
 			t.Fatal(err)
 		}
-		disk, err := topology.Load("grpc-config.toml", variant)
+		disk, err := scenariofile.Load("grpc-config.toml", variant)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/sim/results"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Every call to api fails from 10s to 30s. Alerts are evaluated at the end
@@ -240,7 +240,7 @@ func TestSlowDriftBurnRateAlertFiresBeforeTheCollapse(t *testing.T) {
 // evaluation: a run ten times longer allocates about the same.
 func TestAlertsDoNotAllocatePerEvent(t *testing.T) {
 	slow(t)
-	sc, err := topology.Parse("test.toml", []byte(failingAPI), "")
+	sc, err := scenariofile.Parse("test.toml", []byte(failingAPI), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Steady state allocates nothing per event: records, timers and heap slots
@@ -20,7 +20,7 @@ func TestAllocationsDoNotGrowWithEvents(t *testing.T) {
 		{"slow-dependency", "bulkheads"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			sc, err := topology.Load("../scenarios/"+tt.file+".toml", tt.variant)
+			sc, err := scenariofile.Load("../scenarios/"+tt.file+".toml", tt.variant)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // benchScenario runs a scenario b.N times and reports events/s and logical
@@ -25,8 +26,8 @@ func benchScenario(b *testing.B, sc *topology.Scenario) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
 }
 
-func load(b *testing.B, path string, d time.Duration, sets ...topology.Setting) *topology.Scenario {
-	sc, err := topology.Load(path, "", sets...)
+func load(b *testing.B, path string, d time.Duration, sets ...scenariofile.Setting) *topology.Scenario {
+	sc, err := scenariofile.Load(path, "", sets...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -117,9 +118,9 @@ func BenchmarkMM1Minimal(b *testing.B) {
 // and capacity: retries, timeouts, a spiral, abandoned work.
 func BenchmarkTimeoutMismatch10x(b *testing.B) {
 	benchScenario(b, load(b, "../scenarios/timeout-mismatch.toml", 0,
-		topology.Setting{Key: "client.users.rate", Value: "3000"},
-		topology.Setting{Key: "database.db.connections", Value: "220"},
-		topology.Setting{Key: "service.api.instances", Value: "40"},
+		scenariofile.Setting{Key: "client.users.rate", Value: "3000"},
+		scenariofile.Setting{Key: "database.db.connections", Value: "220"},
+		scenariofile.Setting{Key: "service.api.instances", Value: "40"},
 	))
 }
 
@@ -166,7 +167,7 @@ workers = 1
 service_time = { dist = "exponential", mean = "0.8ms" }`},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			sc, err := topology.Parse("bench.toml", []byte("duration = \"1000s\"\n"+tc.toml), "")
+			sc, err := scenariofile.Parse("bench.toml", []byte("duration = \"1000s\"\n"+tc.toml), "")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -209,7 +210,7 @@ func BenchmarkScaling(b *testing.B) {
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
-			sc, err := topology.Parse("bench.toml", []byte("duration = \"500s\"\n"+tc.toml), "")
+			sc, err := scenariofile.Parse("bench.toml", []byte("duration = \"500s\"\n"+tc.toml), "")
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -5,14 +5,14 @@ import (
 	"fmt"
 
 	"github.com/failsim/failsim/sim"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A client whose 100ms timeout is shorter than the service's 150ms work: every
 // attempt times out, every retry adds load, and the service works only for
 // callers that have already left.
 func ExampleRun() {
-	sc, err := topology.Parse("example.toml", []byte(`
+	sc, err := scenariofile.Parse("example.toml", []byte(`
 duration = "60s"
 
 [client.users]
@@ -43,7 +43,7 @@ service_time = "150ms"
 // The same mismatch, fixed by an operator at 30s: the client's timeout
 // becomes 500ms, longer than the work. The summary says what changed.
 func ExampleRun_intervention() {
-	sc, err := topology.Parse("example.toml", []byte(`
+	sc, err := scenariofile.Parse("example.toml", []byte(`
 duration = "60s"
 
 [client.users]

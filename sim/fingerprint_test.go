@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/sim"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/fingerprints.txt from the engine as it is")
@@ -40,7 +40,7 @@ func TestFingerprints(t *testing.T) {
 	var lines []string
 	t.Run("runs", func(t *testing.T) {
 		for _, file := range files {
-			base, err := topology.Load(file, "")
+			base, err := scenariofile.Load(file, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestFingerprints(t *testing.T) {
 }
 
 func fingerprint(t *testing.T, file, name, variant string) string {
-	sc, err := topology.Load(file, variant)
+	sc, err := scenariofile.Load(file, variant)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func lineDiff(want, got string) string {
 // Runs share nothing: the same runs at once on several goroutines do the
 // same as one after another (under -race this is the engine's race test).
 func TestConcurrentRunsDoWhatSequentialOnesDo(t *testing.T) {
-	sc, err := topology.Load("../scenarios/retry-storm.toml", "circuit-breaker")
+	sc, err := scenariofile.Load("../scenarios/retry-storm.toml", "circuit-breaker")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/sim"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // FuzzRun runs whatever scenario the loader accepts, seeded from the shipped
@@ -23,12 +23,12 @@ func FuzzRun(f *testing.F) {
 	}
 	f.Add([]byte(stateStress), uint64(1))
 	f.Add([]byte(infraEdgeCases), uint64(1))
-	if _, err := topology.Parse("operated.toml", []byte(operatedEarly), ""); err != nil {
+	if _, err := scenariofile.Parse("operated.toml", []byte(operatedEarly), ""); err != nil {
 		f.Fatalf("the operatedEarly seed must load, or it seeds nothing: %v", err)
 	}
 	f.Add([]byte(operatedEarly), uint64(1))
 	f.Fuzz(func(t *testing.T, src []byte, seed uint64) {
-		sc, err := topology.Parse("f.toml", src, "")
+		sc, err := scenariofile.Parse("f.toml", src, "")
 		if err != nil {
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // run parses a scenario written inline in a test and runs it.
@@ -20,9 +21,9 @@ func run(t *testing.T, scenario string) *results.Run {
 
 func runVariant(t *testing.T, scenario, variant string) *results.Run {
 	t.Helper()
-	sc, err := topology.Parse("test.toml", []byte(scenario), variant)
+	sc, err := scenariofile.Parse("test.toml", []byte(scenario), variant)
 	if err != nil {
-		t.Fatalf("bad test scenario:\n%s", err.(topology.Errors).Pretty())
+		t.Fatalf("bad test scenario:\n%s", err.(scenariofile.Errors).Pretty())
 	}
 	return mustRun(t, sc, sc.Seed)
 }
@@ -43,7 +44,7 @@ func mustRun(tb testing.TB, sc *topology.Scenario, seed uint64) *results.Run {
 // runFile runs a shipped scenario.
 func runFile(t *testing.T, path, variant string) *results.Run {
 	t.Helper()
-	sc, err := topology.Load(path, variant)
+	sc, err := scenariofile.Load(path, variant)
 	if err != nil {
 		t.Fatalf("%s:\n%v", path, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A closed-loop user with a request limit makes exactly that many requests
@@ -33,7 +33,7 @@ think = "1s"
 workers = 100
 service_time = "100ms"
 `
-			sc, err := topology.Parse("t.toml", []byte(src), "")
+			sc, err := scenariofile.Parse("t.toml", []byte(src), "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func TestThunderingHerdRanksBackoffLikeThePublishedComparison(t *testing.T) {
 		work := map[string]int64{}
 		finish := map[string]float64{}
 		for _, v := range variants {
-			sc, err := topology.Load("../scenarios/thundering-herd.toml", v)
+			sc, err := scenariofile.Load("../scenarios/thundering-herd.toml", v)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // mean is the mean of a metric over the buckets [from, to) seconds.
@@ -110,12 +111,12 @@ func TestInfraScenariosKeepTheirBooks(t *testing.T) {
 	slow(t)
 	for _, file := range []string{"cold-cache", "queue-buffer", "slow-dependency"} {
 		path := "../scenarios/" + file + ".toml"
-		base, err := topology.Load(path, "")
+		base, err := scenariofile.Load(path, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, v := range append([]string{""}, base.Variants...) {
-			sc, err := topology.Load(path, v)
+			sc, err := scenariofile.Load(path, v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,7 +189,7 @@ for = "5s"
 // deliveries in flight, bulkheads whose callers cancel.
 func TestInfraEdgeCasesKeepTheirBooks(t *testing.T) {
 	src := infraEdgeCases
-	sc, err := topology.Parse("edge.toml", []byte(src), "")
+	sc, err := scenariofile.Parse("edge.toml", []byte(src), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/sim/des"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A stress run of the balancer's guards together: Envoy thresholds with a
@@ -15,7 +15,7 @@ import (
 // crash of a target. At the end the budget's count of outstanding attempts
 // must equal the balancer's, and no retry may be counted twice or lost.
 func TestBalancerBudgetStaysInStepWithTheBalancer(t *testing.T) {
-	sc, err := topology.Parse("stress.toml", []byte(`
+	sc, err := scenariofile.Parse("stress.toml", []byte(`
 duration = "120s"
 [client.c]
 target = "lb"
@@ -85,7 +85,7 @@ for = "20s"
 // part-way, breaks one number the way a bug would, and expects the check to
 // name the invariant.
 func TestInvariantChecksCatchBrokenBooks(t *testing.T) {
-	sc, err := topology.Parse("books.toml", []byte(`
+	sc, err := scenariofile.Parse("books.toml", []byte(`
 duration = "20s"
 [client.c]
 target = "s"

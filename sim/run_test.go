@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/sim"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // diverging offers 1000 requests/s to a server that serves 100/s, with no
@@ -23,7 +23,7 @@ service_time = "10ms"
 `
 
 func TestARunawayStopsAtTheLimitWithItsResultsSoFar(t *testing.T) {
-	sc, err := topology.Parse("diverging.toml", []byte(diverging), "")
+	sc, err := scenariofile.Parse("diverging.toml", []byte(diverging), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestARunawayStopsAtTheLimitWithItsResultsSoFar(t *testing.T) {
 }
 
 func TestACancelledRunStopsAndSaysSo(t *testing.T) {
-	sc, err := topology.Parse("diverging.toml", []byte(diverging), "")
+	sc, err := scenariofile.Parse("diverging.toml", []byte(diverging), "")
 	if err != nil {
 		t.Fatal(err)
 	}

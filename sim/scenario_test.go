@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/sim/results"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 func outputs(t *testing.T, r *results.Run) (summary, csv []byte) {
@@ -25,7 +25,7 @@ func outputs(t *testing.T, r *results.Run) (summary, csv []byte) {
 // A run is a pure function of (scenario, variant, seed).
 func TestSameSeedSameBytesOtherSeedOtherNumbers(t *testing.T) {
 	slow(t)
-	sc, err := topology.Load("../scenarios/timeout-mismatch.toml", "")
+	sc, err := scenariofile.Load("../scenarios/timeout-mismatch.toml", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/failsim/failsim/sim"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A client gives up on a charge after 1s and retries, but each charge takes
@@ -31,7 +31,7 @@ query_time = "1.5s"
 database.db.idempotency_keys = { ttl = "24h" }
 `
 	for _, variant := range []string{"", "keys"} {
-		sc, err := topology.Parse("example.toml", []byte(src), variant)
+		sc, err := scenariofile.Parse("example.toml", []byte(src), variant)
 		if err != nil {
 			panic(err)
 		}

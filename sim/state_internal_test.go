@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/sim/des"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A key is kept for exactly its ttl: present until the instant before
@@ -44,7 +44,7 @@ func TestKeyStoreTTL(t *testing.T) {
 
 // The state checks catch broken books of partial failures and writes.
 func TestStateInvariantsCatchBrokenBooks(t *testing.T) {
-	sc, err := topology.Parse("state.toml", []byte(`
+	sc, err := scenariofile.Parse("state.toml", []byte(`
 duration = "20s"
 [client.c]
 target = "api"

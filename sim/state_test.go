@@ -8,7 +8,7 @@ import (
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Requests arrive for 50s and every attempt ends by 60s, so the totals are
@@ -461,9 +461,9 @@ service.api.repair_backoff = { base = "100ms", cap = "2s" }
 
 func TestStateStress(t *testing.T) {
 	for _, v := range []string{"", "retry-step"} {
-		sc, err := topology.Parse("stress.toml", []byte(stateStress), v)
+		sc, err := scenariofile.Parse("stress.toml", []byte(stateStress), v)
 		if err != nil {
-			t.Fatal(err.(topology.Errors).Pretty())
+			t.Fatal(err.(scenariofile.Errors).Pretty())
 		}
 		for seed := range uint64(3) {
 			r, err := sim.Run(context.Background(), sc, sim.Options{Seed: seed, Debug: true})

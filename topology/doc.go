@@ -1,20 +1,16 @@
-// Package topology turns a scenario file into a validated model: the
-// components (clients, load balancers, services with their caches,
-// databases, durable queues), how they call each other, and the faults on
-// the timeline.
+// Package topology is the model a run is made of: the components (clients,
+// load balancers, services with their caches, databases, durable queues),
+// the policies on the calls between them (timeouts, retries, budgets,
+// breakers, hedges), the faults on the timeline, and the SLOs, alerts and
+// interventions that operate them.
 //
-// Scenario files are TOML. Parse and Load validate strictly and report every
-// problem at once, each with its file:line:col, the offending line and a
-// caret: unknown keys (with a did-you-mean), durations without a unit,
-// negative or out-of-range values, references to components that do not
-// exist, and call cycles. A file may define variants ([variant.NAME]) that
-// override keys of the base; every variant is validated whichever is run.
+// A Scenario is validated: every component index is valid, the call graph
+// has no cycle, every value is in range. Package scenariofile makes one
+// from a file; the engine (package sim), the static review (package check)
+// and the experiments take one as it is.
 //
-// A client or load balancer may import its policy from a gRPC service config
-// (JSON) or Envoy route and cluster files (YAML), read with their own field
-// names, defaults and rules; ParseFS reads them from the scenario's
-// directory, and problems in them are reported at their own file:line:col.
-//
-// docs/scenario-format.md is the reference for every key, unit and default.
-// docs/importers.md describes the imports.
+// The model carries its own arithmetic (the mean and quantiles of a
+// distribution, a cache's warm hit ratio, a drift's value at a time) and
+// the names scenario files give each enumeration, so that everything above
+// it speaks the same words. It imports nothing but the standard library.
 package topology

@@ -46,12 +46,13 @@ const (
 	KindQueue
 )
 
-var kindNames = [...]string{"client", "load_balancer", "service", "database", "queue"}
+// KindNames are the names scenario files give component kinds, indexed by value.
+var KindNames = [...]string{"client", "load_balancer", "service", "database", "queue"}
 
 // String returns the policy's name in scenario files.
-func (p Policy) String() string { return policyNames[p] }
+func (p Policy) String() string { return PolicyNames[p] }
 
-func (k Kind) String() string { return kindNames[k] }
+func (k Kind) String() string { return KindNames[k] }
 
 // Component is one node of the topology. Exactly one of Client, Balancer,
 // Server and Durable is set, according to Kind (Server for services and
@@ -159,9 +160,10 @@ const (
 	BudgetFinagle
 )
 
-var budgetNames = []string{"grpc", "aws", "envoy", "finagle"}
+// BudgetNames are the names scenario files give retry budget shapes, indexed by value.
+var BudgetNames = []string{"grpc", "aws", "envoy", "finagle"}
 
-func (k BudgetKind) String() string { return budgetNames[k] }
+func (k BudgetKind) String() string { return BudgetNames[k] }
 
 // Hedge is gRPC's hedgingPolicy: up to MaxAttempts copies of a call, the
 // next sent HedgingDelay after the previous one (at once when it fails with
@@ -238,9 +240,10 @@ const (
 
 // The names scenario files use, indexed by value.
 var (
-	backoffNames = []string{"none", "constant", "exponential"} // Envoy's is set by retry_back_off
-	jitterNames  = []string{"none", "full", "equal", "decorrelated"}
-	policyNames  = []string{"round_robin", "random", "least_request", "power_of_two"}
+	DisciplineNames = []string{"fifo", "lifo", "adaptive_lifo"}
+	BackoffNames    = []string{"none", "constant", "exponential"} // Envoy's is set by retry_back_off
+	JitterNames     = []string{"none", "full", "equal", "decorrelated"}
+	PolicyNames     = []string{"round_robin", "random", "least_request", "power_of_two"}
 )
 
 // Balancer spreads calls over targets and may retry on another target.
@@ -325,8 +328,6 @@ const (
 	LIFO
 	AdaptiveLIFO
 )
-
-var disciplineNames = []string{"fifo", "lifo", "adaptive_lifo"}
 
 // Limit is a concurrency limit: calls beyond it are rejected at once. Static
 // keeps Initial; AIMD adapts it as Netflix's concurrency-limits AIMDLimit
@@ -422,9 +423,10 @@ const (
 	FaultDrift                      // a parameter moves linearly from Drift.From to Drift.To
 )
 
-var faultNames = [...]string{"slowdown", "latency", "errors", "capacity", "crash", "load-spike", "drift"}
+// FaultNames are the names scenario files give fault kinds, indexed by value.
+var FaultNames = [...]string{"slowdown", "latency", "errors", "capacity", "crash", "load-spike", "drift"}
 
-func (k FaultKind) String() string { return faultNames[k] }
+func (k FaultKind) String() string { return FaultNames[k] }
 
 // Pos is a place in a scenario file.
 type Pos struct {

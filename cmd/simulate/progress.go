@@ -14,6 +14,7 @@ import (
 	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // experimentFlags are the flags compare and sweep share.
@@ -53,10 +54,10 @@ func inputError(err error) error {
 	return err
 }
 
-func parseSettings(specs []string) ([]topology.Setting, error) {
-	var sets []topology.Setting
+func parseSettings(specs []string) ([]scenariofile.Setting, error) {
+	var sets []scenariofile.Setting
 	for _, s := range specs {
-		set, err := topology.ParseSetting(s)
+		set, err := scenariofile.ParseSetting(s)
 		if err != nil {
 			return nil, usagef("--set %v", err)
 		}
@@ -76,7 +77,7 @@ func loadScenario(name, variant string, specs []string) (*topology.Scenario, err
 	if err != nil {
 		return nil, err
 	}
-	return topology.ParseFS(fsys, file, src, variant, sets...)
+	return scenariofile.ParseFS(fsys, file, src, variant, sets...)
 }
 
 // interruptible returns a context cancelled by the first Ctrl-C (or

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Exit codes.
@@ -58,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	var scenarioErrs topology.Errors
+	var scenarioErrs scenariofile.Errors
 	var usage usageError
 	switch {
 	case errors.As(err, &scenarioErrs):

@@ -15,6 +15,7 @@ import (
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Pages are generated for the top-level scenarios: the teaching library.
@@ -54,7 +55,7 @@ func runAll(ctx context.Context, e scenarios.Entry, par experiment.Parallel) ([]
 	}
 	runs := make([]run, 1+len(e.Variants))
 	for i, v := range append([]string{""}, e.Variants...) {
-		sc, err := topology.ParseFS(scenarios.Dir(e.Path), "scenarios/"+e.Path, src, v)
+		sc, err := scenariofile.ParseFS(scenarios.Dir(e.Path), "scenarios/"+e.Path, src, v)
 		if err != nil {
 			return nil, err
 		}

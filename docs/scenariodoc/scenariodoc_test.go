@@ -3,14 +3,14 @@ package scenariodoc
 import (
 	"context"
 	"fmt"
-	"github.com/failsim/failsim/sim/experiment"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/failsim/failsim/scenarios"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Every shipped scenario has a page in docs/scenarios whose generated
@@ -114,7 +114,7 @@ func TestNumbers(t *testing.T) {
 }
 
 func ExampleDOT() {
-	sc, err := topology.Parse("x.toml", []byte(`name = "x"
+	sc, err := scenariofile.Parse("x.toml", []byte(`name = "x"
 [client.users]
 target = "lb"
 rate = 100

@@ -8,13 +8,13 @@ import (
 	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/plots/report"
 	"github.com/failsim/failsim/sim/experiment"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 func TestComparePageIsSelfContained(t *testing.T) {
 	slow(t)
 	sides, err := experiment.VariantSides("../../scenarios/retry-storm.toml", []string{"base", "retry-budget", "load-shedding"},
-		[]topology.Setting{{Key: "duration", Value: "100s"}})
+		[]scenariofile.Setting{{Key: "duration", Value: "100s"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Side is one arm of a comparison: a scenario and the label it goes by.
@@ -27,7 +28,7 @@ const baseName = "base"
 // VariantSides returns the sides that compare variants of one file: the
 // named ones in order ("base" for the file without a variant), or the base
 // and then every variant. Settings apply to every side.
-func VariantSides(path string, variants []string, sets []topology.Setting) ([]Side, error) {
+func VariantSides(path string, variants []string, sets []scenariofile.Setting) ([]Side, error) {
 	c, err := readConfig(path, "", sets)
 	if err != nil {
 		return nil, err
@@ -55,7 +56,7 @@ func VariantSides(path string, variants []string, sets []topology.Setting) ([]Si
 
 // FileSides returns the sides that compare files, each its base, labelled
 // by file name (by path when two files share a name).
-func FileSides(paths []string, sets []topology.Setting) ([]Side, error) {
+func FileSides(paths []string, sets []scenariofile.Setting) ([]Side, error) {
 	sides := make([]Side, len(paths))
 	stems := make([]string, len(paths))
 	for i, p := range paths {
@@ -83,7 +84,7 @@ type Comparison struct {
 }
 
 // NewComparison validates every side, running nothing: a mistake in any of
-// them is reported (as topology.Errors) before the first run starts.
+// them is reported (as scenariofile.Errors) before the first run starts.
 func NewComparison(sides []Side, seeds []uint64) (*Comparison, error) {
 	configs := make([]Config, len(sides))
 	for i, s := range sides {
@@ -253,7 +254,7 @@ func hash(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-func settingStrings(sets []topology.Setting) []string {
+func settingStrings(sets []scenariofile.Setting) []string {
 	out := make([]string, len(sets))
 	for i, s := range sets {
 		out[i] = s.Key + "=" + s.Value

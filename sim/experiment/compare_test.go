@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/sim/results"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 func compareStorm(t *testing.T, par Parallel) *CompareResult {
 	t.Helper()
 	sides, err := VariantSides(retryStorm, []string{"base", "retry-budget", "load-shedding"},
-		[]topology.Setting{{Key: "duration", Value: "150s"}})
+		[]scenariofile.Setting{{Key: "duration", Value: "150s"}})
 	if err != nil {
 		t.Fatal(err)
 	}

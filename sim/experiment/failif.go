@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Condition is a --fail-if clause: METRIC OP EXPR, where OP is <, <=, > or
@@ -214,7 +214,7 @@ func (p *exprParser) unary() (expr, error) {
 		}
 		if word := p.src[start:p.pos]; word != "base" {
 			p.pos = start
-			return nil, p.errorf("unknown name %q%s; the right-hand side knows only base, numbers and units", word, topology.DidYouMean(word, []string{"base"}))
+			return nil, p.errorf("unknown name %q%s; the right-hand side knows only base, numbers and units", word, scenariofile.DidYouMean(word, []string{"base"}))
 		}
 		return baseRef{}, nil
 	default:
@@ -266,7 +266,7 @@ func CheckMetric(metrics []Metric, name string) error {
 	if slices.Contains(names, name) {
 		return nil
 	}
-	return InputError(fmt.Sprintf("unknown metric %q%s; metrics are %s", name, topology.DidYouMean(name, names), strings.Join(names, ", ")))
+	return InputError(fmt.Sprintf("unknown metric %q%s; metrics are %s", name, scenariofile.DidYouMean(name, names), strings.Join(names, ", ")))
 }
 
 func metricNames(ms []Metric) []string {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Axis is one --set of a sweep: a key and the values it takes.
@@ -21,7 +21,7 @@ const Keep = "-"
 // inside brackets, braces or quotes, so TOML arrays and inline tables are
 // single values: budget={kind="grpc", max_tokens=10}.
 func ParseAxis(s string) (Axis, error) {
-	set, err := topology.ParseSetting(s)
+	set, err := scenariofile.ParseSetting(s)
 	if err != nil {
 		return Axis{}, InputError(err.Error())
 	}
@@ -99,11 +99,11 @@ func points(axes []Axis) [][]string {
 }
 
 // settings turns a point's values into settings, leaving out the kept keys.
-func settings(axes []Axis, values []string) []topology.Setting {
-	var sets []topology.Setting
+func settings(axes []Axis, values []string) []scenariofile.Setting {
+	var sets []scenariofile.Setting
 	for i, a := range axes {
 		if values[i] != Keep {
-			sets = append(sets, topology.Setting{Key: a.Key, Value: values[i]})
+			sets = append(sets, scenariofile.Setting{Key: a.Key, Value: values[i]})
 		}
 	}
 	return sets

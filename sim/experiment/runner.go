@@ -11,6 +11,7 @@ import (
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // FormatVersion is the version of the files this package writes (compare.json,
@@ -24,12 +25,12 @@ type Config struct {
 	Source   []byte // the text every run parses, read once
 	Dir      fs.FS  // where the files it imports are read from
 	Variant  string
-	Settings []topology.Setting
+	Settings []scenariofile.Setting
 }
 
 // readConfig reads a scenario file, or a shipped scenario by name, as
-// topology.Load reports a file it cannot read.
-func readConfig(path, variant string, sets []topology.Setting) (Config, error) {
+// scenariofile.Load reports a file it cannot read.
+func readConfig(path, variant string, sets []scenariofile.Setting) (Config, error) {
 	file, src, dir, err := scenarios.Read(path)
 	if err != nil {
 		return Config{}, err
@@ -40,7 +41,7 @@ func readConfig(path, variant string, sets []topology.Setting) (Config, error) {
 // load parses the configuration. Each run parses its own copy (a
 // millisecond against a run's tenths of seconds) so that runs share nothing.
 func (c Config) load() (*topology.Scenario, error) {
-	return topology.ParseFS(c.Dir, c.File, c.Source, c.Variant, c.Settings...)
+	return scenariofile.ParseFS(c.Dir, c.File, c.Source, c.Variant, c.Settings...)
 }
 
 // loadAll validates configurations before anything runs, and returns every
@@ -48,11 +49,11 @@ func (c Config) load() (*topology.Scenario, error) {
 // once.
 func loadAll(cs []Config) ([]*topology.Scenario, error) {
 	scs := make([]*topology.Scenario, len(cs))
-	var errs topology.Errors
+	var errs scenariofile.Errors
 	seen := map[string]bool{}
 	for i, c := range cs {
 		sc, err := c.load()
-		var te topology.Errors
+		var te scenariofile.Errors
 		switch {
 		case errors.As(err, &te):
 			for _, e := range te {

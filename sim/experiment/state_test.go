@@ -8,6 +8,7 @@ import (
 
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Runs of a scenario that marks writes can be compared and gated on their
@@ -33,7 +34,7 @@ query_time = "1ms"
 		write string
 		want  bool
 	}{{"", false}, {`write = "non_idempotent"`, true}} {
-		sc, err := topology.Parse("s.toml", []byte(fmt.Sprintf(src, tt.write)), "")
+		sc, err := scenariofile.Parse("s.toml", []byte(fmt.Sprintf(src, tt.write)), "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,7 +31,7 @@ type Sweep struct {
 }
 
 // NewSweep validates every grid point before anything runs; a mistake in
-// any (as topology.Errors) means nothing runs and nothing is written.
+// any (as scenariofile.Errors) means nothing runs and nothing is written.
 func NewSweep(path, variant string, axes []Axis, seeds int, first uint64) (*Sweep, error) {
 	if seeds < 1 {
 		return nil, InputError(fmt.Sprintf("--seeds must be at least 1, got %d", seeds))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/timeout-mismatch.txt")
@@ -21,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/timeout-mismatch.txt")
 // 60s for 30s.
 func mismatch(t *testing.T, variant string) *topology.Scenario {
 	t.Helper()
-	sc, err := topology.Load("../../scenarios/timeout-mismatch.toml", variant)
+	sc, err := scenariofile.Load("../../scenarios/timeout-mismatch.toml", variant)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Row is a check's verdict: the closed form, the mean of the simulated
@@ -47,7 +48,7 @@ func Run(ctx context.Context, checks []Check, seeds []uint64, par experiment.Par
 		if err != nil {
 			return nil, err
 		}
-		sc, err := topology.ParseFS(scenarios.Dir(c.Scenario), "scenarios/"+c.Scenario, src, c.Variant)
+		sc, err := scenariofile.ParseFS(scenarios.Dir(c.Scenario), "scenarios/"+c.Scenario, src, c.Variant)
 		if err != nil {
 			return nil, err
 		}

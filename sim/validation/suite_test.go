@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/sim/experiment"
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 var update = flag.Bool("update", false, "rewrite the table in docs/validation.md")
@@ -77,7 +77,7 @@ func TestAScenarioThatNoLongerFitsItsModelIsAnError(t *testing.T) {
 			"the error rate 0.2 is on the wrong side of r/(1+r) = 0.0909", theoryOf("gRPC")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sc, err := topology.Parse("edited.toml", []byte(tc.src), "")
+			sc, err := scenariofile.Parse("edited.toml", []byte(tc.src), "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -24,9 +25,9 @@ func checkFile(t *testing.T, path, variant string) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := topology.Parse(strings.TrimPrefix(path, "../../"), src, variant)
+	sc, err := scenariofile.Parse(strings.TrimPrefix(path, "../../"), src, variant)
 	if err != nil {
-		t.Fatalf("%s", err.(topology.Errors).Pretty())
+		t.Fatalf("%s", err.(scenariofile.Errors).Pretty())
 	}
 	return Run(sc)
 }
@@ -300,7 +301,7 @@ func TestCapacityPeaksWhereTheCurveDoes(t *testing.T) {
 // The peak of a schedule is at one of its corners or a spike's start,
 // within the run.
 func TestPeakRate(t *testing.T) {
-	sc, err := topology.Parse("s.toml", []byte(`duration = "2m30s"
+	sc, err := scenariofile.Parse("s.toml", []byte(`duration = "2m30s"
 [client.users]
 target = "api"
 rate = 100

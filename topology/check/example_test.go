@@ -3,14 +3,14 @@ package check_test
 import (
 	"fmt"
 
-	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/check"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A client that gives up after 1s, in front of a service that waits up to
 // 5s for its database: the check finds the mismatch before anything runs.
 func ExampleRun() {
-	sc, err := topology.Parse("s.toml", []byte(`
+	sc, err := scenariofile.Parse("s.toml", []byte(`
 [client.users]
 target = "api"
 rate = 50

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/failsim/failsim/sim/random"
 	"github.com/failsim/failsim/topology"
 )
 
@@ -52,7 +51,7 @@ func (g *graph) loads() {
 func (g *graph) serverDemand(i int) {
 	s := g.sc.Components[i].Server
 	l := &g.load[i]
-	l.work = random.Mean(s.Work)
+	l.work = s.Work.MeanSeconds()
 	var calls float64
 	for _, c := range s.Calls {
 		calls += c.Fraction * g.load[c.To].demand * missRatio(s)
@@ -131,7 +130,7 @@ func (g *graph) clientLoad(i int) {
 		l.worst = peakRate(cl.Rate, g.spikes(i), g.sc.Duration) * sustained(&cl.Call, l.normal)
 		return
 	}
-	think, demand := random.Mean(cl.Think), g.load[cl.Target].demand
+	think, demand := cl.Think.MeanSeconds(), g.load[cl.Target].demand
 	if think+demand == 0 {
 		return // no time between requests: no rate to speak of
 	}

@@ -1,17 +1,19 @@
-package topology
+package scenariofile
 
 import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // Error is one problem in a scenario file.
 type Error struct {
-	Pos  Pos
+	Pos  topology.Pos
 	Msg  string
-	Line string // the offending source line, for the caret display
-	at   Pos    // for a problem inside an imported file: the scenario key that imports it, where it sorts
+	Line string       // the offending source line, for the caret display
+	at   topology.Pos // for a problem inside an imported file: the scenario key that imports it, where it sorts
 }
 
 func (e *Error) Error() string {

@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
@@ -7,13 +7,15 @@ import (
 	"slices"
 	"testing"
 	"testing/fstest"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // importSeeds returns the configurations of testdata/import and of the
 // shipped scenarios with the given extension.
 func importSeeds(f *testing.F, ext string) [][]byte {
 	var out [][]byte
-	for _, pattern := range []string{"testdata/import/*" + ext, "../scenarios/configs/*" + ext} {
+	for _, pattern := range []string{"testdata/import/*" + ext, "../../scenarios/configs/*" + ext} {
 		files, _ := filepath.Glob(pattern)
 		for _, file := range files {
 			b, err := os.ReadFile(file)
@@ -96,7 +98,7 @@ func FuzzEnvoyConfig(f *testing.F) {
 		if b.Thresholds == nil || r.MaxAttempts < 1 || r.MaxAttempts > 100 || b.Call.Deadline < 0 || b.Call.Timeout < 0 {
 			t.Fatalf("balancer out of Envoy's limits: %+v", b)
 		}
-		if r.MaxAttempts > 1 && (r.Backoff.Kind != BackoffEnvoy || r.Backoff.Base < 1e6 || r.Backoff.Cap < r.Backoff.Base) {
+		if r.MaxAttempts > 1 && (r.Backoff.Kind != topology.BackoffEnvoy || r.Backoff.Base < 1e6 || r.Backoff.Cap < r.Backoff.Base) {
 			t.Fatalf("Envoy back-off out of its limits: %+v", r.Backoff)
 		}
 	})

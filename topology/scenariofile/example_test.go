@@ -1,14 +1,14 @@
-package topology_test
+package scenariofile_test
 
 import (
 	"fmt"
 
-	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A scenario with two mistakes: both are reported, each where it is.
 func ExampleParse() {
-	_, err := topology.Parse("s.toml", []byte(`
+	_, err := scenariofile.Parse("s.toml", []byte(`
 [client.users]
 target = "apii"
 rate = 100
@@ -18,7 +18,7 @@ timeout = 2
 workers = 4
 service_time = "20ms"
 `), "")
-	fmt.Print(err.(topology.Errors).Pretty())
+	fmt.Print(err.(scenariofile.Errors).Pretty())
 	// Output:
 	// error: s.toml:3:10: client "users": target: no component named "apii"; did you mean "api"?
 	//    |

@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // The scenario keys that take a call policy from a gRPC service config.
@@ -22,14 +24,14 @@ var grpcCodes = []string{"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEAD
 // proxy that sheds load or cannot be reached answers; an error answer is
 // UNKNOWN, what gRPC servers answer when a handler fails. The model
 // produces no other code.
-var grpcOutcome = map[string]Outcomes{"DEADLINE_EXCEEDED": OnTimeout, "UNAVAILABLE": OnRejected, "UNKNOWN": OnError}
+var grpcOutcome = map[string]topology.Outcomes{"DEADLINE_EXCEEDED": topology.OnTimeout, "UNAVAILABLE": topology.OnRejected, "UNKNOWN": topology.OnError}
 
 // grpcMaxAttempts is gRPC's limit: larger maxAttempts are treated as 5.
 const grpcMaxAttempts = 5
 
 // grpcPolicy fills p from the methodConfig of the gRPC service config
 // that applies to grpc_method, and its retryThrottling.
-func (d *decoder) grpcPolicy(o *object, p *CallPolicy) {
+func (d *decoder) grpcPolicy(o *object, p *topology.CallPolicy) {
 	for _, k := range []string{"timeout", "deadline", "retry", "hedge"} {
 		if n := o.get(k); n != nil {
 			o.errorf(n, "%s: the call policy comes from grpc_service_config; give %s in one place only", k, k)
@@ -58,7 +60,7 @@ func (d *decoder) grpcPolicy(o *object, p *CallPolicy) {
 		return
 	}
 	p.Deadline, p.DeadlinePos = sc.timeout, sc.timeoutPos
-	p.Retry = Retry{MaxAttempts: 1}
+	p.Retry = topology.Retry{MaxAttempts: 1}
 	if sc.retry != nil {
 		p.Retry = *sc.retry
 	}
@@ -69,10 +71,10 @@ func (d *decoder) grpcPolicy(o *object, p *CallPolicy) {
 // grpcMethod is what one methodConfig says.
 type grpcMethod struct {
 	timeout    time.Duration
-	timeoutPos Pos
-	retry      *Retry
-	hedge      *Hedge
-	throttling *Budget
+	timeoutPos topology.Pos
+	retry      *topology.Retry
+	hedge      *topology.Hedge
+	throttling *topology.Budget
 }
 
 func (x *importer) serviceConfig(root *node, svc, method string) *grpcMethod {
@@ -81,7 +83,7 @@ func (x *importer) serviceConfig(root *node, svc, method string) *grpcMethod {
 	if o == nil {
 		return nil
 	}
-	var throttling *Budget
+	var throttling *topology.Budget
 	if n := o.get("retryThrottling"); n != nil {
 		throttling = x.throttling(n)
 	}
@@ -205,15 +207,15 @@ func (x *importer) methodConfig(n *node, what string) *grpcMethodConfig {
 // gRPC's wait before retry n is U(0, min(initialBackoff *
 // backoffMultiplier^(n-1), maxBackoff)): exponential backoff with full
 // jitter, the cap applied before jitter, which is the model's exactly.
-func (x *importer) retryPolicy(n *node, what string) *Retry {
+func (x *importer) retryPolicy(n *node, what string) *topology.Retry {
 	o := x.object(n, what, []string{"maxAttempts", "initialBackoff", "maxBackoff", "backoffMultiplier", "retryableStatusCodes"}, nil,
 		[]string{"perAttemptRecvTimeout"})
 	if o == nil {
 		return nil
 	}
-	r := &Retry{
+	r := &topology.Retry{
 		MaxAttempts: x.attempts(o),
-		Backoff:     Backoff{Kind: BackoffExponential, Jitter: JitterFull},
+		Backoff:     topology.Backoff{Kind: topology.BackoffExponential, Jitter: topology.JitterFull},
 		Pos:         x.fd.pos(n),
 	}
 	for _, k := range []string{"initialBackoff", "maxBackoff"} {
@@ -248,12 +250,12 @@ func (x *importer) retryPolicy(n *node, what string) *Retry {
 // hedgingPolicy reads gRPC's hedgingPolicy: maxAttempts is required,
 // hedgingDelay defaults to 0s (all copies at once), nonFatalStatusCodes to
 // none (any failure ends the call).
-func (x *importer) hedgingPolicy(n *node, what string) *Hedge {
+func (x *importer) hedgingPolicy(n *node, what string) *topology.Hedge {
 	o := x.object(n, what, []string{"maxAttempts", "hedgingDelay", "nonFatalStatusCodes"}, nil, nil)
 	if o == nil {
 		return nil
 	}
-	h := &Hedge{MaxAttempts: x.attempts(o)}
+	h := &topology.Hedge{MaxAttempts: x.attempts(o)}
 	h.HedgingDelay, _ = x.duration(o, "hedgingDelay", 0)
 	if o.has("nonFatalStatusCodes") {
 		h.NonFatal = x.codes(o, "nonFatalStatusCodes", false)
@@ -274,8 +276,8 @@ func (x *importer) attempts(o *object) int {
 // codes reads a list of status codes, by name or number, as outcomes of
 // the model. A code the model never produces is reported unless the
 // scenario's grpc_ignore names it.
-func (x *importer) codes(o *object, key string, required bool) Outcomes {
-	var out Outcomes
+func (x *importer) codes(o *object, key string, required bool) topology.Outcomes {
+	var out topology.Outcomes
 	arr := x.list(o.get(key), key)
 	if required && len(arr) == 0 && arr != nil {
 		o.errorf(o.get(key), "%s must not be empty; gRPC requires at least one code", key)
@@ -308,7 +310,7 @@ func (x *importer) codes(o *object, key string, required bool) Outcomes {
 
 // throttling reads retryThrottling into a gRPC retry budget. gRPC keeps
 // three decimal places of both numbers (it counts milli-tokens).
-func (x *importer) throttling(n *node) *Budget {
+func (x *importer) throttling(n *node) *topology.Budget {
 	o := x.object(n, "retryThrottling", []string{"maxTokens", "tokenRatio"}, nil, nil)
 	if o == nil {
 		return nil
@@ -323,8 +325,8 @@ func (x *importer) throttling(n *node) *Budget {
 		}
 		return math.Floor(v*1000) / 1000
 	}
-	return &Budget{
-		Kind:       BudgetGRPC,
+	return &topology.Budget{
+		Kind:       topology.BudgetGRPC,
 		MaxTokens:  milli("maxTokens", "in (0, 1000]; gRPC requires it", 1000),
 		TokenRatio: milli("tokenRatio", "tokens a success adds, e.g. 0.1; gRPC requires it", math.Inf(1)),
 		Pos:        x.fd.pos(n),

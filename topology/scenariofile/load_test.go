@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // A valid scenario used as the base of the broken ones below.
@@ -63,7 +65,7 @@ func TestValidScenario(t *testing.T) {
 	if len(lb.Targets) != 2 || lb.Call.Deadline != 5*time.Second || lb.Call.Retry.MaxAttempts != 1 {
 		t.Fatalf("load balancer decoded as %+v", lb)
 	}
-	if c := sc.Components[0].Client; c.Call.Retry.MaxAttempts != 3 || c.Call.Retry.Backoff.Kind != BackoffExponential || c.Call.Retry.Backoff.Jitter != JitterFull {
+	if c := sc.Components[0].Client; c.Call.Retry.MaxAttempts != 3 || c.Call.Retry.Backoff.Kind != topology.BackoffExponential || c.Call.Retry.Backoff.Jitter != topology.JitterFull {
 		t.Fatalf("client retry defaults: %+v", c.Call.Retry)
 	}
 	if len(sc.Faults) != 1 || sc.Faults[0].Targets[0] != 4 || sc.Faults[0].Name != "slowdown db" {
@@ -199,8 +201,8 @@ func TestPercentileKeys(t *testing.T) {
 
 // Every shipped scenario and every variant of it loads.
 func TestShippedScenariosLoad(t *testing.T) {
-	files, _ := filepath.Glob("../scenarios/*.toml")
-	more, _ := filepath.Glob("../scenarios/*/*.toml")
+	files, _ := filepath.Glob("../../scenarios/*.toml")
+	more, _ := filepath.Glob("../../scenarios/*/*.toml")
 	files = append(files, more...)
 	if len(files) < 3 {
 		t.Fatalf("found %d scenario files", len(files))

@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // The scenario keys that take a load balancer's policy from Envoy files.
@@ -34,10 +36,10 @@ var (
 // envoyLB maps Envoy's lb_policy onto the model's. Envoy's LEAST_REQUEST
 // with equal weights picks the better of choice_count (2) random hosts:
 // the model's power_of_two, not its least_request (a full scan).
-var envoyLB = map[string]Policy{"ROUND_ROBIN": RoundRobin, "RANDOM": Random, "LEAST_REQUEST": PowerOfTwo}
+var envoyLB = map[string]topology.Policy{"ROUND_ROBIN": topology.RoundRobin, "RANDOM": topology.Random, "LEAST_REQUEST": topology.PowerOfTwo}
 
 // envoyImports reads the Envoy files a load balancer imports, if any.
-func (d *decoder) envoyImports(o *object, b *Balancer, name string) {
+func (d *decoder) envoyImports(o *object, b *topology.Balancer, name string) {
 	if o.has("envoy_route") || o.has("envoy_cluster") {
 		d.envoyPolicy(o, b, name)
 	} else if n := o.get("envoy_ignore"); n != nil {
@@ -47,7 +49,7 @@ func (d *decoder) envoyImports(o *object, b *Balancer, name string) {
 
 // envoyPolicy fills b from the Envoy cluster (envoy_cluster) and route
 // (envoy_route) that o imports.
-func (d *decoder) envoyPolicy(o *object, b *Balancer, name string) {
+func (d *decoder) envoyPolicy(o *object, b *topology.Balancer, name string) {
 	conflicts := map[string][]string{"envoy_route": {"timeout", "retry_policy"}, "envoy_cluster": {"policy", "circuit_breakers", "outlier_detection"}}
 	for _, imp := range []string{"envoy_route", "envoy_cluster"} {
 		for _, k := range conflicts[imp] {
@@ -58,7 +60,7 @@ func (d *decoder) envoyPolicy(o *object, b *Balancer, name string) {
 	}
 	x := d.importer(o, "Envoy", "envoy_ignore")
 	var files []string
-	var budget *Budget
+	var budget *topology.Budget
 	cluster := name
 	if o.has("envoy_cluster") {
 		f, fd := d.load(o, "envoy_cluster", "yaml")
@@ -89,7 +91,7 @@ func (d *decoder) envoyPolicy(o *object, b *Balancer, name string) {
 // cluster reads an Envoy Cluster and returns its name and retry budget.
 // Envoy applies its circuit breaker defaults to every cluster, so
 // Thresholds are set whether or not the file has circuit_breakers.
-func (x *importer) cluster(root *node, b *Balancer) (string, *Budget) {
+func (x *importer) cluster(root *node, b *topology.Balancer) (string, *topology.Budget) {
 	o := x.object(root, "cluster", []string{"name", "lb_policy", "least_request_lb_config", "circuit_breakers", "outlier_detection"},
 		[]string{"type", "connect_timeout", "load_assignment", "dns_lookup_family", "dns_refresh_rate", "respect_dns_ttl",
 			"transport_socket", "eds_cluster_config", "alt_stat_name", "metadata"},
@@ -100,7 +102,7 @@ func (x *importer) cluster(root *node, b *Balancer) (string, *Budget) {
 			"ignore_health_on_host_removal", "filters", "track_cluster_stats", "transport_socket_matches", "lrs_server",
 			"protocol_selection", "dns_resolvers", "typed_dns_resolver_config", "wait_for_warm_on_init", "track_timeout_budgets",
 			"lb_subset_config", "original_dst_lb_config", "cluster_type", "upstream_http_protocol_options"})
-	b.Thresholds = &Thresholds{MaxRequests: 1024, MaxPendingRequests: 1024, MaxRetries: 3}
+	b.Thresholds = &topology.Thresholds{MaxRequests: 1024, MaxPendingRequests: 1024, MaxRetries: 3}
 	if o == nil {
 		return "", nil
 	}
@@ -129,7 +131,7 @@ func (x *importer) cluster(root *node, b *Balancer) (string, *Budget) {
 			}
 		}
 	}
-	var budget *Budget
+	var budget *topology.Budget
 	if n := o.get("circuit_breakers"); n != nil {
 		budget = x.circuitBreakers(n, b.Thresholds)
 	}
@@ -141,12 +143,12 @@ func (x *importer) cluster(root *node, b *Balancer) (string, *Budget) {
 
 // circuitBreakers reads the DEFAULT priority's thresholds into th, with
 // Envoy's defaults, and its retry budget if any.
-func (x *importer) circuitBreakers(n *node, th *Thresholds) *Budget {
+func (x *importer) circuitBreakers(n *node, th *topology.Thresholds) *topology.Budget {
 	o := x.object(n, "circuit_breakers", []string{"thresholds"}, nil, []string{"per_host_thresholds"})
 	if o == nil || !o.has("thresholds") {
 		return nil
 	}
-	var budget *Budget
+	var budget *topology.Budget
 	seen := false
 	for i, tn := range x.list(o.get("thresholds"), "thresholds") {
 		what := fmt.Sprintf("circuit_breakers thresholds[%d]", i)
@@ -181,7 +183,7 @@ func (x *importer) circuitBreakers(n *node, th *Thresholds) *Budget {
 		if bo == nil {
 			continue
 		}
-		budget = &Budget{Kind: BudgetEnvoy, BudgetPercent: 20, MinRetryConcurrency: bo.integer("min_retry_concurrency", 3, 0, math.MaxInt32), Pos: x.fd.pos(bn)}
+		budget = &topology.Budget{Kind: topology.BudgetEnvoy, BudgetPercent: 20, MinRetryConcurrency: bo.integer("min_retry_concurrency", 3, 0, math.MaxInt32), Pos: x.fd.pos(bn)}
 		if pn := bo.get("budget_percent"); pn != nil {
 			if po := x.object(pn, "budget_percent (an envoy.type.v3.Percent, e.g. {value: 25})", []string{"value"}, nil, nil); po != nil {
 				budget.BudgetPercent = po.number("value", 20, 0, 100)
@@ -195,7 +197,7 @@ func (x *importer) circuitBreakers(n *node, th *Thresholds) *Budget {
 // detectors must be off, as the model has none of them: failure percentage
 // and consecutive gateway failures are by default; success rate is on by
 // default but only acts with success_rate_minimum_hosts (5) hosts or more.
-func (x *importer) outlier(n *node, targets int) *Outlier {
+func (x *importer) outlier(n *node, targets int) *topology.Outlier {
 	o := x.object(n, "outlier_detection", []string{"consecutive_5xx", "interval", "base_ejection_time", "max_ejection_percent",
 		"max_ejection_time", "enforcing_consecutive_5xx", "enforcing_success_rate", "enforcing_consecutive_gateway_failure",
 		"enforcing_failure_percentage", "enforcing_consecutive_local_origin_failure", "enforcing_local_origin_success_rate",
@@ -207,7 +209,7 @@ func (x *importer) outlier(n *node, targets int) *Outlier {
 	if o == nil {
 		return nil
 	}
-	out := &Outlier{
+	out := &topology.Outlier{
 		Consecutive5xx:     o.integer("consecutive_5xx", 5, 1, math.MaxInt32),
 		Interval:           x.positive(o, "interval", 10*time.Second),
 		BaseEjectionTime:   x.positive(o, "base_ejection_time", 30*time.Second),
@@ -253,7 +255,7 @@ func (x *importer) positive(o *object, key string, def time.Duration) time.Durat
 // route finds, in an Envoy RouteConfiguration, the route to cluster and
 // reads its timeout and retry policy (the virtual host's when the route has
 // none, as Envoy does) into p. Other routes are not read.
-func (x *importer) route(root *node, cluster string, p *CallPolicy) {
+func (x *importer) route(root *node, cluster string, p *topology.CallPolicy) {
 	o := x.object(root, "route configuration", []string{"virtual_hosts"}, []string{"name", "request_headers_to_add",
 		"request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "internal_only_headers", "metadata"},
 		[]string{"vhds", "most_specific_header_mutations_wins", "validate_clusters", "max_direct_response_body_size_bytes",
@@ -333,7 +335,7 @@ func (x *importer) route(root *node, cluster string, p *CallPolicy) {
 
 // envoyRetry reads Envoy's retry_policy into p, with Envoy's defaults:
 // one retry, back-off from 25ms to 10 times the base.
-func (x *importer) envoyRetry(n *node, p *CallPolicy) {
+func (x *importer) envoyRetry(n *node, p *topology.CallPolicy) {
 	o := x.object(n, "retry_policy", []string{"retry_on", "num_retries", "per_try_timeout", "retry_back_off"}, nil,
 		[]string{"per_try_idle_timeout", "retry_priority", "retry_host_predicate", "retry_options_predicates",
 			"host_selection_retry_max_attempts", "retriable_status_codes", "rate_limited_retry_back_off", "retriable_headers",
@@ -344,33 +346,43 @@ func (x *importer) envoyRetry(n *node, p *CallPolicy) {
 	if v, ok := x.duration(o, "per_try_timeout", 0); ok {
 		p.Timeout, p.TimeoutPos = v, o.keyPos("per_try_timeout")
 	}
-	p.Retry = Retry{
+	p.Retry = topology.Retry{
 		MaxAttempts: o.integer("num_retries", 1, 0, 99) + 1,
 		On:          x.retryOn(o),
-		Backoff:     Backoff{Kind: BackoffEnvoy, Base: 25 * time.Millisecond},
+		Backoff:     envoyBackOff(nil, 0, 0),
 		Pos:         x.fd.pos(n),
 	}
-	bb := &p.Retry.Backoff
 	if bn := o.get("retry_back_off"); bn != nil {
 		if bo := x.object(bn, "retry_back_off", []string{"base_interval", "max_interval"}, nil, nil); bo != nil {
 			if !bo.has("base_interval") {
 				x.missing(bo, "base_interval", `Envoy requires it, e.g. "0.025s"`)
 			}
-			// Envoy rounds intervals under 1ms up to 1ms.
-			bb.Base = max(x.positive(bo, "base_interval", bb.Base), time.Millisecond)
-			bb.Cap = max(x.positive(bo, "max_interval", 10*bb.Base), time.Millisecond)
-			if bb.Cap < bb.Base {
-				bo.errorf(bo.get("max_interval"), "max_interval %s is less than base_interval %s", bb.Cap, bb.Base)
-			}
+			p.Retry.Backoff = envoyBackOff(bo, x.positive(bo, "base_interval", 0), x.positive(bo, "max_interval", 0))
 		}
-	}
-	if bb.Cap == 0 {
-		bb.Cap = 10 * bb.Base
 	}
 }
 
+// envoyBackOff is Envoy's retry back-off from the intervals of a
+// retry_back_off, read in either syntax (0 for one not given): the base is
+// 25ms unless given, the cap ten times the base, and intervals under 1ms
+// count as 1ms. A cap below the base is reported on bo.
+func envoyBackOff(bo *object, base, cap time.Duration) topology.Backoff {
+	if base == 0 {
+		base = 25 * time.Millisecond
+	}
+	base = max(base, time.Millisecond)
+	if cap == 0 {
+		cap = 10 * base
+	}
+	cap = max(cap, time.Millisecond)
+	if cap < base {
+		bo.errorf(bo.get("max_interval"), "max_interval %s is less than base_interval %s", cap, base)
+	}
+	return topology.Backoff{Kind: topology.BackoffEnvoy, Base: base, Cap: cap}
+}
+
 // retryOn reads retry_on, a comma-separated list of Envoy's conditions.
-func (x *importer) retryOn(o *object) Outcomes {
+func (x *importer) retryOn(o *object) topology.Outcomes {
 	n := o.get("retry_on")
 	if n == nil {
 		return 0 // Envoy retries on nothing
@@ -395,12 +407,12 @@ func (x *importer) retryOn(o *object) Outcomes {
 		all = append(all, c)
 	}
 	slices.Sort(all)
-	var out Outcomes
+	var out topology.Outcomes
 	for _, c := range conds {
 		_, part := envoyPart[c]
 		switch {
 		case c == "5xx":
-			out = OnTimeout | OnError | OnRejected
+			out = topology.OnTimeout | topology.OnError | topology.OnRejected
 		case part && slices.Contains(conds, "5xx"):
 		case part && !x.ignored(c):
 			o.errorf(within(n, x.fd.lines, s, at[c]), "retry_on %q covers only %s; add \"5xx\" (which covers them all), or add %q to envoy_ignore in the scenario to leave it out", c, envoyPart[c], c)

@@ -1,10 +1,12 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // Mistakes in the keys about state are reported like any other: where, what
@@ -102,30 +104,30 @@ func TestStateKeysDecode(t *testing.T) {
 		t.Fatal(err.(Errors).Pretty())
 	}
 	h := sc.Components[0].Client.Call.Hedge
-	if *h != (Hedge{MaxAttempts: 5, HedgingDelay: 20 * time.Millisecond, NonFatal: OnError | OnRejected}) {
+	if *h != (topology.Hedge{MaxAttempts: 5, HedgingDelay: 20 * time.Millisecond, NonFatal: topology.OnError | topology.OnRejected}) {
 		t.Errorf("hedge %+v", *h)
 	}
 	api := sc.Components[1].Server
-	if api.OnPartialFailure != PartialRetryStep || api.Repair.Base != time.Second || api.Repair.Cap != time.Minute || api.PartialPos.Line != 10 {
+	if api.OnPartialFailure != topology.PartialRetryStep || api.Repair.Base != time.Second || api.Repair.Cap != time.Minute || api.PartialPos.Line != 10 {
 		t.Errorf("partial failure %v, repair %+v, at %+v", api.OnPartialFailure, api.Repair, api.PartialPos)
 	}
-	if api.Calls[0].Write != WriteNonIdempotent || api.Calls[1].Write != WriteNone || api.Calls[1].Fallback.Latency != 2*time.Millisecond {
+	if api.Calls[0].Write != topology.WriteNonIdempotent || api.Calls[1].Write != topology.WriteNone || api.Calls[1].Fallback.Latency != 2*time.Millisecond {
 		t.Errorf("calls %+v", api.Calls)
 	}
 	if ks := sc.Components[2].Server.IdempotencyKeys; ks.TTL != 24*time.Hour || ks.Durable {
 		t.Errorf("key store %+v", ks)
 	}
 	for _, tt := range []struct {
-		calls []Call
+		calls []topology.Call
 		want  bool
 	}{
-		{[]Call{{CallPolicy: CallPolicy{Write: WriteIdempotent}}, {}}, true},
-		{[]Call{{CallPolicy: CallPolicy{Write: WriteIdempotent}}, {CallPolicy: CallPolicy{Write: WriteNonIdempotent}}}, true},
-		{[]Call{{}, {CallPolicy: CallPolicy{Write: WriteIdempotent}}}, false},                                              // nothing after the write
-		{[]Call{{CallPolicy: CallPolicy{Write: WriteIdempotent}}, {CallPolicy: CallPolicy{Fallback: &Fallback{}}}}, false}, // what follows cannot fail
+		{[]topology.Call{{CallPolicy: topology.CallPolicy{Write: topology.WriteIdempotent}}, {}}, true},
+		{[]topology.Call{{CallPolicy: topology.CallPolicy{Write: topology.WriteIdempotent}}, {CallPolicy: topology.CallPolicy{Write: topology.WriteNonIdempotent}}}, true},
+		{[]topology.Call{{}, {CallPolicy: topology.CallPolicy{Write: topology.WriteIdempotent}}}, false},                                                                // nothing after the write
+		{[]topology.Call{{CallPolicy: topology.CallPolicy{Write: topology.WriteIdempotent}}, {CallPolicy: topology.CallPolicy{Fallback: &topology.Fallback{}}}}, false}, // what follows cannot fail
 		{api.Calls, false}, // the cache read after the write falls back
 	} {
-		if got := PartialFailureRisk(tt.calls); got != tt.want {
+		if got := topology.PartialFailureRisk(tt.calls); got != tt.want {
 			t.Errorf("%+v: risk %v, want %v", tt.calls, got, tt.want)
 		}
 	}

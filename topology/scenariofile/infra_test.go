@@ -1,10 +1,11 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
-	"math"
 	"strings"
 	"testing"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // A valid scenario with a cache, a durable queue and a bulkhead, the base
@@ -41,13 +42,13 @@ func TestInfraScenario(t *testing.T) {
 		t.Fatal(err.(Errors).Pretty())
 	}
 	api, q := sc.Components[1].Server, sc.Components[3]
-	if c := api.Cache; c == nil || c.Keys != 1000 || c.Capacity != 100 || c.Popularity != Zipf || c.ZipfS != 0.8 || !c.Coalesce || c.TTL != 0 {
+	if c := api.Cache; c == nil || c.Keys != 1000 || c.Capacity != 100 || c.Popularity != topology.Zipf || c.ZipfS != 0.8 || !c.Coalesce || c.TTL != 0 {
 		t.Errorf("cache %+v", api.Cache)
 	}
 	if call := api.Calls[0]; call.Fraction != 0.5 || call.Bulkhead != 4 || call.To != 3 {
 		t.Errorf("call %+v", call)
 	}
-	if q.Kind != KindQueue || q.Durable.Capacity != 50 || len(q.Durable.Consumers) != 1 || q.Durable.VisibilityTimeout != 0 {
+	if q.Kind != topology.KindQueue || q.Durable.Capacity != 50 || len(q.Durable.Consumers) != 1 || q.Durable.VisibilityTimeout != 0 {
 		t.Errorf("queue %+v %+v", q, q.Durable)
 	}
 }
@@ -86,24 +87,5 @@ func TestBrokenInfra(t *testing.T) {
 				t.Fatalf("errors:\n%s\nwant one containing:\nt.toml:%s", all, tt.want)
 			}
 		})
-	}
-}
-
-// Che's approximation gives C/N for uniform keys, 1 when everything fits,
-// and, for Zipf keys, more than C/N: the popular keys stay.
-func TestWarmHitRatio(t *testing.T) {
-	tests := []struct {
-		c      Cache
-		lo, hi float64
-	}{
-		{Cache{Keys: 1000, Capacity: 250}, 0.25, 0.25},
-		{Cache{Keys: 1000, Capacity: 1000, Popularity: Zipf, ZipfS: 1}, 1, 1},
-		{Cache{Keys: 1000, Capacity: 100, Popularity: Zipf, ZipfS: 0}, 0.1 - 1e-9, 0.1 + 1e-9},
-		{Cache{Keys: 1000, Capacity: 100, Popularity: Zipf, ZipfS: 1}, 0.5, 0.8},
-	}
-	for _, tt := range tests {
-		if h := tt.c.WarmHitRatio(); h < tt.lo || h > tt.hi || math.IsNaN(h) {
-			t.Errorf("%+v: hit ratio %.4f, want in [%g, %g]", tt.c, h, tt.lo, tt.hi)
-		}
 	}
 }

@@ -1,11 +1,12 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // operate is the valid scenario with an SLO, two alerts and a drift fault.
@@ -45,14 +46,14 @@ func TestSLOsAlertsAndDriftDecode(t *testing.T) {
 		t.Fatalf("SLO defaults: %+v", s)
 	}
 	burn, thr := sc.Alerts[0], sc.Alerts[1]
-	if burn.Kind != AlertBurnRate || burn.SLO != 0 || len(burn.Windows) != 2 || burn.Windows[0] != (BurnWindow{14.4, time.Hour, 5 * time.Minute}) {
+	if burn.Kind != topology.AlertBurnRate || burn.SLO != 0 || len(burn.Windows) != 2 || burn.Windows[0] != (topology.BurnWindow{Rate: 14.4, Long: time.Hour, Short: 5 * time.Minute}) {
 		t.Fatalf("burn-rate alert: %+v", burn)
 	}
-	if thr.Kind != AlertThreshold || thr.Metric != MetricErrorRatio || !thr.Above || thr.Threshold != 0.1 || thr.For != 30*time.Second {
+	if thr.Kind != topology.AlertThreshold || thr.Metric != topology.MetricErrorRatio || !thr.Above || thr.Threshold != 0.1 || thr.For != 30*time.Second {
 		t.Fatalf("threshold alert: %+v", thr)
 	}
 	d := sc.Faults[1]
-	if d.Kind != FaultDrift || d.Drift != (Drift{What: DriftLatency, From: 0, To: 0.1}) || d.Name != "drift db" {
+	if d.Kind != topology.FaultDrift || d.Drift != (topology.Drift{What: topology.DriftLatency, From: 0, To: 0.1}) || d.Name != "drift db" {
 		t.Fatalf("drift: %+v", d)
 	}
 	if got := d.String(); got != "drift latency +0s→+100ms at 20s for 30s" {
@@ -107,34 +108,4 @@ to = 2`, `42:6: fault[1]: to must be between 0 and 1, got 2`},
 			}
 		})
 	}
-}
-
-// A drift's value moves on a straight line over its window and stays at
-// its ends outside it.
-func TestDriftAtIsLinear(t *testing.T) {
-	f := Fault{Kind: FaultDrift, At: 10 * time.Second, For: 40 * time.Second, Drift: Drift{What: DriftCapacity, From: 8, To: 2}}
-	for _, tt := range []struct {
-		at   time.Duration
-		want float64
-	}{
-		{0, 8}, {10 * time.Second, 8}, {20 * time.Second, 6.5}, {30 * time.Second, 5}, {50 * time.Second, 2}, {time.Minute, 2},
-	} {
-		if got := f.DriftAt(tt.at); got != tt.want {
-			t.Errorf("at %s: %g workers, want %g", tt.at, got, tt.want)
-		}
-	}
-}
-
-// The SRE workbook's windows on a run's clock: a simulated minute for an
-// hour of a 30-day SLO.
-func ExampleSLO_Scaled() {
-	s := SLO{Period: 30 * 24 * time.Hour, TimeScale: 60}
-	for _, w := range DefaultBurnWindows {
-		fmt.Printf("%gx over %s and %s\n", w.Rate, s.Scaled(w.Long), s.Scaled(w.Short))
-	}
-	fmt.Println("period", s.Scaled(s.Period))
-	// Output:
-	// 14.4x over 1m0s and 5s
-	// 6x over 6m0s and 30s
-	// period 12h0m0s
 }

@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
@@ -13,8 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/failsim/failsim/topology/posdoc"
-	"github.com/failsim/failsim/topology/tomlpos"
+	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile/posdoc"
+	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
 // imports reads the files a scenario imports, once each per Parse, from
@@ -83,10 +84,10 @@ func (im *imports) read(rel, format string) *imported {
 		if errors.As(err, &pe) {
 			msg = pe.Err.Error()
 		}
-		f.err = &Error{Pos: Pos{File: f.name}, Msg: fmt.Sprintf("cannot read %s: %s", f.name, msg)}
+		f.err = &Error{Pos: topology.Pos{File: f.name}, Msg: fmt.Sprintf("cannot read %s: %s", f.name, msg)}
 		return f
 	case len(src) > maxImportSize:
-		f.err = &Error{Pos: Pos{File: f.name}, Msg: fmt.Sprintf("%s is larger than %d bytes", f.name, maxImportSize)}
+		f.err = &Error{Pos: topology.Pos{File: f.name}, Msg: fmt.Sprintf("%s is larger than %d bytes", f.name, maxImportSize)}
 		return f
 	}
 	f.lines = strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
@@ -97,7 +98,7 @@ func (im *imports) read(rel, format string) *imported {
 	v, err := read(src)
 	if err != nil {
 		pe := err.(*posdoc.Error)
-		f.err = &Error{Pos: Pos{File: f.name, Line: pe.Pos.Line, Col: pe.Pos.Col}, Msg: pe.Msg}
+		f.err = &Error{Pos: topology.Pos{File: f.name, Line: pe.Pos.Line, Col: pe.Pos.Col}, Msg: pe.Msg}
 		if pe.Pos.Line > 0 && pe.Pos.Line <= len(f.lines) {
 			f.err.Line = f.lines[pe.Pos.Line-1]
 		}

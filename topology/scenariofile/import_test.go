@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // testdataFS holds the real-looking configurations of testdata/import, with
@@ -45,23 +47,23 @@ service_time = "1ms"
 }
 
 func TestGRPCMethodPrecedence(t *testing.T) {
-	throttling := &Budget{Kind: BudgetGRPC, MaxTokens: 10, TokenRatio: 0.1}
-	exact := Retry{MaxAttempts: 4, On: OnRejected | OnTimeout | OnError, Budget: throttling,
-		Backoff: Backoff{Kind: BackoffExponential, Jitter: JitterFull, Base: 50 * time.Millisecond, Cap: 500 * time.Millisecond, Multiplier: 1.5}}
+	throttling := &topology.Budget{Kind: topology.BudgetGRPC, MaxTokens: 10, TokenRatio: 0.1}
+	exact := topology.Retry{MaxAttempts: 4, On: topology.OnRejected | topology.OnTimeout | topology.OnError, Budget: throttling,
+		Backoff: topology.Backoff{Kind: topology.BackoffExponential, Jitter: topology.JitterFull, Base: 50 * time.Millisecond, Cap: 500 * time.Millisecond, Multiplier: 1.5}}
 	tests := []struct {
 		method   string
 		deadline time.Duration
-		retry    Retry
-		hedge    *Hedge
+		retry    topology.Retry
+		hedge    *topology.Hedge
 	}{
 		{"orders.Orders/Create", 1500 * time.Millisecond, exact, nil}, // the exact method
 		{"orders.Orders/Cancel", 1500 * time.Millisecond, exact, nil}, // a second name of the same methodConfig
 		{"/orders.Orders/Create", 1500 * time.Millisecond, exact, nil},
-		{"orders.Orders/List", 2 * time.Second, Retry{MaxAttempts: 3, On: OnRejected, Budget: throttling, // the service
-			Backoff: Backoff{Kind: BackoffExponential, Jitter: JitterFull, Base: 100 * time.Millisecond, Cap: time.Second, Multiplier: 2}}, nil},
-		{"orders.Orders/Get", 300 * time.Millisecond, Retry{MaxAttempts: 1}, // hedged: retryThrottling is ignored, as asked
-			&Hedge{MaxAttempts: 3, HedgingDelay: 50 * time.Millisecond, NonFatal: OnRejected | OnError}},
-		{"billing.Billing/Pay", 10 * time.Second, Retry{MaxAttempts: 1}, nil}, // the default: a timeout only
+		{"orders.Orders/List", 2 * time.Second, topology.Retry{MaxAttempts: 3, On: topology.OnRejected, Budget: throttling, // the service
+			Backoff: topology.Backoff{Kind: topology.BackoffExponential, Jitter: topology.JitterFull, Base: 100 * time.Millisecond, Cap: time.Second, Multiplier: 2}}, nil},
+		{"orders.Orders/Get", 300 * time.Millisecond, topology.Retry{MaxAttempts: 1}, // hedged: retryThrottling is ignored, as asked
+			&topology.Hedge{MaxAttempts: 3, HedgingDelay: 50 * time.Millisecond, NonFatal: topology.OnRejected | topology.OnError}},
+		{"billing.Billing/Pay", 10 * time.Second, topology.Retry{MaxAttempts: 1}, nil}, // the default: a timeout only
 	}
 	for _, tc := range tests {
 		fsys := testdataFS(t, nil)
@@ -86,28 +88,32 @@ func TestGRPCFields(t *testing.T) {
 	const policy = `{"maxAttempts": 3, "initialBackoff": "1s", "maxBackoff": "2s", "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}`
 	tests := []struct {
 		name, config string
-		check        func(CallPolicy) bool
+		check        func(topology.CallPolicy) bool
 	}{
 		{"maxAttempts above 5 counts as 5", `{"methodConfig": [{"name": [{}], "retryPolicy": ` + strings.Replace(policy, `"maxAttempts": 3`, `"maxAttempts": 9`, 1) + `}]}`,
-			func(p CallPolicy) bool { return p.Retry.MaxAttempts == 5 }},
+			func(p topology.CallPolicy) bool { return p.Retry.MaxAttempts == 5 }},
 		{"no timeout, no deadline", `{"methodConfig": [{"name": [{}], "retryPolicy": ` + policy + `}]}`,
-			func(p CallPolicy) bool { return p.Deadline == 0 && p.Retry.MaxAttempts == 3 }},
+			func(p topology.CallPolicy) bool { return p.Deadline == 0 && p.Retry.MaxAttempts == 3 }},
 		{"nanosecond durations", `{"methodConfig": [{"name": [{}], "timeout": "0.000000001s"}]}`,
-			func(p CallPolicy) bool { return p.Deadline == 1 }},
+			func(p topology.CallPolicy) bool { return p.Deadline == 1 }},
 		{"status codes by number", `{"methodConfig": [{"name": [{}], "retryPolicy": ` + strings.Replace(policy, `["UNAVAILABLE"]`, `[4, 14, 2]`, 1) + `}]}`,
-			func(p CallPolicy) bool { return p.Retry.On == OnTimeout|OnRejected|OnError }},
+			func(p topology.CallPolicy) bool {
+				return p.Retry.On == topology.OnTimeout|topology.OnRejected|topology.OnError
+			}},
 		{"a multiplier below 1 shrinks the wait", `{"methodConfig": [{"name": [{}], "retryPolicy": ` + strings.Replace(policy, `"backoffMultiplier": 2`, `"backoffMultiplier": 0.5`, 1) + `}]}`,
-			func(p CallPolicy) bool { return p.Retry.Backoff.Multiplier == 0.5 }},
+			func(p topology.CallPolicy) bool { return p.Retry.Backoff.Multiplier == 0.5 }},
 		{"maxBackoff below initialBackoff caps every wait", `{"methodConfig": [{"name": [{}], "retryPolicy": ` + strings.Replace(policy, `"maxBackoff": "2s"`, `"maxBackoff": "0.5s"`, 1) + `}]}`,
-			func(p CallPolicy) bool { return p.Retry.Backoff.Cap == 500*time.Millisecond }},
+			func(p topology.CallPolicy) bool { return p.Retry.Backoff.Cap == 500*time.Millisecond }},
 		{"hedging defaults: all at once, every failure fatal", `{"methodConfig": [{"name": [{}], "hedgingPolicy": {"maxAttempts": 2}}]}`,
-			func(p CallPolicy) bool { return *p.Hedge == Hedge{MaxAttempts: 2} && p.Retry.MaxAttempts == 1 }},
+			func(p topology.CallPolicy) bool {
+				return *p.Hedge == topology.Hedge{MaxAttempts: 2} && p.Retry.MaxAttempts == 1
+			}},
 		{"throttling keeps three decimals", `{"retryThrottling": {"maxTokens": 7.5, "tokenRatio": 0.1239}, "methodConfig": [{"name": [{}], "retryPolicy": ` + policy + `}]}`,
-			func(p CallPolicy) bool {
-				return *withoutPos(p).Retry.Budget == Budget{Kind: BudgetGRPC, MaxTokens: 7.5, TokenRatio: 0.123}
+			func(p topology.CallPolicy) bool {
+				return *withoutPos(p).Retry.Budget == topology.Budget{Kind: topology.BudgetGRPC, MaxTokens: 7.5, TokenRatio: 0.123}
 			}},
 		{"throttling without a retry or hedging policy has nothing to limit", `{"retryThrottling": {"maxTokens": 10, "tokenRatio": 0.1}, "methodConfig": [{"name": [{}], "timeout": "1s"}]}`,
-			func(p CallPolicy) bool { return p.Retry.Budget == nil }},
+			func(p topology.CallPolicy) bool { return p.Retry.Budget == nil }},
 	}
 	for _, tc := range tests {
 		sc, err := ParseFS(fstest.MapFS{"c.json": {Data: []byte(tc.config)}}, "s.toml", []byte(grpcClient("a.B/C", "")), "")
@@ -145,18 +151,18 @@ func TestEnvoyImport(t *testing.T) {
 	}
 	b := sc.Components[1].Balancer
 	b.Call = withoutPos(b.Call)
-	want := &Balancer{
+	want := &topology.Balancer{
 		Targets: b.Targets,
-		Policy:  PowerOfTwo, // LEAST_REQUEST with Envoy's choice_count of 2
-		Call: CallPolicy{
+		Policy:  topology.PowerOfTwo, // LEAST_REQUEST with Envoy's choice_count of 2
+		Call: topology.CallPolicy{
 			Deadline: 3 * time.Second,
 			Timeout:  800 * time.Millisecond,
-			Retry: Retry{MaxAttempts: 3, On: OnTimeout | OnError | OnRejected,
-				Backoff: Backoff{Kind: BackoffEnvoy, Base: 50 * time.Millisecond, Cap: 400 * time.Millisecond},
-				Budget:  &Budget{Kind: BudgetEnvoy, BudgetPercent: 25, MinRetryConcurrency: 5}},
+			Retry: topology.Retry{MaxAttempts: 3, On: topology.OnTimeout | topology.OnError | topology.OnRejected,
+				Backoff: topology.Backoff{Kind: topology.BackoffEnvoy, Base: 50 * time.Millisecond, Cap: 400 * time.Millisecond},
+				Budget:  &topology.Budget{Kind: topology.BudgetEnvoy, BudgetPercent: 25, MinRetryConcurrency: 5}},
 		},
-		Thresholds: &Thresholds{MaxRequests: 200, MaxPendingRequests: 100, MaxRetries: 3},
-		Outlier:    &Outlier{Consecutive5xx: 3, Interval: 5 * time.Second, BaseEjectionTime: 15 * time.Second, MaxEjectionTime: 300 * time.Second, MaxEjectionPercent: 50},
+		Thresholds: &topology.Thresholds{MaxRequests: 200, MaxPendingRequests: 100, MaxRetries: 3},
+		Outlier:    &topology.Outlier{Consecutive5xx: 3, Interval: 5 * time.Second, BaseEjectionTime: 15 * time.Second, MaxEjectionTime: 300 * time.Second, MaxEjectionPercent: 50},
 	}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("got  %+v\n%+v\nwant %+v\n%+v", b, b.Call.Retry, want, want.Call.Retry)
@@ -168,46 +174,48 @@ func TestEnvoyDefaults(t *testing.T) {
 	route := func(action string) string {
 		return "virtual_hosts:\n- name: v\n  domains: [\"*\"]\n  routes:\n  - match: {prefix: \"/\"}\n    route: {cluster: orders" + action + "}\n"
 	}
-	envoyBackoff := Backoff{Kind: BackoffEnvoy, Base: 25 * time.Millisecond, Cap: 250 * time.Millisecond}
+	envoyBackoff := topology.Backoff{Kind: topology.BackoffEnvoy, Base: 25 * time.Millisecond, Cap: 250 * time.Millisecond}
 	tests := []struct {
 		name, keys, file string
-		check            func(*Balancer) bool
+		check            func(*topology.Balancer) bool
 	}{
 		{"route timeout 15s, no retries", `envoy_route = "f.yaml"`, route(""),
-			func(b *Balancer) bool { return b.Call.Deadline == 15*time.Second && b.Call.Retry.MaxAttempts == 1 }},
+			func(b *topology.Balancer) bool {
+				return b.Call.Deadline == 15*time.Second && b.Call.Retry.MaxAttempts == 1
+			}},
 		{"timeout 0s turns the route timeout off", `envoy_route = "f.yaml"`, route(", timeout: 0s"),
-			func(b *Balancer) bool { return b.Call.Deadline == 0 }},
+			func(b *topology.Balancer) bool { return b.Call.Deadline == 0 }},
 		{"one retry, 25ms back-off capped at 10 times", `envoy_route = "f.yaml"`, route(`, retry_policy: {retry_on: "5xx"}`),
-			func(b *Balancer) bool {
+			func(b *topology.Balancer) bool {
 				r := b.Call.Retry
-				return r.MaxAttempts == 2 && r.Backoff == envoyBackoff && r.On == OnTimeout|OnError|OnRejected && b.Call.Timeout == 0
+				return r.MaxAttempts == 2 && r.Backoff == envoyBackoff && r.On == topology.OnTimeout|topology.OnError|topology.OnRejected && b.Call.Timeout == 0
 			}},
 		{"no retry_on retries nothing", `envoy_route = "f.yaml"`, route(`, retry_policy: {num_retries: 3}`),
-			func(b *Balancer) bool { return b.Call.Retry.MaxAttempts == 4 && b.Call.Retry.On == 0 }},
+			func(b *topology.Balancer) bool { return b.Call.Retry.MaxAttempts == 4 && b.Call.Retry.On == 0 }},
 		{"max_interval defaults to 10 times base_interval", `envoy_route = "f.yaml"`, route(`, retry_policy: {retry_on: "5xx", retry_back_off: {base_interval: 0.1s}}`),
-			func(b *Balancer) bool { return b.Call.Retry.Backoff.Cap == time.Second }},
+			func(b *topology.Balancer) bool { return b.Call.Retry.Backoff.Cap == time.Second }},
 		{"intervals under 1ms count as 1ms", `envoy_route = "f.yaml"`, route(`, retry_policy: {retry_on: "5xx", retry_back_off: {base_interval: 0.0001s, max_interval: 0.0005s}}`),
-			func(b *Balancer) bool {
+			func(b *topology.Balancer) bool {
 				return b.Call.Retry.Backoff.Base == time.Millisecond && b.Call.Retry.Backoff.Cap == time.Millisecond
 			}},
 		{"the virtual host's retry policy when the route has none", `envoy_route = "f.yaml"`,
 			"virtual_hosts:\n- name: v\n  domains: [\"*\"]\n  retry_policy: {retry_on: \"5xx\", num_retries: 4}\n  routes:\n  - match: {prefix: \"/\"}\n    route: {cluster: orders}\n",
-			func(b *Balancer) bool { return b.Call.Retry.MaxAttempts == 5 }},
+			func(b *topology.Balancer) bool { return b.Call.Retry.MaxAttempts == 5 }},
 		{"circuit breaker defaults apply to every cluster", `envoy_cluster = "f.yaml"`, "name: orders\n",
-			func(b *Balancer) bool {
-				return *b.Thresholds == Thresholds{1024, 1024, 3} && b.Policy == RoundRobin && b.Outlier == nil && b.Call.Retry.Budget == nil
+			func(b *topology.Balancer) bool {
+				return *b.Thresholds == topology.Thresholds{MaxRequests: 1024, MaxPendingRequests: 1024, MaxRetries: 3} && b.Policy == topology.RoundRobin && b.Outlier == nil && b.Call.Retry.Budget == nil
 			}},
 		{"retry budget defaults", `envoy_cluster = "f.yaml"`, "name: orders\ncircuit_breakers: {thresholds: [{retry_budget: {}}]}\n",
-			func(b *Balancer) bool {
-				return *withoutPos(b.Call).Retry.Budget == Budget{Kind: BudgetEnvoy, BudgetPercent: 20, MinRetryConcurrency: 3}
+			func(b *topology.Balancer) bool {
+				return *withoutPos(b.Call).Retry.Budget == topology.Budget{Kind: topology.BudgetEnvoy, BudgetPercent: 20, MinRetryConcurrency: 3}
 			}},
 		{"outlier detection defaults", `envoy_cluster = "f.yaml"`, "name: orders\nlb_policy: RANDOM\noutlier_detection: {}\n",
-			func(b *Balancer) bool {
-				return *b.Outlier == Outlier{5, 10 * time.Second, 30 * time.Second, 300 * time.Second, 10} && b.Policy == Random
+			func(b *topology.Balancer) bool {
+				return *b.Outlier == topology.Outlier{Consecutive5xx: 5, Interval: 10 * time.Second, BaseEjectionTime: 30 * time.Second, MaxEjectionTime: 300 * time.Second, MaxEjectionPercent: 10} && b.Policy == topology.Random
 			}},
 		{"HIGH priority thresholds left out when ignored", "envoy_cluster = \"f.yaml\"\nenvoy_ignore = [\"HIGH\"]",
 			"name: orders\ncircuit_breakers:\n  thresholds:\n  - {priority: HIGH, max_requests: 5}\n  - {max_requests: 50}\n",
-			func(b *Balancer) bool { return b.Thresholds.MaxRequests == 50 }},
+			func(b *topology.Balancer) bool { return b.Thresholds.MaxRequests == 50 }},
 	}
 	for _, tc := range tests {
 		sc, err := ParseFS(fstest.MapFS{"f.yaml": {Data: []byte(tc.file)}}, "s.toml", []byte(envoyBalancer(tc.keys, 2)), "")
@@ -263,7 +271,7 @@ func TestImportEqualsTOML(t *testing.T) {
 	}
 }
 
-func dump(c Component) string {
+func dump(c topology.Component) string {
 	if c.Client != nil {
 		return fmt.Sprintf("%+v\n%+v\n%+v", c.Client.Call, c.Client.Call.Retry, c.Client.Call.Retry.Budget)
 	}
@@ -274,7 +282,7 @@ func dump(c Component) string {
 }
 
 // withoutPos is p without the positions it records.
-func withoutPos(p CallPolicy) CallPolicy {
+func withoutPos(p topology.CallPolicy) topology.CallPolicy {
 	clearPos(reflect.ValueOf(&p).Elem())
 	return p
 }
@@ -284,7 +292,7 @@ func withoutPos(p CallPolicy) CallPolicy {
 func clearPos(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Struct:
-		if v.Type() == reflect.TypeOf(Pos{}) {
+		if v.Type() == reflect.TypeOf(topology.Pos{}) {
 			v.Set(reflect.Zero(v.Type()))
 			return
 		}

@@ -1,9 +1,9 @@
-package topology
+package scenariofile
 
 import (
 	"sort"
 
-	"github.com/failsim/failsim/topology/tomlpos"
+	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
 // node is a decoded TOML value with the positions of its key and value, so

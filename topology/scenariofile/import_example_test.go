@@ -1,10 +1,11 @@
-package topology_test
+package scenariofile_test
 
 import (
 	"fmt"
 	"testing/fstest"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // A client takes its call policy from the gRPC service config it runs
@@ -24,7 +25,7 @@ func ExampleParseFS() {
   }],
   "retryThrottling": {"maxTokens": 10, "tokenRatio": 0.1}
 }`)}}
-	sc, err := topology.ParseFS(fsys, "s.toml", []byte(`
+	sc, err := scenariofile.ParseFS(fsys, "s.toml", []byte(`
 [client.app]
 target = "api"
 rate = 100

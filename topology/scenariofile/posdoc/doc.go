@@ -4,10 +4,10 @@
 // out of range) can be reported as file:line:col.
 //
 // It is the format layer of the gRPC service config and Envoy importers in
-// package topology: it checks syntax, rejects duplicate keys, and decides
+// package scenariofile: it checks syntax, rejects duplicate keys, and decides
 // scalar types (a JSON number without a fraction or exponent, or a YAML
 // !!int, is an int64; other numbers are float64). It knows nothing of gRPC or
-// Envoy. Columns count runes, as topology's TOML positions do. Reading is
+// Envoy. Columns count runes, as tomlpos does for TOML. Reading is
 // linear in the input; YAML aliases are followed, with the number of values
 // bounded so that nested aliases cannot blow up.
 package posdoc

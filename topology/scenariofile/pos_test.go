@@ -1,6 +1,10 @@
-package topology
+package scenariofile
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/failsim/failsim/topology"
+)
 
 // The keys findings point at carry their positions, a variant's from the
 // variant's own lines, and a key set from the command line none.
@@ -36,7 +40,7 @@ query_time = "5ms"
 to = "db"
 timeout = "1s"
 `
-	line := func(p Pos) int { return p.Line }
+	line := func(p topology.Pos) int { return p.Line }
 	sc, err := Parse("p.toml", []byte(src), "")
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +82,7 @@ timeout = "1s"
 	if got := v.Components[2].Server.Calls[0].TimeoutPos.Line; got != 30 {
 		t.Errorf("variant's call timeout at line %d, want 30", got)
 	}
-	if got := v.Components[0].Client.Call.TimeoutPos; got != (Pos{}) {
+	if got := v.Components[0].Client.Call.TimeoutPos; got != (topology.Pos{}) {
 		t.Errorf("a --set timeout has position %+v, want none", got)
 	}
 }

@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"fmt"
@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/failsim/failsim/topology/tomlpos"
+	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
 // decoder collects every problem it finds instead of stopping at the first.
@@ -20,7 +21,7 @@ type decoder struct {
 }
 
 func (d *decoder) at(p tomlpos.Pos, format string, args ...any) {
-	e := &Error{Pos: Pos{File: d.file, Line: p.Line, Col: p.Col}, Msg: d.prefix + fmt.Sprintf(format, args...)}
+	e := &Error{Pos: topology.Pos{File: d.file, Line: p.Line, Col: p.Col}, Msg: d.prefix + fmt.Sprintf(format, args...)}
 	if p.Line > 0 && p.Line <= len(d.lines) {
 		e.Line = d.lines[p.Line-1]
 	}
@@ -31,7 +32,7 @@ func (d *decoder) at(p tomlpos.Pos, format string, args ...any) {
 // value set from outside the file is reported against its --set.
 func (d *decoder) errorf(n *node, format string, args ...any) {
 	if n.origin != "" {
-		d.errs = append(d.errs, &Error{Pos: Pos{File: n.origin}, Msg: d.prefix + fmt.Sprintf(format, args...)})
+		d.errs = append(d.errs, &Error{Pos: topology.Pos{File: n.origin}, Msg: d.prefix + fmt.Sprintf(format, args...)})
 		return
 	}
 	d.at(n.val, format, args...)
@@ -76,15 +77,15 @@ func (o *object) get(key string) *node { return o.t.m[key] }
 func (o *object) has(key string) bool { return o.t.m[key] != nil }
 
 // keyPos is where key is written in o, for findings made after validation.
-func (o *object) keyPos(key string) Pos { return o.d.pos(o.get(key)) }
+func (o *object) keyPos(key string) topology.Pos { return o.d.pos(o.get(key)) }
 
 // pos is where n's key is written: the zero Pos when n is nil or was set
 // from outside the file.
-func (d *decoder) pos(n *node) Pos {
+func (d *decoder) pos(n *node) topology.Pos {
 	if n == nil || n.origin != "" {
-		return Pos{}
+		return topology.Pos{}
 	}
-	return Pos{File: d.file, Line: n.key.Line, Col: n.key.Col}
+	return topology.Pos{File: d.file, Line: n.key.Line, Col: n.key.Col}
 }
 
 func (o *object) errorf(n *node, format string, args ...any) {

@@ -1,10 +1,12 @@
-package topology
+package scenariofile
 
 import (
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // resolver turns component names in a scenario into indices.
@@ -12,7 +14,7 @@ type resolver struct {
 	d      *decoder
 	index  map[string]int   // component name -> index
 	groups map[string][]int // service name -> its instances
-	kinds  []Kind
+	kinds  []topology.Kind
 	names  []string // every name a reference may use, for did-you-mean
 }
 
@@ -60,7 +62,7 @@ func (r *resolver) callee(o *object, n *node, key, name string) int {
 	case !ok:
 		o.errorf(n, "%s: no component named %q%s", key, name, DidYouMean(name, r.names))
 		return -1
-	case r.kinds[i] == KindClient:
+	case r.kinds[i] == topology.KindClient:
 		o.errorf(n, "%s: %q is a client; clients make calls, they do not take them", key, name)
 		return -1
 	}
@@ -131,7 +133,7 @@ func (r *resolver) resolveTarget(o *object, key string) []int {
 // checkCycles reports a call cycle: a component that, through its calls,
 // ends up calling itself. Real systems have them by accident; here the
 // model would never finish a request.
-func (d *decoder) checkCycles(cs []Component, r *resolver) {
+func (d *decoder) checkCycles(cs []topology.Component, r *resolver) {
 	edges := func(i int) []int {
 		c := cs[i]
 		var out []int

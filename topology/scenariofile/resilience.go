@@ -1,38 +1,40 @@
-package topology
+package scenariofile
 
 import (
 	"math"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // budget reads a retry budget: { kind = "grpc" | "aws" | "envoy" | "finagle", ... }
 // with each system's own parameter names and defaults.
-func (d *decoder) budget(n *node, what string) *Budget {
+func (d *decoder) budget(n *node, what string) *topology.Budget {
 	t, ok := n.v.(*table)
 	if !ok || t.m["kind"] == nil {
-		d.errorf(n, "%s must be a table with a kind: one of %s", what, quoteList(budgetNames))
+		d.errorf(n, "%s must be a table with a kind: one of %s", what, quoteList(topology.BudgetNames))
 		return nil
 	}
-	kind := (&object{d: d, n: n, t: t, what: what}).enum("kind", -1, budgetNames)
+	kind := (&object{d: d, n: n, t: t, what: what}).enum("kind", -1, topology.BudgetNames)
 	if kind < 0 {
 		return nil
 	}
-	b := &Budget{Kind: BudgetKind(kind), Pos: d.pos(n)}
+	b := &topology.Budget{Kind: topology.BudgetKind(kind), Pos: d.pos(n)}
 	switch b.Kind {
-	case BudgetGRPC:
+	case topology.BudgetGRPC:
 		o := d.object(n, what, "kind", "max_tokens", "token_ratio")
 		b.MaxTokens = o.number("max_tokens", 10, 1, 1000)
 		b.TokenRatio = o.number("token_ratio", 0.1, 0.001, 1)
-	case BudgetAWS:
+	case topology.BudgetAWS:
 		o := d.object(n, what, "kind", "capacity", "retry_cost", "timeout_retry_cost", "no_retry_increment")
 		b.Capacity = o.number("capacity", 500, 1, 1e9)
 		b.RetryCost = o.number("retry_cost", 5, 0, 1e9)
 		b.TimeoutRetryCost = o.number("timeout_retry_cost", 10, 0, 1e9)
 		b.NoRetryIncrement = o.number("no_retry_increment", 1, 0, 1e9)
-	case BudgetEnvoy:
+	case topology.BudgetEnvoy:
 		o := d.object(n, what, "kind", "budget_percent", "min_retry_concurrency")
 		d.envoyBudget(o, b)
-	case BudgetFinagle:
+	case topology.BudgetFinagle:
 		o := d.object(n, what, "kind", "ttl", "min_retries_per_sec", "percent_can_retry")
 		b.TTL = o.positive("ttl", 10*time.Second)
 		if n := o.get("ttl"); n != nil && (b.TTL < time.Second || b.TTL > time.Minute) {
@@ -44,20 +46,20 @@ func (d *decoder) budget(n *node, what string) *Budget {
 	return b
 }
 
-func (d *decoder) envoyBudget(o *object, b *Budget) {
-	b.Kind = BudgetEnvoy
+func (d *decoder) envoyBudget(o *object, b *topology.Budget) {
+	b.Kind = topology.BudgetEnvoy
 	b.BudgetPercent = o.number("budget_percent", 20, 0, 100)
 	b.MinRetryConcurrency = o.integer("min_retry_concurrency", 3, 0, math.MaxInt32)
 }
 
 // thresholds reads Envoy's cluster circuit_breakers (one threshold set),
 // with Envoy's defaults; a retry_budget inside it replaces max_retries.
-func (d *decoder) thresholds(n *node, what string) (*Thresholds, *Budget) {
+func (d *decoder) thresholds(n *node, what string) (*topology.Thresholds, *topology.Budget) {
 	o := d.object(n, what, "max_requests", "max_pending_requests", "max_retries", "retry_budget")
 	if o == nil {
 		return nil, nil
 	}
-	th := &Thresholds{
+	th := &topology.Thresholds{
 		MaxRequests:        o.integer("max_requests", 1024, 1, math.MaxInt32),
 		MaxPendingRequests: o.integer("max_pending_requests", 1024, 0, math.MaxInt32),
 		MaxRetries:         o.integer("max_retries", 3, 0, math.MaxInt32),
@@ -73,19 +75,19 @@ func (d *decoder) thresholds(n *node, what string) (*Thresholds, *Budget) {
 	if mr := o.get("max_retries"); mr != nil {
 		o.errorf(mr, "max_retries is ignored when retry_budget is set; give one of them")
 	}
-	b := &Budget{Pos: d.pos(bn)}
+	b := &topology.Budget{Pos: d.pos(bn)}
 	d.envoyBudget(bo, b)
 	return th, b
 }
 
 // outlier reads Envoy's outlier_detection for consecutive 5xx, with Envoy's
 // defaults.
-func (d *decoder) outlier(n *node, what string) *Outlier {
+func (d *decoder) outlier(n *node, what string) *topology.Outlier {
 	o := d.object(n, what, "consecutive_5xx", "interval", "base_ejection_time", "max_ejection_time", "max_ejection_percent")
 	if o == nil {
 		return nil
 	}
-	out := &Outlier{
+	out := &topology.Outlier{
 		Consecutive5xx:     o.integer("consecutive_5xx", 5, 1, math.MaxInt32),
 		Interval:           o.positive("interval", 10*time.Second),
 		BaseEjectionTime:   o.positive("base_ejection_time", 30*time.Second),
@@ -97,14 +99,14 @@ func (d *decoder) outlier(n *node, what string) *Outlier {
 
 // breaker reads a resilience4j circuit breaker, with its names (snake_case)
 // and defaults.
-func (d *decoder) breaker(n *node, what string) *Breaker {
+func (d *decoder) breaker(n *node, what string) *topology.Breaker {
 	o := d.object(n, what, "sliding_window_type", "sliding_window_size", "minimum_number_of_calls",
 		"failure_rate_threshold", "slow_call_rate_threshold", "slow_call_duration_threshold",
 		"wait_duration_in_open_state", "permitted_number_of_calls_in_half_open_state")
 	if o == nil {
 		return nil
 	}
-	return &Breaker{
+	return &topology.Breaker{
 		TimeBased:                o.enum("sliding_window_type", 0, []string{"count_based", "time_based"}) == 1,
 		SlidingWindowSize:        o.integer("sliding_window_size", 100, 1, 1_000_000),
 		MinimumNumberOfCalls:     o.integer("minimum_number_of_calls", 100, 1, 1_000_000),
@@ -118,17 +120,17 @@ func (d *decoder) breaker(n *node, what string) *Breaker {
 }
 
 // throttle reads the SRE book's client-side adaptive throttling.
-func (d *decoder) throttle(n *node, what string) *Throttle {
+func (d *decoder) throttle(n *node, what string) *topology.Throttle {
 	o := d.object(n, what, "k", "window")
 	if o == nil {
 		return nil
 	}
-	return &Throttle{K: o.number("k", 2, 1, 100), Window: o.positive("window", 2*time.Minute)}
+	return &topology.Throttle{K: o.number("k", 2, 1, 100), Window: o.positive("window", 2*time.Minute)}
 }
 
 // concurrencyLimit reads { kind = "static", limit = N } or an AIMD limit with
 // the defaults of Netflix's concurrency-limits AIMDLimit.
-func (d *decoder) concurrencyLimit(n *node, what string) *Limit {
+func (d *decoder) concurrencyLimit(n *node, what string) *topology.Limit {
 	t, ok := n.v.(*table)
 	if !ok || t.m["kind"] == nil {
 		d.errorf(n, `%s must be a table with a kind: "static" or "aimd"`, what)
@@ -142,10 +144,10 @@ func (d *decoder) concurrencyLimit(n *node, what string) *Limit {
 			o.missing("limit", "how many calls may be inside at once")
 		}
 		l := o.integer("limit", 1, 1, math.MaxInt32)
-		return &Limit{Initial: l, Min: l, Max: l}
+		return &topology.Limit{Initial: l, Min: l, Max: l}
 	case 1:
 		o := d.object(n, what, "kind", "initial_limit", "min_limit", "max_limit", "backoff_ratio", "timeout")
-		l := &Limit{
+		l := &topology.Limit{
 			AIMD:         true,
 			Initial:      o.integer("initial_limit", 20, 1, math.MaxInt32),
 			Min:          o.integer("min_limit", 20, 1, math.MaxInt32),

@@ -1,8 +1,6 @@
 package posdoc
 
-import (
-	"testing"
-)
+import "testing"
 
 func TestJSONPositions(t *testing.T) {
 	src := "{\n  \"a\": 1,\n  \"b\": [true, \"x\", 1.5],\n  \"c\": {\"d\": null}\n}\n"

@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"fmt"
@@ -6,20 +6,23 @@ import (
 	"regexp"
 	"slices"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault", "slo", "alert", "intervention"}
 
-// maxBuckets bounds the metrics a run keeps: one value per metric per bucket.
+// maxBuckets bounds what a run keeps per bucket: one value per metric over
+// the run, and the ring of counts over an SLO's longest alert window.
 const maxBuckets = 1_000_000
 
 // scenario decodes and validates a whole scenario tree (variants applied).
-func (d *decoder) scenario(root *node, defaultName string) *Scenario {
+func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 	o := d.object(root, "the scenario", topKeys...)
 	if o == nil {
 		return nil
 	}
-	sc := &Scenario{
+	sc := &topology.Scenario{
 		Name:        o.str("name", defaultName),
 		Description: o.str("description", ""),
 		Duration:    o.positive("duration", 2*time.Minute),
@@ -30,7 +33,7 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	r := newResolver(d, defs)
 	for _, def := range defs {
 		for i, name := range def.names {
-			c := Component{Name: name, Kind: def.kind, Group: def.name, Pos: Pos{File: d.file, Line: def.n.key.Line, Col: def.n.key.Col}}
+			c := topology.Component{Name: name, Kind: def.kind, Group: def.name, Pos: topology.Pos{File: d.file, Line: def.n.key.Line, Col: def.n.key.Col}}
 			c.Standby = i >= def.ready
 			c.Client, c.Balancer, c.Server, c.Durable = def.client, def.balancer, def.server, def.durable
 			sc.Components = append(sc.Components, c)
@@ -47,8 +50,8 @@ func (d *decoder) scenario(root *node, defaultName string) *Scenario {
 	return sc
 }
 
-func (d *decoder) metrics(o *object, duration time.Duration) Metrics {
-	m := Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
+func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
+	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
 	n := o.get("metrics")
 	if n == nil {
 		return m
@@ -70,21 +73,21 @@ func (d *decoder) metrics(o *object, duration time.Duration) Metrics {
 // instances.
 type def struct {
 	name  string
-	kind  Kind
+	kind  topology.Kind
 	n     *node
 	names []string
 	ready int // instances that serve at the start; the other names are standby replicas
 
-	client   *Client
-	balancer *Balancer
-	server   *Server
-	durable  *DurableQueue
+	client   *topology.Client
+	balancer *topology.Balancer
+	server   *topology.Server
+	durable  *topology.DurableQueue
 }
 
 var kindKeys = []struct {
 	key  string
-	kind Kind
-}{{"client", KindClient}, {"load_balancer", KindLoadBalancer}, {"service", KindService}, {"database", KindDatabase}, {"queue", KindQueue}}
+	kind topology.Kind
+}{{"client", topology.KindClient}, {"load_balancer", topology.KindLoadBalancer}, {"service", topology.KindService}, {"database", topology.KindDatabase}, {"queue", topology.KindQueue}}
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -115,15 +118,15 @@ func (d *decoder) componentDefs(o *object) []*def {
 			}
 			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}, ready: 1}
 			switch kk.kind {
-			case KindClient:
-				df.client = &Client{}
-			case KindLoadBalancer:
-				df.balancer = &Balancer{}
-			case KindQueue:
-				df.durable = &DurableQueue{}
+			case topology.KindClient:
+				df.client = &topology.Client{}
+			case topology.KindLoadBalancer:
+				df.balancer = &topology.Balancer{}
+			case topology.KindQueue:
+				df.durable = &topology.DurableQueue{}
 			default:
-				df.server = &Server{}
-				if kk.kind == KindService {
+				df.server = &topology.Server{}
+				if kk.kind == topology.KindService {
 					df.names, df.ready = instanceNames(d, cn, name)
 				}
 			}
@@ -182,19 +185,19 @@ func instanceNames(d *decoder, n *node, name string) ([]string, int) {
 func (d *decoder) decodeComponent(df *def, r *resolver) {
 	what := fmt.Sprintf("%s %q", df.kind, df.name)
 	switch df.kind {
-	case KindClient:
+	case topology.KindClient:
 		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests"}, callKeys...)...)
 		if o != nil {
 			d.client(o, df.client, r)
 		}
-	case KindLoadBalancer:
+	case topology.KindLoadBalancer:
 		o := d.object(df.n, what, append([]string{"targets", "policy", "timeout", "retry_policy", "cancel", "propagate_deadline",
 			"deadline_overhead", "circuit_breakers", "outlier_detection"}, envoyKeys...)...)
 		if o != nil {
 			d.balancer(o, df.balancer, r)
 			d.envoyImports(o, df.balancer, df.name)
 		}
-	case KindService:
+	case topology.KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
 			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff", "cache",
 			"max_instances", "autoscale")
@@ -206,28 +209,28 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 				df.server.Autoscale = d.autoscale(n, what+" autoscale", df.ready, len(df.names), df.server.Workers)
 			}
 		}
-	case KindDatabase:
+	case topology.KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
 			"abort_on_cancel", "concurrency_limit", "idempotency_keys")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
 			d.serverState(o, df.server)
 		}
-	case KindQueue:
+	case topology.KindQueue:
 		if o := d.object(df.n, what, durableKeys...); o != nil {
 			d.durableQueue(o, df.durable, r)
 		}
 	}
 }
 
-func (d *decoder) client(o *object, c *Client, r *resolver) {
+func (d *decoder) client(o *object, c *topology.Client, r *resolver) {
 	c.Target = r.single(o, "target")
 	switch {
 	case o.has("rate") && o.has("users"):
 		o.errorf(o.get("users"), "give either rate (open loop: requests per second) or users (closed loop), not both")
 	case o.has("users"):
 		c.Users = o.integer("users", 1, 1, 1_000_000)
-		c.Think = d.dist(o, "think", Dist{Kind: DistConstant})
+		c.Think = d.dist(o, "think", topology.Dist{Kind: topology.DistConstant})
 		if n := o.get("schedule"); n != nil {
 			o.errorf(n, "schedule applies to open-loop clients (rate); this one is closed loop (users)")
 		}
@@ -247,9 +250,9 @@ func (d *decoder) client(o *object, c *Client, r *resolver) {
 }
 
 // schedule reads an open-loop client's rate and its changes over time.
-func (d *decoder) schedule(o *object) []RatePoint {
+func (d *decoder) schedule(o *object) []topology.RatePoint {
 	cur := o.number("rate", 0, 0, 1e9)
-	points := []RatePoint{{At: 0, RPS: cur}}
+	points := []topology.RatePoint{{At: 0, RPS: cur}}
 	n := o.get("schedule")
 	if n == nil {
 		return points
@@ -285,13 +288,13 @@ func (d *decoder) schedule(o *object) []RatePoint {
 		}
 		switch {
 		case ramp > 0:
-			points = append(points, RatePoint{at, cur}, RatePoint{at + ramp, rate})
+			points = append(points, topology.RatePoint{At: at, RPS: cur}, topology.RatePoint{At: at + ramp, RPS: rate})
 			cur, busyUntil = rate, at+ramp
 		case span > 0:
-			points = append(points, RatePoint{at, cur}, RatePoint{at, rate}, RatePoint{at + span, rate}, RatePoint{at + span, cur})
+			points = append(points, topology.RatePoint{At: at, RPS: cur}, topology.RatePoint{At: at, RPS: rate}, topology.RatePoint{At: at + span, RPS: rate}, topology.RatePoint{At: at + span, RPS: cur})
 			busyUntil = at + span
 		default:
-			points = append(points, RatePoint{at, cur}, RatePoint{at, rate})
+			points = append(points, topology.RatePoint{At: at, RPS: cur}, topology.RatePoint{At: at, RPS: rate})
 			cur, busyUntil = rate, at
 		}
 	}
@@ -305,11 +308,11 @@ var outcomeNames = []string{"timeout", "error", "rejected"}
 var callKeys = []string{"timeout", "deadline", "retry", "cancel", "propagate_deadline", "breaker", "throttle",
 	"grpc_service_config", "grpc_method", "grpc_ignore", "write", "fallback", "hedge"}
 
-func (d *decoder) callPolicy(o *object) CallPolicy {
-	p := CallPolicy{
+func (d *decoder) callPolicy(o *object) topology.CallPolicy {
+	p := topology.CallPolicy{
 		Timeout:           d.limit(o, "timeout"),
 		Deadline:          d.limit(o, "deadline"),
-		Retry:             Retry{MaxAttempts: 1},
+		Retry:             topology.Retry{MaxAttempts: 1},
 		Cancel:            o.boolean("cancel", false),
 		PropagateDeadline: o.boolean("propagate_deadline", false),
 		Pos:               d.pos(o.n),
@@ -339,12 +342,12 @@ func (d *decoder) limit(o *object, key string) time.Duration {
 	return v
 }
 
-func (d *decoder) retry(n *node, what string) Retry {
+func (d *decoder) retry(n *node, what string) topology.Retry {
 	o := d.object(n, what, "max_attempts", "retry_on", "backoff", "base", "cap", "multiplier", "jitter", "budget")
 	if o == nil {
-		return Retry{MaxAttempts: 1}
+		return topology.Retry{MaxAttempts: 1}
 	}
-	r := Retry{
+	r := topology.Retry{
 		MaxAttempts: o.integer("max_attempts", 3, 1, 100),
 		On:          d.outcomes(o, "retry_on"),
 		Pos:         d.pos(n),
@@ -353,15 +356,15 @@ func (d *decoder) retry(n *node, what string) Retry {
 		r.Budget = d.budget(bn, what+" budget")
 	}
 	b := &r.Backoff
-	b.Kind = BackoffKind(o.enum("backoff", int(BackoffExponential), backoffNames))
+	b.Kind = topology.BackoffKind(o.enum("backoff", int(topology.BackoffExponential), topology.BackoffNames))
 	switch b.Kind {
-	case BackoffNone:
+	case topology.BackoffNone:
 		for _, k := range []string{"base", "cap", "multiplier", "jitter"} {
 			if n := o.get(k); n != nil {
 				o.errorf(n, "%s does not apply when backoff = \"none\"", k)
 			}
 		}
-	case BackoffConstant:
+	case topology.BackoffConstant:
 		b.Base = o.positive("base", 100*time.Millisecond)
 		for _, k := range []string{"cap", "multiplier", "jitter"} {
 			if n := o.get(k); n != nil {
@@ -372,7 +375,7 @@ func (d *decoder) retry(n *node, what string) Retry {
 		b.Base = o.positive("base", 100*time.Millisecond)
 		b.Cap = o.positive("cap", 20*time.Second)
 		b.Multiplier = o.number("multiplier", 2, 1, 100)
-		b.Jitter = Jitter(o.enum("jitter", int(JitterFull), jitterNames))
+		b.Jitter = topology.Jitter(o.enum("jitter", int(topology.JitterFull), topology.JitterNames))
 		if b.Cap < b.Base {
 			o.errorf(o.get("cap"), "cap %s is less than base %s", b.Cap, b.Base)
 		}
@@ -381,12 +384,12 @@ func (d *decoder) retry(n *node, what string) Retry {
 }
 
 // outcomes reads a list of outcomes to retry on; all of them by default.
-func (d *decoder) outcomes(o *object, key string) Outcomes {
+func (d *decoder) outcomes(o *object, key string) topology.Outcomes {
 	n := o.get(key)
 	if n == nil {
-		return OnTimeout | OnError | OnRejected
+		return topology.OnTimeout | topology.OnError | topology.OnRejected
 	}
-	var out Outcomes
+	var out topology.Outcomes
 	arr, ok := n.v.([]*node)
 	if !ok {
 		o.errorf(n, "%s must be a list drawn from %s", key, quoteList(outcomeNames))
@@ -404,14 +407,14 @@ func (d *decoder) outcomes(o *object, key string) Outcomes {
 	return out
 }
 
-func (d *decoder) balancer(o *object, b *Balancer, r *resolver) {
+func (d *decoder) balancer(o *object, b *topology.Balancer, r *resolver) {
 	b.Targets = r.targets(o, "targets")
-	b.Policy = Policy(o.enum("policy", int(RoundRobin), policyNames))
+	b.Policy = topology.Policy(o.enum("policy", int(topology.RoundRobin), topology.PolicyNames))
 	// Envoy: the route timeout (15s unless set) covers all tries; without a
 	// retry_policy there are no retries.
-	b.Call = CallPolicy{
+	b.Call = topology.CallPolicy{
 		Deadline:          15 * time.Second,
-		Retry:             Retry{MaxAttempts: 1},
+		Retry:             topology.Retry{MaxAttempts: 1},
 		Cancel:            o.boolean("cancel", false),
 		PropagateDeadline: o.boolean("propagate_deadline", false),
 		Pos:               d.pos(o.n),
@@ -433,37 +436,29 @@ func (d *decoder) balancer(o *object, b *Balancer, r *resolver) {
 }
 
 // retryPolicy reads Envoy's route retry_policy into a call policy.
-func (d *decoder) retryPolicy(n *node, what string, p *CallPolicy) {
+func (d *decoder) retryPolicy(n *node, what string, p *topology.CallPolicy) {
 	ro := d.object(n, what, "num_retries", "per_try_timeout", "retry_on", "retry_back_off")
 	if ro == nil {
 		return
 	}
 	p.Timeout = d.limit(ro, "per_try_timeout")
 	p.TimeoutPos = ro.keyPos("per_try_timeout")
-	p.Retry = Retry{
+	p.Retry = topology.Retry{
 		MaxAttempts: ro.integer("num_retries", 1, 0, 99) + 1,
 		On:          d.outcomes(ro, "retry_on"),
-		Backoff:     Backoff{Kind: BackoffEnvoy, Base: 25 * time.Millisecond},
+		Backoff:     envoyBackOff(nil, 0, 0),
 		Pos:         d.pos(n),
 	}
-	bb := &p.Retry.Backoff
 	if bn := ro.get("retry_back_off"); bn != nil {
 		if bo := d.object(bn, what+" retry_back_off", "base_interval", "max_interval"); bo != nil {
-			bb.Base = bo.positive("base_interval", bb.Base)
-			bb.Cap = bo.positive("max_interval", 10*bb.Base)
-			if bb.Cap < bb.Base {
-				bo.errorf(bo.get("max_interval"), "max_interval %s is less than base_interval %s", bb.Cap, bb.Base)
-			}
+			p.Retry.Backoff = envoyBackOff(bo, bo.positive("base_interval", 0), bo.positive("max_interval", 0))
 		}
-	}
-	if bb.Cap == 0 {
-		bb.Cap = 10 * bb.Base
 	}
 }
 
 // server reads a service (workers, service_time) or a database (connections,
 // query_time).
-func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey string) {
+func (d *decoder) server(o *object, s *topology.Server, r *resolver, workersKey, workKey string) {
 	s.Workers = o.integer(workersKey, 1, 1, 1_000_000)
 	s.WorkersPos = o.keyPos(workersKey)
 	if !o.has(workersKey) {
@@ -472,7 +467,7 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 	if !o.has(workKey) {
 		o.missing(workKey, `how long one call takes, e.g. "20ms" or { dist = "exponential", mean = "20ms" }`)
 	}
-	s.Work = d.dist(o, workKey, Dist{Kind: DistConstant})
+	s.Work = d.dist(o, workKey, topology.Dist{Kind: topology.DistConstant})
 	s.ErrorRate = o.number("error_rate", 0, 0, 1)
 	s.Timeout = d.limit(o, "timeout")
 	s.AbortOnCancel = o.boolean("abort_on_cancel", false)
@@ -480,13 +475,13 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 	if n := o.get("concurrency_limit"); n != nil {
 		s.Limit = d.concurrencyLimit(n, o.what+" concurrency_limit")
 	}
-	s.Queue = Queue{Capacity: -1, LIFOAbove: s.Workers, Pos: o.keyPos("queue")}
+	s.Queue = topology.Queue{Capacity: -1, LIFOAbove: s.Workers, Pos: o.keyPos("queue")}
 	if n := o.get("queue"); n != nil {
 		if qo := d.object(n, o.what+" queue", "capacity", "discipline", "lifo_above", "timeout"); qo != nil {
 			s.Queue.Capacity = qo.integer("capacity", -1, 0, math.MaxInt32)
-			s.Queue.Discipline = Discipline(qo.enum("discipline", int(FIFO), disciplineNames))
+			s.Queue.Discipline = topology.Discipline(qo.enum("discipline", int(topology.FIFO), topology.DisciplineNames))
 			s.Queue.LIFOAbove = qo.integer("lifo_above", s.Workers, 0, math.MaxInt32)
-			if n := qo.get("lifo_above"); n != nil && s.Queue.Discipline != AdaptiveLIFO {
+			if n := qo.get("lifo_above"); n != nil && s.Queue.Discipline != topology.AdaptiveLIFO {
 				qo.errorf(n, "lifo_above applies to discipline = \"adaptive_lifo\"")
 			}
 			s.Queue.Timeout = d.limit(qo, "timeout")
@@ -494,7 +489,7 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 	}
 	if n := o.get("slowdown"); n != nil {
 		if so := d.object(n, o.what+" slowdown", "linear", "sigma", "kappa"); so != nil {
-			s.Slowdown = Slowdown{
+			s.Slowdown = topology.Slowdown{
 				PerCall: so.duration("linear", 0, false),
 				Sigma:   so.number("sigma", 0, 0, 1),
 				Kappa:   so.number("kappa", 0, 0, 1),
@@ -512,7 +507,7 @@ func (d *decoder) server(o *object, s *Server, r *resolver, workersKey, workKey 
 			if co == nil {
 				continue
 			}
-			call := Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co),
+			call := topology.Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co),
 				Fraction: co.number("fraction", 1, 0, 1), Bulkhead: co.integer("bulkhead", 0, 1, 1_000_000)}
 			checkFraction(co, call.Fraction)
 			s.Calls = append(s.Calls, call)

@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"bytes"
@@ -13,19 +13,20 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/failsim/failsim/topology/tomlpos"
+	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
 // Load reads the scenario file at path and returns it with the named variant
 // applied ("" for the base). Problems in the file come back as Errors.
-func Load(path, variant string, sets ...Setting) (*Scenario, error) {
+func Load(path, variant string, sets ...Setting) (*topology.Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err // the path is already in the message
 		}
-		return nil, Errors{{Pos: Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
+		return nil, Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
 	}
 	return ParseFS(os.DirFS(filepath.Dir(path)), path, src, variant, sets...)
 }
@@ -35,7 +36,7 @@ func Load(path, variant string, sets ...Setting) (*Scenario, error) {
 // found whichever one is run, then applies the settings, in order, to the
 // chosen one. A scenario parsed this way cannot import files
 // (grpc_service_config, envoy_route, envoy_cluster): use ParseFS.
-func Parse(file string, src []byte, variant string, sets ...Setting) (*Scenario, error) {
+func Parse(file string, src []byte, variant string, sets ...Setting) (*topology.Scenario, error) {
 	return ParseFS(nil, file, src, variant, sets...)
 }
 
@@ -43,7 +44,7 @@ func Parse(file string, src []byte, variant string, sets ...Setting) (*Scenario,
 // scenario's directory, and an imported path such as "configs/orders.json"
 // is read from it. Messages name imported files by that path joined to
 // file's directory.
-func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Setting) (*Scenario, error) {
+func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Setting) (*topology.Scenario, error) {
 	imp := &imports{fsys: fsys, dir: filepath.Dir(file), files: map[string]*imported{}}
 	d := &decoder{file: file, lines: strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n"), imp: imp}
 	var raw map[string]any
@@ -97,7 +98,7 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 	}
 
 	defaultName := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-	var chosen *Scenario
+	var chosen *topology.Scenario
 	chosenTree, chosenDesc := base, ""
 	sc := d.scenario(base, defaultName)
 	if variant == "" {
@@ -132,7 +133,7 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 		for _, s := range sets {
 			t, err := s.apply(chosenTree)
 			if err != nil {
-				errs = append(errs, &Error{Pos: Pos{File: s.String()}, Msg: err.Error()})
+				errs = append(errs, &Error{Pos: topology.Pos{File: s.String()}, Msg: err.Error()})
 				continue
 			}
 			chosenTree = t

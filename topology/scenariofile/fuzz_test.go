@@ -1,4 +1,4 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
@@ -75,7 +75,7 @@ func FuzzSettings(f *testing.F) {
 // shipped is the text of every shipped scenario, the fuzzers' seeds.
 func shipped(tb testing.TB) [][]byte {
 	var srcs [][]byte
-	for _, pattern := range []string{"../scenarios/*.toml", "../scenarios/*/*.toml"} {
+	for _, pattern := range []string{"../../scenarios/*.toml", "../../scenarios/*/*.toml"} {
 		files, _ := filepath.Glob(pattern)
 		for _, file := range files {
 			b, err := os.ReadFile(file)

@@ -1,10 +1,12 @@
-package topology
+package scenariofile
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/failsim/failsim/topology"
 )
 
 // A valid scenario with interventions and an autoscaler, the base of the
@@ -62,7 +64,7 @@ func TestOperatedScenario(t *testing.T) {
 		t.Errorf("standby replicas %q, want api-3 to api-6 (instances 2, max_instances 6)", got)
 	}
 	a := sc.Components[2].Server.Autoscale
-	want := Autoscale{Target: 0.6, Tolerance: 0.1, Min: 2, Max: 6, Window: 30 * time.Second, Interval: 15 * time.Second,
+	want := topology.Autoscale{Target: 0.6, Tolerance: 0.1, Min: 2, Max: 6, Window: 30 * time.Second, Interval: 15 * time.Second,
 		ProvisioningDelay: 30 * time.Second, Cooldown: time.Minute, WarmupFactor: 1, Pos: a.Pos}
 	if *a != want {
 		t.Errorf("autoscale %+v, want the HPA defaults %+v", *a, want)
