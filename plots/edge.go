@@ -4,13 +4,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 )
 
 // Edge draws an edge search: at each value probed, the share of seeds that
 // recovered (Wilson interval) and their goodput, with the 50% line the
 // search bisects on.
-func Edge(e *experiment.Edge) *Figure {
+func Edge(e *results.Edge) *Figure {
 	if len(e.Probes) == 0 {
 		return nil
 	}
@@ -19,8 +19,8 @@ func Edge(e *experiment.Edge) *Figure {
 		name += " (s)" // durations are drawn in seconds
 	}
 	a := xAxis{name: name, numeric: true}
-	rec := experiment.MetricResult{Metric: experiment.RecoveredMetric()}
-	good := experiment.MetricResult{Metric: experiment.GoodputMetric()}
+	rec := results.MetricResult{Metric: results.RecoveredMetric()}
+	good := results.MetricResult{Metric: results.GoodputMetric()}
 	for _, p := range e.Probes {
 		a.pos = append(a.pos, p.X)
 		a.labels = append(a.labels, p.Value)
@@ -28,7 +28,7 @@ func Edge(e *experiment.Edge) *Figure {
 		good.Estimates = append(good.Estimates, &p.Goodput)
 	}
 	var ps []*panel
-	for _, m := range []*experiment.MetricResult{&rec, &good} {
+	for _, m := range []*results.MetricResult{&rec, &good} {
 		p, sc := estimatePanel(m.Label()+" at each value probed", m, a, false)
 		p.X.Tick.Marker = linearTicks{n: 6} // bisected values crowd together
 		p.series("mean over "+seedsText(e.Seeds), 0, 1, a, m.Estimates, sc, 0)

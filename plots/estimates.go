@@ -9,7 +9,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // Experiments plot estimates, a mean over seeds with its 95% interval,
@@ -28,7 +29,7 @@ type xAxis struct {
 func valuesAxis(name string, values []string) xAxis {
 	a := xAxis{name: name, labels: valueLabels(values), numeric: true}
 	for i, v := range values {
-		x, ok := experiment.Numeric(v)
+		x, ok := human.Numeric(v)
 		if !ok {
 			a.numeric = false
 			break
@@ -66,7 +67,7 @@ func valueLabels(values []string) []string {
 
 // valueLabel spells out the value that leaves a key as the file has it.
 func valueLabel(v string) string {
-	if v == experiment.Keep {
+	if v == results.Keep {
 		return "- (as in the file)"
 	}
 	return v
@@ -111,7 +112,7 @@ func (t valueTicks) Ticks(min, max float64) []plot.Tick {
 
 // estimatePanel is a panel of one metric's estimates: y in the metric's
 // scale (percent, ms...), on a log axis for latencies that span decades.
-func estimatePanel(title string, m *experiment.MetricResult, a xAxis, log bool) (*panel, experiment.Scale) {
+func estimatePanel(title string, m *results.MetricResult, a xAxis, log bool) (*panel, results.Scale) {
 	sc := m.Scale()
 	ylabel := m.Label()
 	if sc.Unit != "" {
@@ -127,7 +128,7 @@ func estimatePanel(title string, m *experiment.MetricResult, a xAxis, log bool) 
 
 // spansDecades reports whether a latency metric's means differ by more than
 // a factor of 20: then a log axis shows them all.
-func spansDecades(m *experiment.MetricResult) bool {
+func spansDecades(m *results.MetricResult) bool {
 	if m.Unit != "s" {
 		return false
 	}
@@ -146,7 +147,7 @@ func spansDecades(m *experiment.MetricResult) bool {
 // category stay apart (and named in the legend unless label is "").
 // The earlier series are drawn wider, so that where they agree every one
 // still shows.
-func (p *panel) series(label string, i, n int, a xAxis, es []*experiment.Estimate, sc experiment.Scale, dodge float64) {
+func (p *panel) series(label string, i, n int, a xAxis, es []*results.Estimate, sc results.Scale, dodge float64) {
 	xs := make([]float64, len(es))
 	mid, lo, hi := nans(len(es)), nans(len(es)), nans(len(es))
 	for j, e := range es {
@@ -305,7 +306,7 @@ func translucent(c color.Color, alpha uint8) color.Color {
 }
 
 // findMetric returns the named metric of results, or nil.
-func findMetric(ms []experiment.MetricResult, name string) *experiment.MetricResult {
+func findMetric(ms []results.MetricResult, name string) *results.MetricResult {
 	for i := range ms {
 		if ms[i].Name == name {
 			return &ms[i]

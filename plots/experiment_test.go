@@ -12,28 +12,29 @@ import (
 
 	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Experiment fixtures in testdata/experiment: runs.jsonl, a sweep of
 // retry-storm over users (200, 240) and a retry budget (without, gRPC),
 // 3 seeds each; edge.json, an edge search of its fault's length.
-func sweepFixture(t testing.TB) *experiment.SweepResult {
+func sweepFixture(t testing.TB) *results.SweepResult {
 	t.Helper()
-	sw, err := experiment.Merge([]string{filepath.Join("testdata", "experiment", "runs.jsonl")}, "success_rate")
+	sw, err := results.Merge([]string{filepath.Join("testdata", "experiment", "runs.jsonl")}, "success_rate")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sw
 }
 
-func edgeFixture(t testing.TB) *experiment.Edge {
+func edgeFixture(t testing.TB) *results.Edge {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "experiment", "edge.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e experiment.Edge
+	var e results.Edge
 	if err := json.Unmarshal(b, &e); err != nil {
 		t.Fatal(err)
 	}
@@ -108,12 +109,12 @@ func TestSweepFiguresOfOneAndNoSweptSetting(t *testing.T) {
 		{[]string{"duration=20s", "client.arrivals.rate=200,400,600"}, []string{"sweep-outcomes", "sweep-amplification"}},
 		{[]string{"duration=20s"}, nil},
 	} {
-		var axes []experiment.Axis
+		var axes []results.Axis
 		for _, spec := range c.sets {
 			a, _ := experiment.ParseAxis(spec)
 			axes = append(axes, a)
 		}
-		s, err := experiment.NewSweep("../scenarios/validation/mm1.toml", "", axes, 2, 1)
+		s, err := experiment.NewSweep(mustConfig(t, "../scenarios/validation/mm1.toml"), axes, 2, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +122,7 @@ func TestSweepFiguresOfOneAndNoSweptSetting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sw, err := experiment.Merge([]string{path}, "goodput")
+		sw, err := results.Merge([]string{path}, "goodput")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,8 +133,8 @@ func TestSweepFiguresOfOneAndNoSweptSetting(t *testing.T) {
 }
 
 func TestCompareIntervals(t *testing.T) {
-	sides, err := experiment.VariantSides("../scenarios/retry-storm.toml", []string{"base", "retry-budget"},
-		[]scenariofile.Setting{{Key: "duration", Value: "100s"}})
+	sides, err := experiment.VariantSides(mustConfig(t, "../scenarios/retry-storm.toml", scenariofile.Setting{Key: "duration", Value: "100s"}),
+		[]string{"base", "retry-budget"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,14 +5,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 )
 
 // CompareIntervals draws the key outcomes of a comparison, one panel each:
 // every side's mean over the seeds with its 95% interval. Where two sides'
 // whiskers overlap their difference may still be significant: the seeds
 // are paired, and compare.json and the table judge the paired difference.
-func CompareIntervals(r *experiment.CompareResult) *Figure {
+func CompareIntervals(r *results.CompareResult) *Figure {
 	labels := make([]string, len(r.Sides))
 	for i, s := range r.Sides {
 		labels[i] = s.Label
@@ -26,7 +26,7 @@ func CompareIntervals(r *experiment.CompareResult) *Figure {
 		}
 		p, sc := estimatePanel(m.Label()+": mean and 95% interval per side", m, a, spansDecades(m))
 		for i, e := range m.Estimates {
-			es := make([]*experiment.Estimate, len(m.Estimates))
+			es := make([]*results.Estimate, len(m.Estimates))
 			es[i] = e
 			p.series("", i, len(m.Estimates), a, es, sc, 0) // the x axis names the sides
 		}
@@ -36,7 +36,7 @@ func CompareIntervals(r *experiment.CompareResult) *Figure {
 		return nil
 	}
 	title := "Comparison: "
-	if same := r.Sides[0].Scenario; !slices.ContainsFunc(r.Sides, func(s experiment.SideResult) bool { return s.Scenario != same }) {
+	if same := r.Sides[0].Scenario; !slices.ContainsFunc(r.Sides, func(s results.SideResult) bool { return s.Scenario != same }) {
 		title = "Comparison of " + same + ": "
 	}
 	heading := []string{title + strings.Join(labels, " vs ") + ", " + seedsText(r.Seeds)}

@@ -16,7 +16,9 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/plots"
+	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -353,6 +355,16 @@ func ExampleFigures() {
 	// outcomes.png 1200x560: Client attempts by outcome
 	// queues.png 1200x1040: Queues and calls in flight
 	// wasted-work.png 1200x560: Wasted work per tier
+}
+
+// mustConfig reads a scenario file for an experiment.
+func mustConfig(t testing.TB, path string, sets ...scenariofile.Setting) experiment.Config {
+	t.Helper()
+	c, err := experiment.ReadConfig(path, "", sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // slow skips a test that runs long simulations or renders many figures

@@ -112,11 +112,6 @@ func TestLabels(t *testing.T) {
 			t.Errorf("countLabel(%g, %g) = %q, want %q", tt.v, tt.step, got, tt.want)
 		}
 	}
-	for s, want := range map[float64]string{0.0005: "500µs", 0.02: "20ms", 1: "1s", 10: "10s", 0.1: "100ms"} {
-		if got := durationLabel(s); got != want {
-			t.Errorf("durationLabel(%g) = %q, want %q", s, got, want)
-		}
-	}
 }
 
 // An autoscaled tier is labelled with the instances that served, not with

@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/failsim/failsim/topology/human"
 )
 
 // dpi is the PNG resolution; sizes are given in pixels at this resolution.
@@ -148,7 +150,7 @@ func (t latencyTicks) Ticks(min, max float64) []plot.Tick {
 	for i, v := range vs {
 		ticks[i] = plot.Tick{Value: v}
 		if major[i] {
-			ticks[i].Label = durationLabel(math.Pow(10, v))
+			ticks[i].Label = human.Tick(math.Pow(10, v))
 		}
 	}
 	return ticks
@@ -196,18 +198,6 @@ func countLabel(v, step float64) string {
 		decimals++
 	}
 	return strconv.FormatFloat(v, 'f', decimals, 64) + unit
-}
-
-// durationLabel formats seconds with a unit: 500µs, 20ms, 1s, 10s.
-func durationLabel(s float64) string {
-	switch {
-	case s < 1e-3:
-		return strconv.FormatFloat(s*1e6, 'g', 3, 64) + "µs"
-	case s < 1:
-		return strconv.FormatFloat(s*1e3, 'g', 3, 64) + "ms"
-	default:
-		return strconv.FormatFloat(s, 'g', 3, 64) + "s"
-	}
 }
 
 // grid draws light lines at the labelled ticks of both axes.

@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 )
 
 // Sweep draws a sweep's outcomes against its swept settings: the first
@@ -27,12 +27,12 @@ import (
 //
 // A sweep without a swept setting (every --set has one value) has nothing
 // to draw against.
-func Sweep(sw *experiment.SweepResult) []*Figure {
-	dims := experiment.Dimensions(sw.Axes)
+func Sweep(sw *results.SweepResult) []*Figure {
+	dims := results.Dimensions(sw.Axes)
 	if len(dims) == 0 {
 		return nil
 	}
-	names := experiment.AxisNames(sw.Axes)
+	names := results.AxisNames(sw.Axes)
 	xd := dims[0]
 	a := valuesAxis(sw.Axes[xd].Key, sw.Axes[xd].Values)
 
@@ -62,10 +62,10 @@ func Sweep(sw *experiment.SweepResult) []*Figure {
 		}
 		lines[li].at[slices.Index(sw.Axes[xd].Values, pt.Values[xd])] = p
 	}
-	plotMetric := func(m *experiment.MetricResult, title string) *panel {
+	plotMetric := func(m *results.MetricResult, title string) *panel {
 		p, sc := estimatePanel(title, m, a, spansDecades(m))
 		for li, l := range lines {
-			es := make([]*experiment.Estimate, len(l.at))
+			es := make([]*results.Estimate, len(l.at))
 			for j, pi := range l.at {
 				if pi >= 0 {
 					es[j] = m.Estimates[pi]
@@ -118,7 +118,7 @@ const (
 	aboutSweepHeatmap       = "One cell per grid point: the mean over the seeds and the half-width of its 95% interval, coloured from worst (red) to best (green) of the grid."
 )
 
-func sweepName(sw *experiment.SweepResult) string {
+func sweepName(sw *results.SweepResult) string {
 	if sw.Variant != "" {
 		return sw.Scenario + "/" + sw.Variant
 	}
@@ -126,10 +126,10 @@ func sweepName(sw *experiment.SweepResult) string {
 }
 
 // fixedSettings lists the --set with one value.
-func fixedSettings(axes []experiment.Axis) string {
+func fixedSettings(axes []results.Axis) string {
 	var parts []string
 	for _, a := range axes {
-		if len(a.Values) == 1 && a.Values[0] != experiment.Keep {
+		if len(a.Values) == 1 && a.Values[0] != results.Keep {
 			parts = append(parts, a.Key+"="+a.Values[0])
 		}
 	}
@@ -137,7 +137,7 @@ func fixedSettings(axes []experiment.Axis) string {
 }
 
 // heatmap draws the key outcomes over two swept settings.
-func heatmap(sw *experiment.SweepResult, dims []int, heading []string) *Figure {
+func heatmap(sw *results.SweepResult, dims []int, heading []string) *Figure {
 	ax, ay := sw.Axes[dims[0]], sw.Axes[dims[1]]
 	at := map[[2]string]int{}
 	for p, pt := range sw.Points {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
@@ -97,6 +99,16 @@ func Lookup(name string) (src []byte, file string, ok bool) {
 	return src, "scenarios/" + p, true
 }
 
+// Parse loads the shipped scenario called name (as Lookup finds it) with
+// its variant.
+func Parse(name, variant string) (*topology.Scenario, error) {
+	src, file, ok := Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("no shipped scenario %q", name)
+	}
+	return scenariofile.ParseFS(Dir(strings.TrimPrefix(file, "scenarios/")), file, src, variant)
+}
+
 // Dir is the directory of the shipped file p ("grpc-config.toml"), from
 // which the files it imports are read.
 func Dir(p string) fs.FS {
@@ -129,7 +141,7 @@ func Read(arg string) (file string, src []byte, dir fs.FS, err error) {
 		return "", nil, nil, scenariofile.Errors{{Pos: topology.Pos{File: arg}, Msg: msg}}
 	}
 	name := strings.TrimSuffix(strings.TrimPrefix(arg, "scenarios/"), ".toml")
-	if hint := scenariofile.DidYouMean(name, Names()); hint != "" {
+	if hint := human.DidYouMean(name, Names()); hint != "" {
 		msg += ", and no shipped scenario has that name" + hint
 	} else {
 		msg += ", and no shipped scenario has that name ('simulate scenarios' lists them)"

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/failsim/failsim/sim/random"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // applied is one intervention as it ran: when, what it changed, and what
@@ -87,13 +87,13 @@ func (s *Sim) intervene(i int) {
 		what = append(what, fmt.Sprintf("%s refuses %g%% of new requests", s.groupOf(iv.Targets), 100*iv.Fraction))
 	case topology.Restart:
 		if iv.Downtime > 0 {
-			what = append(what, "down for "+secs(iv.Downtime))
+			what = append(what, "down for "+human.ExactSeconds(iv.Downtime))
 		}
 	}
 	a.effect = strings.Join(what, "; ")
 	s.renew(&a)
 	if iv.For > 0 {
-		a.effect += " for " + secs(iv.For)
+		a.effect += " for " + human.ExactSeconds(iv.For)
 		if at := s.now() + des.FromDuration(iv.For); at < s.end {
 			s.sched.Schedule(at, evUndo, 0, int32(len(s.interventions)))
 		}
@@ -229,9 +229,6 @@ func (s *Sim) groupOf(targets []int) string {
 	return s.comps[targets[0]].name
 }
 
-// secs writes a duration in seconds, as the summary gives times.
-func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'g', -1, 64) + "s" }
-
 func limitString(d des.Time) string {
 	if d == 0 {
 		return "none"
@@ -260,7 +257,7 @@ func (s *Sim) interventionResults(rec *results.Recovery) []results.Intervention 
 			r.EndS = &end
 		}
 		if a.fired >= 0 {
-			r.Trigger = fmt.Sprintf("alert %s fired at %s + %s", a.iv.OnAlert, secs(time.Duration(a.fired)), secs(a.iv.ReactionDelay))
+			r.Trigger = fmt.Sprintf("alert %s fired at %s + %s", a.iv.OnAlert, human.ExactSeconds(time.Duration(a.fired)), human.ExactSeconds(a.iv.ReactionDelay))
 		}
 		if rec.RecoveredAtS != nil && a.at >= first && r.AtS <= *rec.RecoveredAtS {
 			restored = i

@@ -167,6 +167,10 @@ func (s *Sim) dispatch(e des.Event) {
 		s.repairDue(e.Ref)
 	case evRetention:
 		s.expireMessages(e.Comp)
+	default:
+		// A kind without a case would be dropped silently, and the run
+		// would go on wrong: a new kind must come with its handler.
+		panic(fmt.Sprintf("sim: event kind %d has no case in dispatch", e.Kind))
 	}
 }
 

@@ -42,6 +42,7 @@ const (
 	evScaleOpen                  // pool Ref's autoscaler opens a metric window
 	evScaleCheck                 // pool Ref's autoscaler decides
 	evScaleReady                 // capacity pool Ref requested is ready: Comp instances or workers
+	evKinds                      // the number of kinds: dispatch has a case for each one below it
 )
 
 // Sim is one run in progress.

@@ -85,14 +85,19 @@ func runCompare(opts *compareOptions, io streams) error {
 	if err != nil {
 		return err
 	}
-	var sides []experiment.Side
-	if len(opts.files) == 1 {
-		sides, err = experiment.VariantSides(opts.files[0], opts.variants, sets)
-	} else {
-		sides, err = experiment.FileSides(opts.files, sets)
+	var configs []experiment.Config
+	for _, f := range opts.files {
+		c, err := readConfig(f, "", sets)
+		if err != nil {
+			return err
+		}
+		configs = append(configs, c)
 	}
-	if err != nil {
-		return inputError(err)
+	sides := experiment.FileSides(configs)
+	if len(configs) == 1 {
+		if sides, err = experiment.VariantSides(configs[0], opts.variants); err != nil {
+			return inputError(err)
+		}
 	}
 	cmp, err := experiment.NewComparison(sides, opts.seedList())
 	if err != nil {
@@ -102,7 +107,7 @@ func runCompare(opts *compareOptions, io streams) error {
 	for _, text := range opts.failIf {
 		c, err := experiment.ParseCondition(text, cmp.Metrics())
 		if err != nil {
-			return inputError(err)
+			return usagef("--fail-if %v", err)
 		}
 		conds = append(conds, c)
 	}
@@ -144,7 +149,7 @@ func runCompare(opts *compareOptions, io streams) error {
 // writeComparison writes compare.json, the plots (the key outcomes with
 // their intervals, and overlays of each side's mean over its seeds) and
 // compare.html, all renamed into place together.
-func writeComparison(dir string, res *experiment.CompareResult) error {
+func writeComparison(dir string, res *results.CompareResult) error {
 	js, err := res.JSON()
 	if err != nil {
 		return err
@@ -184,7 +189,7 @@ func writeAll(dir string, files map[string][]byte) error {
 	return results.WriteFilesAtomic(paths)
 }
 
-func printComparison(w io.Writer, res *experiment.CompareResult, runs int, wall time.Duration, jobs int) {
+func printComparison(w io.Writer, res *results.CompareResult, runs int, wall time.Duration, jobs int) {
 	labels := make([]string, len(res.Sides))
 	for i, s := range res.Sides {
 		labels[i] = s.Label

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // printInfra says what each cache and durable queue did; nothing when the
@@ -15,11 +16,11 @@ func printInfra(w io.Writer, s *results.Summary) {
 		k := s.Components[name]
 		if c := k.Cache; c != nil {
 			caches = append(caches, fmt.Sprintf("  %s: %s hits (%d of %d lookups), %d fetches, %d coalesced, %d keys held at the end",
-				name, pct(c.HitRatio), c.Hits, c.Hits+c.Misses, c.Fetches, c.Coalesced, c.Keys))
+				name, human.Percent(c.HitRatio), c.Hits, c.Hits+c.Misses, c.Fetches, c.Coalesced, c.Keys))
 		}
 		if q := k.Queue; q != nil {
 			queues = append(queues, fmt.Sprintf("  %s: %d stored, %d refused, %d acked, %d expired, %d redelivered, %d held at the end; backlog up to %d, oldest %s",
-				name, q.Stored, q.Rejected, q.Acked, q.Expired, q.Redelivered, q.Held, q.MaxBacklog, secs(q.MaxAgeS)))
+				name, q.Stored, q.Rejected, q.Acked, q.Expired, q.Redelivered, q.Held, q.MaxBacklog, human.Seconds(q.MaxAgeS)))
 		}
 	}
 	for _, sec := range []struct {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 )
 
 // mergeOptions are the flags of `simulate merge`.
@@ -41,7 +41,7 @@ have: runs.jsonl in run order, sweep.json and the plots, the same bytes.`,
 }
 
 func runMerge(opts *mergeOptions, io streams) error {
-	sw, err := experiment.Merge(opts.files, opts.bestBy)
+	sw, err := results.Merge(opts.files, opts.bestBy)
 	if err != nil {
 		return inputError(err)
 	}

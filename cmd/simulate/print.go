@@ -3,13 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // printSummary writes the human-readable summary of a run.
@@ -39,8 +39,8 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "logical\tsucceeded\tfailed\tsuccess\tgoodput\tattempts\tp50\tp99\tp99.9\tmax\t")
 	fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%.1f/s\t%d\t%s\t%s\t%s\t%s\t\n",
-		c.LogicalRequests, c.Succeeded, c.Failed, pct(c.SuccessRate), c.GoodputRPS, c.Attempts,
-		secs(c.Latency.P50), secs(c.Latency.P99), secs(c.Latency.P999), secs(c.Latency.Max))
+		c.LogicalRequests, c.Succeeded, c.Failed, human.Percent(c.SuccessRate), c.GoodputRPS, c.Attempts,
+		human.Seconds(c.Latency.P50), human.Seconds(c.Latency.P99), human.Seconds(c.Latency.P999), human.Seconds(c.Latency.Max))
 	tw.Flush()
 	if c.Failed > 0 {
 		fmt.Fprintf(w, "  failures by last attempt: %d timed out, %d errors, %d rejected\n",
@@ -55,7 +55,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	if st := s.State; st != nil {
 		fmt.Fprintf(w, "  state: %d writes took effect, %d duplicate writes, %d answered from an idempotency key; "+
 			"%d inconsistent outcomes, %d repaired, %d still open (oldest %s)\n", st.Writes, st.DuplicateWrites,
-			st.Deduplicated, st.Inconsistent, st.Repaired, st.InconsistentOpen, secs(st.OldestOpenAgeS))
+			st.Deduplicated, st.Inconsistent, st.Repaired, st.InconsistentOpen, human.Seconds(st.OldestOpenAgeS))
 	}
 	if c.FinishedS != nil {
 		fmt.Fprintf(w, "  every user made its requests: the last finished at t=%.3fs\n", *c.FinishedS)
@@ -72,11 +72,11 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 		k := s.Components[name]
 		util, maxQ, wasted := "-", "-", "-"
 		if k.Kind == "service" || k.Kind == "database" {
-			util, maxQ, wasted = pct(k.Utilization), fmt.Sprint(k.MaxQueue), fmt.Sprintf("%.1fs", k.WastedWorkS)
+			util, maxQ, wasted = human.Percent(k.Utilization), fmt.Sprint(k.MaxQueue), fmt.Sprintf("%.1fs", k.WastedWorkS)
 		}
 		fmt.Fprintf(tw, "%-*s\t%s\t%d\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n",
 			width, name, k.Kind, k.Arrivals, k.Amplification, k.PeakAmplification, faultAmp(s, k),
-			k.Completed, k.Errors, k.Rejected, k.TimedOut, k.Retries, util, maxQ, wasted, secs(k.Latency.P99))
+			k.Completed, k.Errors, k.Rejected, k.TimedOut, k.Retries, util, maxQ, wasted, human.Seconds(k.Latency.P99))
 	}
 	tw.Flush()
 	printMechanisms(w, s)
@@ -94,20 +94,6 @@ func faultAmp(s *results.Summary, k results.Component) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f", k.FaultAmplification)
-}
-
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
-
-// secs formats seconds to three significant digits: 1.39ms, 130ms, 6.00s.
-func secs(s float64) string {
-	switch {
-	case s == 0:
-		return "-"
-	case s < 1:
-		return strconv.FormatFloat(1000*s, 'g', 3, 64) + "ms"
-	default:
-		return fmt.Sprintf("%.2fs", s)
-	}
 }
 
 // printMechanisms lists, per component, what its resilience mechanisms did;

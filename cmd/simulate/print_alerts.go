@@ -5,9 +5,9 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // printAlerts writes how the SLOs fared, when each alert fired and resolved,
@@ -20,14 +20,14 @@ func printAlerts(w io.Writer, s *results.Summary) {
 		for _, o := range s.SLOs {
 			obj := fmt.Sprintf("%g%% succeed", 100*o.Objective)
 			if o.LatencyS != nil {
-				obj += " within " + secs(*o.LatencyS)
+				obj += " within " + human.Seconds(*o.LatencyS)
 			}
 			good := "-"
 			if o.Total > 0 {
-				good = pct(float64(o.Good) / float64(o.Total))
+				good = human.Percent(float64(o.Good) / float64(o.Total))
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.1fx\t%s\t%s, %s simulated\n", o.Name, strings.Join(o.Targets, ", "), obj, good,
-				o.BurnRate, pct(o.BudgetSpent), days(o.PeriodS), days(o.ScaledPeriodS))
+				o.BurnRate, human.Percent(o.BudgetSpent), human.Period(o.PeriodS), human.Period(o.ScaledPeriodS))
 		}
 		tw.Flush()
 	}
@@ -62,13 +62,4 @@ func printAlerts(w io.Writer, s *results.Summary) {
 	if len(d.UndetectedFaults) > 0 {
 		fmt.Fprintf(w, "Faults no alert caught: %s\n", strings.Join(d.UndetectedFaults, ", "))
 	}
-}
-
-// days writes a period in days when it is whole days: 30d, 12h0m0s.
-func days(sec float64) string {
-	d := time.Duration(sec * float64(time.Second))
-	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return d.String()
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
@@ -47,7 +48,7 @@ func (f *experimentFlags) check() error {
 // inputError turns the experiment package's complaints about what was asked
 // into usage errors (exit status 2).
 func inputError(err error) error {
-	var in experiment.InputError
+	var in results.InputError
 	if errors.As(err, &in) {
 		return usageError{in.Error()}
 	}
@@ -64,6 +65,16 @@ func parseSettings(specs []string) ([]scenariofile.Setting, error) {
 		sets = append(sets, set)
 	}
 	return sets, nil
+}
+
+// readConfig reads the scenario a command names (a file, or a shipped
+// scenario by name) for an experiment, with its variant and settings.
+func readConfig(name, variant string, sets []scenariofile.Setting) (experiment.Config, error) {
+	file, src, dir, err := scenarios.Read(name)
+	if err != nil {
+		return experiment.Config{}, err
+	}
+	return experiment.Config{File: file, Source: src, Dir: dir, Variant: variant, Settings: sets}, nil
 }
 
 // loadScenario reads the scenario a command names (a file, or a shipped

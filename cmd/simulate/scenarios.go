@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/failsim/failsim/scenarios"
-	"github.com/failsim/failsim/topology/scenariofile"
+	"github.com/failsim/failsim/topology/human"
 )
 
 func newScenariosCmd(io streams) *cobra.Command {
@@ -29,7 +29,7 @@ func newScenariosCmd(io streams) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			src, _, ok := scenarios.Lookup(args[0])
 			if !ok {
-				if hint := scenariofile.DidYouMean(args[0], scenarios.Names()); hint != "" {
+				if hint := human.DidYouMean(args[0], scenarios.Names()); hint != "" {
 					return usagef("no built-in scenario %q%s", args[0], hint)
 				}
 				return usagef("no built-in scenario %q; 'simulate scenarios' lists them", args[0])

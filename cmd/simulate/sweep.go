@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,6 +17,7 @@ import (
 
 	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 )
 
 // sweepOptions are the flags of `simulate sweep`.
@@ -75,32 +80,39 @@ func runSweep(opts *sweepOptions, io streams) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	var axes []experiment.Axis
+	var axes []results.Axis
 	for _, spec := range opts.sets {
 		a, err := experiment.ParseAxis(spec)
 		if err != nil {
-			return inputError(err)
+			return usagef("--set %v", err)
+		}
+		if slices.ContainsFunc(axes, func(b results.Axis) bool { return b.Key == a.Key }) {
+			return usagef("--set %s is given twice; list its values in one --set, separated by commas", a.Key)
 		}
 		axes = append(axes, a)
 	}
 	var shard experiment.Shard
 	if opts.shard != "" {
 		var err error
-		if shard, err = experiment.ParseShard(opts.shard, os.Getenv); err != nil {
-			return inputError(err)
+		if shard, err = parseShard(opts.shard, os.Getenv); err != nil {
+			return err
 		}
 	}
 	if opts.findEdge != "" && (opts.shard != "" || opts.resume) {
 		return usagef("--find-edge probes one value after another: it cannot be sharded or resumed")
 	}
-	s, err := experiment.NewSweep(opts.file, opts.variant, axes, opts.seeds, opts.seed)
+	c, err := readConfig(opts.file, opts.variant, nil)
+	if err != nil {
+		return err
+	}
+	s, err := experiment.NewSweep(c, axes, opts.seeds, opts.seed)
 	if err != nil {
 		return inputError(err)
 	}
 	if opts.findEdge != "" {
 		return runEdge(s, opts, io)
 	}
-	if err := experiment.CheckMetric(s.Metrics(), opts.bestBy); err != nil {
+	if err := results.CheckMetric(s.Metrics(), opts.bestBy); err != nil {
 		return usagef("--best-by: %v", err)
 	}
 	dir := opts.out
@@ -125,6 +137,8 @@ func runSweep(opts *sweepOptions, io streams) error {
 	switch {
 	case ctx.Err() != nil:
 		return interrupted("interrupted: the finished runs are in %s; run the same command with --resume to finish", path)
+	case errors.Is(err, fs.ErrExist):
+		return usagef("%v: add --resume to finish that sweep, or remove it to start again", err)
 	case err != nil:
 		return inputError(err)
 	case shard.Count > 0:
@@ -132,7 +146,7 @@ func runSweep(opts *sweepOptions, io streams) error {
 			shard, path, time.Since(start).Round(time.Millisecond), filepath.Join(dir, fmt.Sprintf("runs-*-of-%d.jsonl", shard.Count)))
 		return nil
 	}
-	sw, err := experiment.Merge([]string{path}, opts.bestBy)
+	sw, err := results.Merge([]string{path}, opts.bestBy)
 	if err != nil {
 		return err
 	}
@@ -151,7 +165,7 @@ func runSweep(opts *sweepOptions, io streams) error {
 
 // writeSweep writes the whole sweep's runs file in run order, sweep.json and
 // the plots, all renamed into place together.
-func writeSweep(dir string, sw *experiment.SweepResult) error {
+func writeSweep(dir string, sw *results.SweepResult) error {
 	runs, err := sw.RunsJSONL()
 	if err != nil {
 		return err
@@ -171,7 +185,7 @@ func writeSweep(dir string, sw *experiment.SweepResult) error {
 // pointsPerTable keeps the sweep's table within a wide terminal.
 const pointsPerTable = 6
 
-func printSweep(w io.Writer, sw *experiment.SweepResult) {
+func printSweep(w io.Writer, sw *results.SweepResult) {
 	name := sw.Scenario
 	if sw.Variant != "" {
 		name += " (variant " + sw.Variant + ")"
@@ -246,7 +260,7 @@ func shortList(xs []string) string {
 	return countedList(xs)
 }
 
-func metricNamed(ms []experiment.MetricResult, name string) *experiment.MetricResult {
+func metricNamed(ms []results.MetricResult, name string) *results.MetricResult {
 	for i := range ms {
 		if ms[i].Name == name {
 			return &ms[i]
@@ -272,8 +286,10 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 	switch {
 	case ctx.Err() != nil:
 		return interrupted("interrupted: nothing was written")
+	case errors.As(err, new(results.InputError)):
+		return usagef("--find-edge %v", err)
 	case err != nil:
-		return inputError(err)
+		return err
 	}
 	printEdge(io.out, e, time.Since(start))
 	js, err := e.JSON()
@@ -292,14 +308,14 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 	return nil
 }
 
-func printEdge(w io.Writer, e *experiment.Edge, wall time.Duration) {
+func printEdge(w io.Writer, e *results.Edge, wall time.Duration) {
 	fmt.Fprintf(w, "Edge of recovery of %s along %s: %d seeds (%s) at each value; a value recovers when half the seeds do\n",
 		e.Scenario, e.Key, len(e.Seeds), seedRange(e.Seeds))
 	if len(e.Settings) > 0 {
 		fmt.Fprintf(w, "Fixed: %s\n", strings.Join(e.Settings, ", "))
 	}
-	succ := experiment.MetricResult{Metric: experiment.SuccessRateMetric()}
-	good := experiment.MetricResult{Metric: experiment.GoodputMetric()}
+	succ := results.MetricResult{Metric: results.SuccessRateMetric()}
+	good := results.MetricResult{Metric: results.GoodputMetric()}
 	for i := range e.Probes {
 		succ.Estimates = append(succ.Estimates, &e.Probes[i].SuccessRate)
 		good.Estimates = append(good.Estimates, &e.Probes[i].Goodput)
@@ -322,4 +338,35 @@ func printEdge(w io.Writer, e *experiment.Edge, wall time.Duration) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nEdge: %s\n%d runs in %s\n", e.Verdict, len(e.Probes)*len(e.Seeds), wall.Round(time.Millisecond))
+}
+
+// parseShard reads --shard I/N, or /N with I taken from the environment:
+// JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (a
+// Slurm job array). getenv is os.Getenv outside tests.
+func parseShard(spec string, getenv func(string) string) (experiment.Shard, error) {
+	bad := func(format string, args ...any) (experiment.Shard, error) {
+		return experiment.Shard{}, usagef("--shard %s: %s", spec, fmt.Sprintf(format, args...))
+	}
+	is, ns, ok := strings.Cut(spec, "/")
+	n, err := strconv.Atoi(ns)
+	if !ok || err != nil || n < 1 {
+		return bad("want I/N with N at least 1, e.g. 0/3, or /N to read I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
+	}
+	from := "--shard"
+	if is == "" {
+		for _, name := range []string{"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"} {
+			if v := getenv(name); v != "" {
+				is, from = v, name
+				break
+			}
+		}
+		if is == "" {
+			return bad("no shard index: neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set")
+		}
+	}
+	i, err := strconv.Atoi(is)
+	if err != nil || i < 0 || i >= n {
+		return bad("shard index %q (from %s) must be a number from 0 to %d", is, from, n-1)
+	}
+	return experiment.Shard{Index: i, Count: n}, nil
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/trace"
-	"github.com/failsim/failsim/topology/scenariofile"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // traceOptions are the flags of `simulate trace`.
@@ -84,7 +84,7 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 			names = append(names, k.Name)
 		}
 		if !slices.Contains(names, c) {
-			return usagef("--component: no component named %q%s", c, scenariofile.DidYouMean(c, names))
+			return usagef("--component: no component named %q%s", c, human.DidYouMean(c, names))
 		}
 	}
 	seed := sc.Seed

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim/validation"
 )
 
@@ -61,7 +62,7 @@ func runValidate(opts *validateOptions, io streams) error {
 		scenarioCount(checks), opts.seeds, opts.jobs)
 	defer stop()
 	start := time.Now()
-	rows, err := validation.Run(ctx, checks, seeds, inParallel(opts.jobs))
+	rows, err := validation.Run(ctx, checks, scenarios.Parse, seeds, inParallel(opts.jobs))
 	if err != nil {
 		if ctx.Err() != nil {
 			return interrupted("interrupted: nothing was written")

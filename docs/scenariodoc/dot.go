@@ -3,9 +3,9 @@ package scenariodoc
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // DOT draws the scenario's topology as a Graphviz digraph: clients as
@@ -89,7 +89,7 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 			lines = append(lines, count(q.Capacity, "message")+" at most")
 		}
 		if q.Retention > 0 {
-			lines = append(lines, "retention "+short(q.Retention))
+			lines = append(lines, "retention "+human.Duration(q.Retention))
 		}
 	default:
 		s := c.Server
@@ -102,7 +102,7 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 			lines = append(lines, fmt.Sprintf("queue of %d", s.Queue.Capacity))
 		}
 		if s.Timeout > 0 {
-			lines = append(lines, "timeout "+short(s.Timeout))
+			lines = append(lines, "timeout "+human.Duration(s.Timeout))
 		}
 		if s.Cache != nil {
 			lines = append(lines, fmt.Sprintf("cache of %d keys", s.Cache.Capacity))
@@ -117,7 +117,7 @@ func nodeLabel(sc *topology.Scenario, i, replicas int) string {
 			if replicas > 1 {
 				on = " on " + sc.Components[t].Name
 			}
-			lines = append(lines, fmt.Sprintf("fault%s: %s %s–%s", on, faultWhat(f), short(f.At), short(f.End())))
+			lines = append(lines, fmt.Sprintf("fault%s: %s %s–%s", on, faultWhat(f), human.Duration(f.At), human.Duration(f.End())))
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -135,7 +135,7 @@ func faultWhat(f topology.Fault) string {
 	case topology.FaultSlowdown:
 		return fmt.Sprintf("slowdown ×%g", f.Factor)
 	case topology.FaultLatency:
-		return "latency +" + short(f.Latency)
+		return "latency +" + human.Duration(f.Latency)
 	case topology.FaultErrors:
 		return fmt.Sprintf("errors %g%%", 100*f.ErrorRate)
 	case topology.FaultCapacity:
@@ -153,14 +153,14 @@ func callLabel(p topology.CallPolicy, balancer bool) string {
 		if balancer {
 			what = "per try "
 		}
-		parts = append(parts, what+short(p.Timeout))
+		parts = append(parts, what+human.Duration(p.Timeout))
 	}
 	if p.Deadline > 0 {
 		what := "deadline "
 		if balancer {
 			what = "route timeout "
 		}
-		parts = append(parts, what+short(p.Deadline))
+		parts = append(parts, what+human.Duration(p.Deadline))
 	}
 	if p.Timeout == 0 && p.Deadline == 0 {
 		parts = append(parts, "no timeout")
@@ -191,36 +191,24 @@ func backoff(b topology.Backoff) string {
 	case topology.BackoffNone:
 		return "no backoff"
 	case topology.BackoffConstant:
-		return "wait " + short(b.Base)
+		return "wait " + human.Duration(b.Base)
 	case topology.BackoffEnvoy:
-		return "Envoy backoff " + short(b.Base)
+		return "Envoy backoff " + human.Duration(b.Base)
 	}
 	jitter := [...]string{"no jitter", "full jitter", "equal jitter", "decorrelated jitter"}[b.Jitter]
-	return fmt.Sprintf("exponential %s–%s, %s", short(b.Base), short(b.Cap), jitter)
+	return fmt.Sprintf("exponential %s–%s, %s", human.Duration(b.Base), human.Duration(b.Cap), jitter)
 }
 
 func dist(d topology.Dist) string {
 	switch d.Kind {
 	case topology.DistConstant:
-		return short(d.Value)
+		return human.Duration(d.Value)
 	case topology.DistExponential:
-		return "exp. mean " + short(d.Mean)
+		return "exp. mean " + human.Duration(d.Mean)
 	case topology.DistUniform:
-		return short(d.Min) + "–" + short(d.Max)
+		return human.Duration(d.Min) + "–" + human.Duration(d.Max)
 	case topology.DistLognormal:
-		return fmt.Sprintf("median %s, p99 %s", short(d.Median), short(d.P99))
+		return fmt.Sprintf("median %s, p99 %s", human.Duration(d.Median), human.Duration(d.P99))
 	}
 	return "measured"
-}
-
-// short writes a duration without trailing zero units: 2s, 1m30s, 250ms.
-func short(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
@@ -88,7 +88,7 @@ func summary(e scenarios.Entry) string {
 func runsSection(e scenarios.Entry, runs []run) string {
 	var b strings.Builder
 	finished := runs[0].res.Summary.Clients.FinishedS != nil
-	fmt.Fprintf(&b, "One run of each at the scenario's seed (%d) and duration (%s).\n\n", runs[0].sc.Seed, short(runs[0].sc.Duration))
+	fmt.Fprintf(&b, "One run of each at the scenario's seed (%d) and duration (%s).\n\n", runs[0].sc.Seed, human.Duration(runs[0].sc.Duration))
 	bottom := runs[0].res.Summary.Components[deepest(runs[0])].Group
 	b.WriteString("| run | what it changes | success | client p99 | goodput | amplification at " + bottom + " | wasted work | recovery |")
 	if finished {
@@ -106,12 +106,12 @@ func runsSection(e scenarios.Entry, runs []run) string {
 			what = "nothing: the scenario as written"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s/s | %s | %s | %s |", r.label(), what,
-			percent(s.Clients.SuccessRate), seconds(s.Clients.Latency.P99), sig(s.Clients.GoodputRPS),
-			amplification(s, deepest(runs[0])), seconds(wasted(s)), recovery(s))
+			human.SignificantPercent(s.Clients.SuccessRate), human.SignificantSeconds(s.Clients.Latency.P99), human.Significant(s.Clients.GoodputRPS),
+			amplification(s, deepest(runs[0])), human.SignificantSeconds(wasted(s)), recovery(s))
 		if finished {
 			done := "not all"
 			if f := s.Clients.FinishedS; f != nil {
-				done = "t=" + seconds(*f)
+				done = "t=" + human.SignificantSeconds(*f)
 			}
 			fmt.Fprintf(&b, " %d | %s |", s.Components[deepest(runs[0])].Arrivals, done)
 		}
@@ -144,7 +144,7 @@ func amplification(s *results.Summary, deepest string) string {
 			amp += c.Amplification
 		}
 	}
-	return "×" + sig(amp)
+	return "×" + human.Significant(amp)
 }
 
 func wasted(s *results.Summary) float64 {
@@ -163,7 +163,7 @@ func recovery(s *results.Summary) string {
 	case !*r.Recovered:
 		return "never"
 	default:
-		return "after " + seconds(*r.RecoveredAtS-*r.LastFaultEndS)
+		return "after " + human.SignificantSeconds(*r.RecoveredAtS-*r.LastFaultEndS)
 	}
 }
 
@@ -179,7 +179,7 @@ func reproduce(e scenarios.Entry, sc *topology.Scenario) string {
 	}
 	from := ""
 	if len(sc.Faults) > 0 {
-		from = " --from " + short(sc.Faults[0].At)
+		from = " --from " + human.Duration(sc.Faults[0].At)
 	}
 	fmt.Fprintf(&b, "simulate trace %s%s -n 2           # the life of two requests, in words\n", e.Name, from)
 	b.WriteString("```\n")
@@ -187,28 +187,6 @@ func reproduce(e scenarios.Entry, sc *topology.Scenario) string {
 }
 
 func imagePath(name, variant string) string { return "images/" + name + "-" + variant + ".png" }
-
-// percent, seconds and sig write numbers to three significant digits, so
-// that a page does not change with the last bits of a float.
-func percent(f float64) string { return sig(100*f) + "%" }
-
-func seconds(s float64) string {
-	switch {
-	case s == 0:
-		return "0s"
-	case s < 1:
-		return sig(1000*s) + "ms"
-	}
-	return sig(s) + "s"
-}
-
-func sig(f float64) string {
-	if f == 0 {
-		return "0"
-	}
-	digits := max(0, 2-int(math.Floor(math.Log10(math.Abs(f)))))
-	return fmt.Sprintf("%.*f", digits, f)
-}
 
 // markers around a generated section.
 func begin(name string) string {

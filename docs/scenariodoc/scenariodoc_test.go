@@ -97,22 +97,6 @@ func TestFill(t *testing.T) {
 	}
 }
 
-func TestNumbers(t *testing.T) {
-	for _, tc := range []struct {
-		f    float64
-		want string
-	}{
-		{0, "0"}, {2.58123, "2.58"}, {17.81, "17.8"}, {296.74, "297"}, {5693.2, "5693"}, {0.0833, "0.0833"},
-	} {
-		if got := sig(tc.f); got != tc.want {
-			t.Errorf("sig(%g) = %q, want %q", tc.f, got, tc.want)
-		}
-	}
-	if got := seconds(0.0629); got != "62.9ms" {
-		t.Errorf("seconds(0.0629) = %q", got)
-	}
-}
-
 func ExampleDOT() {
 	sc, err := scenariofile.Parse("x.toml", []byte(`name = "x"
 [client.users]

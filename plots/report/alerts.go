@@ -3,24 +3,24 @@ package report
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // addAlerts fills the SLO and alert tables and says what the alerts caught.
 func addAlerts(d *data, s *results.Summary) {
 	for _, o := range s.SLOs {
-		obj := pct(o.Objective) + " succeed"
+		obj := human.Percent(o.Objective) + " succeed"
 		if o.LatencyS != nil {
-			obj += " within " + secs(*o.LatencyS)
+			obj += " within " + human.Seconds(*o.LatencyS)
 		}
 		good := "-"
 		if o.Total > 0 {
-			good = pct(float64(o.Good) / float64(o.Total))
+			good = human.Percent(float64(o.Good) / float64(o.Total))
 		}
 		d.SLOs = append(d.SLOs, []string{o.Name, strings.Join(o.Targets, ", "), obj, good,
-			fmt.Sprintf("%.1fx", o.BurnRate), pct(o.BudgetSpent), period(o.ScaledPeriodS) + " simulated for " + period(o.PeriodS)})
+			fmt.Sprintf("%.1fx", o.BurnRate), human.Percent(o.BudgetSpent), human.Period(o.ScaledPeriodS) + " simulated for " + human.Period(o.PeriodS)})
 	}
 	det := s.Detection
 	if det == nil {
@@ -50,13 +50,4 @@ func addAlerts(d *data, s *results.Summary) {
 	} else if det.FirstFaultAtS != nil {
 		d.Detection += " Every fault was caught."
 	}
-}
-
-// period writes a duration in days when it is whole days: "30d", "12h0m0s".
-func period(sec float64) string {
-	d := time.Duration(sec * float64(time.Second))
-	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return d.String()
 }

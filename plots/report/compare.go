@@ -8,7 +8,8 @@ import (
 	"strings"
 
 	"github.com/failsim/failsim/plots"
-	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // CompareFile is the page of a comparison.
@@ -23,7 +24,7 @@ var comparePage = template.Must(template.New(CompareFile).Parse(comparePageText)
 // outcomes with their intervals, the sides, and the figures, which must
 // have been rendered into files (plots.Files). Like report.html it needs
 // nothing but itself.
-func CompareHTML(r *experiment.CompareResult, figs []*plots.Figure, files map[string][]byte) ([]byte, error) {
+func CompareHTML(r *results.CompareResult, figs []*plots.Figure, files map[string][]byte) ([]byte, error) {
 	labels := make([]string, len(r.Sides))
 	for i, s := range r.Sides {
 		labels[i] = s.Label
@@ -61,7 +62,7 @@ func CompareHTML(r *experiment.CompareResult, figs []*plots.Figure, files map[st
 			variant = "(base)"
 		}
 		d.Sides = append(d.Sides, []string{s.Label, s.File, variant, s.SHA256[:16], strings.Join(s.Settings, " "),
-			secs(s.PooledLatency.P50), secs(s.PooledLatency.P99), secs(s.PooledLatency.P999)})
+			human.Seconds(s.PooledLatency.P50), human.Seconds(s.PooledLatency.P99), human.Seconds(s.PooledLatency.P999)})
 	}
 	var err error
 	if d.Figures, err = embedFigures(figs, files); err != nil {

@@ -13,8 +13,7 @@ import (
 
 func TestComparePageIsSelfContained(t *testing.T) {
 	slow(t)
-	sides, err := experiment.VariantSides("../../scenarios/retry-storm.toml", []string{"base", "retry-budget", "load-shedding"},
-		[]scenariofile.Setting{{Key: "duration", Value: "100s"}})
+	sides, err := experiment.VariantSides(mustConfig(t, "../../scenarios/retry-storm.toml", scenariofile.Setting{Key: "duration", Value: "100s"}), []string{"base", "retry-budget", "load-shedding"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // File names in a results directory.
@@ -149,8 +150,8 @@ func embedFigures(figs []*plots.Figure, files map[string][]byte) ([]figure, erro
 func clientRow(c *results.Clients) []string {
 	return []string{
 		strconv.FormatInt(c.LogicalRequests, 10), strconv.FormatInt(c.Succeeded, 10), strconv.FormatInt(c.Failed, 10),
-		pct(c.SuccessRate), fmt.Sprintf("%.1f/s", c.GoodputRPS), strconv.FormatInt(c.Attempts, 10),
-		secs(c.Latency.P50), secs(c.Latency.P99), secs(c.Latency.P999), secs(c.Latency.Max),
+		human.Percent(c.SuccessRate), fmt.Sprintf("%.1f/s", c.GoodputRPS), strconv.FormatInt(c.Attempts, 10),
+		human.Seconds(c.Latency.P50), human.Seconds(c.Latency.P99), human.Seconds(c.Latency.P999), human.Seconds(c.Latency.Max),
 	}
 }
 
@@ -166,7 +167,7 @@ func componentRow(s *results.Summary, name string) []string {
 	k := s.Components[name]
 	util, maxQ, wasted := "-", "-", "-"
 	if k.Kind == "service" || k.Kind == "database" {
-		util, maxQ, wasted = pct(k.Utilization), strconv.FormatInt(k.MaxQueue, 10), fmt.Sprintf("%.1fs", k.WastedWorkS)
+		util, maxQ, wasted = human.Percent(k.Utilization), strconv.FormatInt(k.MaxQueue, 10), fmt.Sprintf("%.1fs", k.WastedWorkS)
 	}
 	fault := "-"
 	if len(s.Faults) > 0 {
@@ -176,23 +177,8 @@ func componentRow(s *results.Summary, name string) []string {
 		name, k.Kind, strconv.FormatInt(k.Arrivals, 10),
 		fmt.Sprintf("%.2f", k.Amplification), fmt.Sprintf("%.2f", k.PeakAmplification), fault,
 		strconv.FormatInt(k.Completed, 10), strconv.FormatInt(k.Errors, 10), strconv.FormatInt(k.Rejected, 10),
-		strconv.FormatInt(k.TimedOut, 10), strconv.FormatInt(k.Retries, 10), util, maxQ, wasted, secs(k.Latency.P99),
+		strconv.FormatInt(k.TimedOut, 10), strconv.FormatInt(k.Retries, 10), util, maxQ, wasted, human.Seconds(k.Latency.P99),
 	}
 }
-
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
-
-// secs formats seconds to three significant digits, as the CLI does: 1.39ms,
-// 130ms, 6.00s.
-func secs(s float64) string {
-	switch {
-	case s == 0:
-		return "-"
-	case s < 1:
-		return strconv.FormatFloat(1000*s, 'g', 3, 64) + "ms"
-	default:
-		return fmt.Sprintf("%.2fs", s)
-	}
-}

@@ -20,7 +20,9 @@ import (
 
 	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/plots/report"
+	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 var (
@@ -248,6 +250,16 @@ func pixelsLike(img image.Image, cs ...color.RGBA) int {
 }
 
 func near(a uint32, b uint8) bool { return max(a, uint32(b))-min(a, uint32(b)) <= 12 }
+
+// mustConfig reads a scenario file for an experiment.
+func mustConfig(t testing.TB, path string, sets ...scenariofile.Setting) experiment.Config {
+	t.Helper()
+	c, err := experiment.ReadConfig(path, "", sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // slow skips a test that runs long simulations or renders many figures
 // when -short asks for a quick pass (CI's race-detector run uses it: these

@@ -11,10 +11,9 @@ import (
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
-func compareStorm(t *testing.T, par Parallel) *CompareResult {
+func compareStorm(t *testing.T, par Parallel) *results.CompareResult {
 	t.Helper()
-	sides, err := VariantSides(retryStorm, []string{"base", "retry-budget", "load-shedding"},
-		[]scenariofile.Setting{{Key: "duration", Value: "150s"}})
+	sides, err := VariantSides(mustConfig(t, retryStorm, []scenariofile.Setting{{Key: "duration", Value: "150s"}}...), []string{"base", "retry-budget", "load-shedding"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +55,7 @@ func TestCompareJudgesEverySideAgainstTheFirst(t *testing.T) {
 		}
 	}
 	rec := r.Metrics[slices.Index(names, "recovered")]
-	if rec.Estimates[0].Mean != 0 || rec.Estimates[2].Mean != 1 || rec.Differences[2].Test != testMcNemar {
+	if rec.Estimates[0].Mean != 0 || rec.Estimates[2].Mean != 1 || rec.Differences[2].Test != "exact McNemar" {
 		t.Errorf("recovered: %+v %+v %+v", rec.Estimates[0], rec.Estimates[2], rec.Differences[2])
 	}
 	means := r.MeanRuns()
@@ -82,37 +81,20 @@ func TestCompareIsDeterministic(t *testing.T) {
 }
 
 func TestSidesOfFiles(t *testing.T) {
-	sides, err := FileSides([]string{retryStorm, mm1}, nil)
-	if err != nil || sides[0].Label != "retry-storm" || sides[1].Label != "mm1" {
-		t.Fatalf("%+v %v", sides, err)
+	sides := FileSides([]Config{mustConfig(t, retryStorm), mustConfig(t, mm1)})
+	if sides[0].Label != "retry-storm" || sides[1].Label != "mm1" {
+		t.Fatalf("%+v", sides)
 	}
-	sides, _ = FileSides([]string{retryStorm, "../experiment/" + retryStorm}, nil)
+	sides = FileSides([]Config{mustConfig(t, retryStorm), mustConfig(t, "../experiment/"+retryStorm)})
 	if sides[1].Label != "../experiment/"+retryStorm {
 		t.Errorf("files of one name are labelled by path: %q", sides[1].Label)
 	}
-	if _, err := VariantSides(retryStorm, []string{"base", "base"}, nil); err == nil {
+	if _, err := VariantSides(mustConfig(t, retryStorm), []string{"base", "base"}); err == nil {
 		t.Error("accepted a variant twice")
 	}
 	if _, err := NewComparison([]Side{{Label: "x", Config: Config{File: "x.toml", Source: []byte("duration = 1")}},
 		{Label: "y", Config: Config{File: "y.toml", Source: []byte("[client.c]\n")}}}, []uint64{1}); err == nil ||
 		!strings.Contains(err.Error(), "x.toml:1:12") || !strings.Contains(err.Error(), "y.toml") {
 		t.Errorf("problems of both sides: %v", err)
-	}
-}
-
-// A mean run marks the interventions every seed made at the same time, and
-// not one that reacted to an alert at a different time on each seed.
-func TestMeanRunKeepsCommonInterventions(t *testing.T) {
-	end := 150.0
-	fixed := results.Intervention{Name: "kill switch", AtS: 90, EndS: &end}
-	run := func(alertAt float64) *results.Run {
-		return &results.Run{Summary: results.Summary{Interventions: []results.Intervention{fixed, {Name: "on alert", AtS: alertAt}}}}
-	}
-	got := commonInterventions([]*results.Run{run(101), run(97), run(101)})
-	if len(got) != 1 || got[0].Name != "kill switch" {
-		t.Errorf("common interventions %+v, want the kill switch alone", got)
-	}
-	if got := commonInterventions([]*results.Run{run(101)}); len(got) != 2 {
-		t.Errorf("one seed: %d interventions, want both", len(got))
 	}
 }

@@ -10,7 +10,7 @@ import (
 // edge lies between, and every probe shows how many seeds recovered.
 func TestFindEdge(t *testing.T) {
 	slow(t)
-	s, err := NewSweep(retryStorm, "", axes(t, "duration=150s", "fault[0].for=1s,6s"), 5, 1)
+	s, err := NewSweep(mustConfig(t, retryStorm), axes(t, "duration=150s", "fault[0].for=1s,6s"), 5, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func TestFindEdge(t *testing.T) {
 		t.Fatalf("%+v", e)
 	}
 	ok, fail := e.Probes[e.Recovers], e.Probes[e.Fails]
-	if !(ok.X < fail.X) || fail.X-ok.X > 5.0/16+1e-3 || !ok.recovers() || fail.recovers() {
+	if !(ok.X < fail.X) || fail.X-ok.X > 5.0/16+1e-3 || !ok.Recovers() || fail.Recovers() {
 		t.Errorf("edge between %s (%s) and %s (%s)", ok.Value, share(ok), fail.Value, share(fail))
 	}
 	for i := 1; i < len(e.Probes); i++ {
@@ -42,13 +42,13 @@ func TestFindEdgeNeedsTwoNumericBoundsAndAFault(t *testing.T) {
 		sets      []string
 		want      string
 	}{
-		{retryStorm, "fault[0].for", []string{"fault[0].for=1s,2s,3s"}, "exactly two bounds, got 3"},
+		{retryStorm, "fault[0].for", []string{"fault[0].for=1s,2s,3s"}, "exactly two bounds, as fault[0].for=LOW,HIGH; they give 3 values"},
 		{retryStorm, "fault[0].for", []string{"fault[0].for=1s,6s", "client.users.users=200,240"}, "every other setting has one"},
 		{retryStorm, "client.users.retry.backoff", []string{"client.users.retry.backoff=none,exponential"}, "both numbers or both durations"},
-		{retryStorm, "fault[0].for", []string{"client.users.timeout=1s"}, "give its two bounds with --set fault[0].for=LOW,HIGH"},
+		{retryStorm, "fault[0].for", []string{"client.users.timeout=1s"}, "must give its two bounds, as fault[0].for=LOW,HIGH"},
 		{mm1, "client.arrivals.rate", []string{"client.arrivals.rate=100,900"}, "no fault within its duration"},
 	} {
-		s, err := NewSweep(c.file, "", axes(t, c.sets...), 2, 1)
+		s, err := NewSweep(mustConfig(t, c.file), axes(t, c.sets...), 2, 1)
 		if err != nil {
 			t.Fatalf("%v: %v", c.sets, err)
 		}

@@ -2,12 +2,12 @@ package experiment
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 
-	"github.com/failsim/failsim/topology/scenariofile"
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // Condition is a --fail-if clause: METRIC OP EXPR, where OP is <, <=, > or
@@ -24,9 +24,9 @@ type Condition struct {
 
 // ParseCondition reads a condition over the given metrics. Mistakes come
 // back as InputError saying where, with a did-you-mean for metric names.
-func ParseCondition(text string, metrics []Metric) (*Condition, error) {
+func ParseCondition(text string, metrics []results.Metric) (*Condition, error) {
 	bad := func(format string, args ...any) error {
-		return InputError(fmt.Sprintf("--fail-if %q: ", text) + fmt.Sprintf(format, args...))
+		return results.InputError(fmt.Sprintf("%q: ", text) + fmt.Sprintf(format, args...))
 	}
 	at := strings.IndexAny(text, "<>")
 	if at < 0 {
@@ -39,9 +39,9 @@ func ParseCondition(text string, metrics []Metric) (*Condition, error) {
 	}
 	name := strings.TrimSpace(text[:at])
 	if name == "" {
-		return nil, bad("no metric before %s; metrics are %s", op, strings.Join(metricNames(metrics), ", "))
+		return nil, bad("no metric before %s; metrics are %s", op, strings.Join(results.MetricNames(metrics), ", "))
 	}
-	if err := CheckMetric(metrics, name); err != nil {
+	if err := results.CheckMetric(metrics, name); err != nil {
 		return nil, bad("%v", err)
 	}
 	p := &exprParser{src: rest, offset: at + len(op)}
@@ -56,8 +56,8 @@ func ParseCondition(text string, metrics []Metric) (*Condition, error) {
 // reference, and says why for each side where it holds; a side where it
 // cannot be evaluated (the metric has no value there) fails too, since a
 // gate that cannot look must not pass.
-func (c *Condition) Check(r *CompareResult) []string {
-	var m *MetricResult
+func (c *Condition) Check(r *results.CompareResult) []string {
+	var m *results.MetricResult
 	for i := range r.Metrics {
 		if r.Metrics[i].Name == c.metric {
 			m = &r.Metrics[i]
@@ -103,9 +103,12 @@ type (
 	}
 )
 
-func (n number) eval(float64) float64   { return float64(n) }
-func (baseRef) eval(b float64) float64  { return b }
+func (n number) eval(float64) float64 { return float64(n) }
+
+func (baseRef) eval(b float64) float64 { return b }
+
 func (n negate) eval(b float64) float64 { return -n.x.eval(b) }
+
 func (e binary) eval(b float64) float64 {
 	l, r := e.l.eval(b), e.r.eval(b)
 	switch e.op {
@@ -119,8 +122,8 @@ func (e binary) eval(b float64) float64 {
 	return l / r
 }
 
-// units scale a number to the metrics' units: seconds and fractions.
-var units = map[string]float64{"": 1, "%": 0.01, "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+// unitScales scale a number to the metrics' units: seconds and fractions.
+var unitScales = map[string]float64{"": 1, "%": 0.01, "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 // exprParser is a recursive-descent parser of the right-hand side:
 //
@@ -214,7 +217,7 @@ func (p *exprParser) unary() (expr, error) {
 		}
 		if word := p.src[start:p.pos]; word != "base" {
 			p.pos = start
-			return nil, p.errorf("unknown name %q%s; the right-hand side knows only base, numbers and units", word, scenariofile.DidYouMean(word, []string{"base"}))
+			return nil, p.errorf("unknown name %q%s; the right-hand side knows only base, numbers and units", word, human.DidYouMean(word, []string{"base"}))
 		}
 		return baseRef{}, nil
 	default:
@@ -251,28 +254,10 @@ func (p *exprParser) number() (expr, error) {
 		p.pos++
 	}
 	unit := p.src[ustart:p.pos]
-	scale, ok := units[unit]
+	scale, ok := unitScales[unit]
 	if !ok {
 		p.pos = ustart
 		return nil, p.errorf("unknown unit %q; units are %% (of 1), ns, us, ms, s, m and h", unit)
 	}
 	return number(v * scale), nil
-}
-
-// CheckMetric reports, as an InputError with a did-you-mean, a name that is
-// not one of the metrics.
-func CheckMetric(metrics []Metric, name string) error {
-	names := metricNames(metrics)
-	if slices.Contains(names, name) {
-		return nil
-	}
-	return InputError(fmt.Sprintf("unknown metric %q%s; metrics are %s", name, scenariofile.DidYouMean(name, names), strings.Join(names, ", ")))
-}
-
-func metricNames(ms []Metric) []string {
-	names := make([]string, len(ms))
-	for i, m := range ms {
-		names[i] = m.Name
-	}
-	return names
 }

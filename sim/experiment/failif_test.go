@@ -4,10 +4,12 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/failsim/failsim/sim/results"
 )
 
 func TestParseCondition(t *testing.T) {
-	ms := catalogue([]Tier{{Name: "db", Kind: "database"}}, true)
+	ms := results.Catalogue([]results.Tier{{Name: "db", Kind: "database"}}, true, false, false)
 	for _, c := range []struct {
 		text       string
 		base, want float64 // the right-hand side at this base
@@ -48,13 +50,13 @@ func TestParseCondition(t *testing.T) {
 }
 
 func TestConditionCheck(t *testing.T) {
-	est := func(m float64) *Estimate { return &Estimate{N: 3, Mean: m} }
-	r := &CompareResult{
-		Sides: []SideResult{{Label: "base"}, {Label: "a"}, {Label: "b"}},
-		Metrics: []MetricResult{{Metric: clientMetrics[3], // p99
-			Estimates: []*Estimate{est(2), est(2.3), est(2.5)}}},
+	est := func(m float64) *results.Estimate { return &results.Estimate{N: 3, Mean: m} }
+	r := &results.CompareResult{
+		Sides: []results.SideResult{{Label: "base"}, {Label: "a"}, {Label: "b"}},
+		Metrics: []results.MetricResult{{Metric: results.Catalogue(nil, false, false, false)[3], // p99
+			Estimates: []*results.Estimate{est(2), est(2.3), est(2.5)}}},
 	}
-	cond, err := ParseCondition("p99 > 1.2*base", clientMetrics)
+	cond, err := ParseCondition("p99 > 1.2*base", results.Catalogue(nil, false, false, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestConditionCheck(t *testing.T) {
 // FuzzParseCondition: never a panic, errors are input errors, and an
 // accepted condition evaluates.
 func FuzzParseCondition(f *testing.F) {
-	ms := catalogue([]Tier{{Name: "db", Kind: "database"}}, true)
+	ms := results.Catalogue([]results.Tier{{Name: "db", Kind: "database"}}, true, false, false)
 	for _, s := range []string{"p99 > 1.2*base", "success_rate < base - 1%", "wasted_work.db <= (base + 10) / 2",
 		"p50 > -base + 2.5e-1s", "p99 > (base", "p99 > 2sec", "recovered < 1"} {
 		f.Add(s)
@@ -75,7 +77,7 @@ func FuzzParseCondition(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseCondition(s, ms)
 		if err != nil {
-			if _, ok := err.(InputError); !ok {
+			if _, ok := err.(results.InputError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 			return

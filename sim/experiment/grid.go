@@ -4,42 +4,33 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
-
-// Axis is one --set of a sweep: a key and the values it takes.
-type Axis struct {
-	Key    string   `json:"key"`
-	Values []string `json:"values"`
-}
-
-// Keep is the value that leaves a key as the file (or variant) has it:
-// "with or without a retry budget" is budget=-,{kind="grpc"}.
-const Keep = "-"
 
 // ParseAxis reads KEY=V1,V2,...; values are split at commas that are not
 // inside brackets, braces or quotes, so TOML arrays and inline tables are
 // single values: budget={kind="grpc", max_tokens=10}.
-func ParseAxis(s string) (Axis, error) {
+func ParseAxis(s string) (results.Axis, error) {
 	set, err := scenariofile.ParseSetting(s)
 	if err != nil {
-		return Axis{}, InputError(err.Error())
+		return results.Axis{}, results.InputError(err.Error())
 	}
 	vals, err := splitValues(set.Value)
 	if err != nil {
-		return Axis{}, InputError(fmt.Sprintf("--set %s: %v", s, err))
+		return results.Axis{}, results.InputError(fmt.Sprintf("%s: %v", s, err))
 	}
 	for i, v := range vals {
 		if v == "" {
-			return Axis{}, InputError(fmt.Sprintf("--set %s: value %d is empty", s, i+1))
+			return results.Axis{}, results.InputError(fmt.Sprintf("%s: value %d is empty", s, i+1))
 		}
 		for _, w := range vals[:i] {
 			if w == v {
-				return Axis{}, InputError(fmt.Sprintf("--set %s: value %s is given twice", s, v))
+				return results.Axis{}, results.InputError(fmt.Sprintf("%s: value %s is given twice", s, v))
 			}
 		}
 	}
-	return Axis{Key: set.Key, Values: vals}, nil
+	return results.Axis{Key: set.Key, Values: vals}, nil
 }
 
 // splitValues splits at top-level commas and trims each value.
@@ -82,41 +73,13 @@ func splitValues(s string) ([]string, error) {
 	return append(vals, strings.TrimSpace(s[start:])), nil
 }
 
-// points returns the grid: every combination of the axes' values, the
-// first axis varying slowest.
-func points(axes []Axis) [][]string {
-	ps := [][]string{{}}
-	for _, a := range axes {
-		var next [][]string
-		for _, p := range ps {
-			for _, v := range a.Values {
-				next = append(next, append(append([]string(nil), p...), v))
-			}
-		}
-		ps = next
-	}
-	return ps
-}
-
 // settings turns a point's values into settings, leaving out the kept keys.
-func settings(axes []Axis, values []string) []scenariofile.Setting {
+func settings(axes []results.Axis, values []string) []scenariofile.Setting {
 	var sets []scenariofile.Setting
 	for i, a := range axes {
-		if values[i] != Keep {
+		if values[i] != results.Keep {
 			sets = append(sets, scenariofile.Setting{Key: a.Key, Value: values[i]})
 		}
 	}
 	return sets
-}
-
-// Dimensions returns the indices of the axes with more than one value: the
-// dimensions of the grid. The others are fixed settings.
-func Dimensions(axes []Axis) []int {
-	var dims []int
-	for i, a := range axes {
-		if len(a.Values) > 1 {
-			dims = append(dims, i)
-		}
-	}
-	return dims
 }

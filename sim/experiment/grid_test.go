@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/failsim/failsim/sim/results"
 )
 
 func ExampleParseAxis() {
@@ -57,53 +59,6 @@ func TestParseAxisRejects(t *testing.T) {
 	}
 }
 
-func TestPointsVaryTheFirstAxisSlowest(t *testing.T) {
-	got := points([]Axis{{"a", []string{"1", "2"}}, {"b", []string{"x"}}, {"c", []string{"p", "q"}}})
-	want := [][]string{{"1", "x", "p"}, {"1", "x", "q"}, {"2", "x", "p"}, {"2", "x", "q"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %v", got)
-	}
-}
-
-func TestAxisNames(t *testing.T) {
-	got := AxisNames([]Axis{{Key: "client.users.timeout"}, {Key: "load_balancer.lb.timeout"}})
-	if want := []string{"client.users.timeout", "load_balancer.lb.timeout"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("two timeouts: got %q, want whole keys", got)
-	}
-	got = AxisNames([]Axis{{Key: "client.users.timeout"}, {Key: "client.users.retry.max_attempts"}, {Key: "fault[0].for"}, {Key: "service.api.call[0].timeout"}})
-	if want := []string{"timeout", "max_attempts", "fault[0].for", "service.api.call[0].timeout"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
-func TestParseShard(t *testing.T) {
-	env := func(vars map[string]string) func(string) string {
-		return func(k string) string { return vars[k] }
-	}
-	for _, c := range []struct {
-		spec string
-		env  map[string]string
-		want Shard
-		err  string
-	}{
-		{spec: "1/3", want: Shard{1, 3}},
-		{spec: "/4", env: map[string]string{"JOB_COMPLETION_INDEX": "3"}, want: Shard{3, 4}},
-		{spec: "/4", env: map[string]string{"SLURM_ARRAY_TASK_ID": "0"}, want: Shard{0, 4}},
-		{spec: "/4", err: "neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set"},
-		{spec: "/2", env: map[string]string{"SLURM_ARRAY_TASK_ID": "2"}, err: `shard index "2" (from SLURM_ARRAY_TASK_ID) must be a number from 0 to 1`},
-		{spec: "3", err: "want I/N"},
-		{spec: "0/0", err: "want I/N"},
-	} {
-		got, err := ParseShard(c.spec, env(c.env))
-		switch {
-		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
-			t.Errorf("%s: error %v, want %q", c.spec, err, c.err)
-		case c.err == "" && (err != nil || got != c.want):
-			t.Errorf("%s: got %v, %v, want %v", c.spec, got, err, c.want)
-		}
-	}
-}
-
 // FuzzParseAxis: never a panic; what it accepts it reads back the same from
 // its own values joined by commas.
 func FuzzParseAxis(f *testing.F) {
@@ -113,7 +68,7 @@ func FuzzParseAxis(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		a, err := ParseAxis(s)
 		if err != nil {
-			if _, ok := err.(InputError); !ok {
+			if _, ok := err.(results.InputError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 			return

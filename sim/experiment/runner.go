@@ -5,19 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"sync"
 
-	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
-
-// FormatVersion is the version of the files this package writes (compare.json,
-// sweep.json, runs.jsonl). Files of another version are not resumed or
-// merged.
-const FormatVersion = 1
 
 // Config is one scenario to run: a file's text, a variant and settings.
 type Config struct {
@@ -28,14 +24,14 @@ type Config struct {
 	Settings []scenariofile.Setting
 }
 
-// readConfig reads a scenario file, or a shipped scenario by name, as
-// scenariofile.Load reports a file it cannot read.
-func readConfig(path, variant string, sets []scenariofile.Setting) (Config, error) {
-	file, src, dir, err := scenarios.Read(path)
+// ReadConfig reads a scenario file from disk, the files it imports from its
+// folder.
+func ReadConfig(path, variant string, sets ...scenariofile.Setting) (Config, error) {
+	src, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{File: file, Source: src, Dir: dir, Variant: variant, Settings: sets}, nil
+	return Config{File: path, Source: src, Dir: os.DirFS(filepath.Dir(path)), Variant: variant, Settings: sets}, nil
 }
 
 // load parses the configuration. Each run parses its own copy (a
@@ -83,7 +79,7 @@ type job struct {
 // finished is a job's result.
 type finished struct {
 	job
-	outcome Outcome
+	outcome results.Outcome
 	run     *results.Run // only when the caller keeps whole runs
 	err     error
 }
@@ -145,7 +141,7 @@ func runJob(ctx context.Context, c Config, j job, keep bool) finished {
 		f.err = fmt.Errorf("run %d (seed %d) %s", j.index, j.seed, r.Summary.StopReason)
 		return f
 	}
-	f.outcome, f.err = measure(r)
+	f.outcome, f.err = results.Measure(r)
 	if keep {
 		f.run = r
 	}

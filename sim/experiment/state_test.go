@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"testing"
 
@@ -23,7 +22,7 @@ rate = 10
 connections = 1
 query_time = "1ms"
 `
-	names := func(ms []Metric) []string {
+	names := func(ms []results.Metric) []string {
 		var out []string
 		for _, m := range ms {
 			out = append(out, m.Name)
@@ -42,15 +41,8 @@ query_time = "1ms"
 		if slices.Contains(got, "duplicate_writes") != tt.want || slices.Contains(got, "inconsistent_open") != tt.want {
 			t.Errorf("write %q: metrics %q", tt.write, got)
 		}
-		if err := CheckMetric(metricsOfScenarios([]*topology.Scenario{sc}), "duplicate_writes"); (err == nil) != tt.want {
+		if err := results.CheckMetric(metricsOfScenarios([]*topology.Scenario{sc}), "duplicate_writes"); (err == nil) != tt.want {
 			t.Errorf("write %q: --fail-if on duplicate_writes: %v", tt.write, err)
 		}
-	}
-	dup := stateMetrics(true)[0]
-	if v := dup.value(&Outcome{State: &results.State{DuplicateWrites: 7}}); v != 7 {
-		t.Errorf("duplicate writes %g, want 7", v)
-	}
-	if v := dup.value(&Outcome{}); !math.IsNaN(v) {
-		t.Errorf("a run without state: %g, want NaN", v)
 	}
 }

@@ -10,9 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/sim/results"
 )
 
 // Sweep is a grid of settings times seeds: a fixed, ordered run list. Run i
@@ -21,33 +21,32 @@ import (
 // not by luck), and no run's seed depends on how the list is sharded.
 type Sweep struct {
 	config  Config // the file and variant; each point adds its settings
-	axes    []Axis
+	axes    []results.Axis
 	points  [][]string // each point's value of every axis
 	configs []Config   // per point
 	first   uint64
 	seeds   int
 	name    string // the scenario's name
-	metrics []Metric
+	metrics []results.Metric
 }
 
-// NewSweep validates every grid point before anything runs; a mistake in
-// any (as scenariofile.Errors) means nothing runs and nothing is written.
-func NewSweep(path, variant string, axes []Axis, seeds int, first uint64) (*Sweep, error) {
+// NewSweep sweeps the file and variant of c over the grid of axes (c's own
+// settings are not used: every setting of a sweep is an axis). It validates
+// every grid point before anything runs; a mistake in any (as
+// scenariofile.Errors) means nothing runs and nothing is written.
+func NewSweep(c Config, axes []results.Axis, seeds int, first uint64) (*Sweep, error) {
 	if seeds < 1 {
-		return nil, InputError(fmt.Sprintf("--seeds must be at least 1, got %d", seeds))
+		return nil, results.InputError(fmt.Sprintf("a sweep needs at least one seed, got %d", seeds))
 	}
 	for i, a := range axes {
 		for _, b := range axes[:i] {
 			if a.Key == b.Key {
-				return nil, InputError(fmt.Sprintf("--set %s is given twice; list its values in one --set, separated by commas", a.Key))
+				return nil, results.InputError(fmt.Sprintf("%s is given twice: give each key once, with all its values separated by commas", a.Key))
 			}
 		}
 	}
-	c, err := readConfig(path, variant, nil)
-	if err != nil {
-		return nil, err
-	}
-	s := &Sweep{config: c, axes: axes, points: points(axes), first: first, seeds: seeds}
+	c.Settings = nil
+	s := &Sweep{config: c, axes: axes, points: results.Points(axes), first: first, seeds: seeds}
 	for _, p := range s.points {
 		pc := c
 		pc.Settings = settings(axes, p)
@@ -68,29 +67,13 @@ func (s *Sweep) Name() string { return s.name }
 func (s *Sweep) Runs() int { return len(s.points) * s.seeds }
 
 // Metrics lists the metrics the runs will have.
-func (s *Sweep) Metrics() []Metric { return s.metrics }
+func (s *Sweep) Metrics() []results.Metric { return s.metrics }
 
 // seed is the seed of run i.
 func (s *Sweep) seed(i int) uint64 { return s.first + uint64(i%s.seeds) }
 
-// Header is the first line of a runs file: what the runs are of, so that
-// resuming or merging files of another sweep, scenario text or build is
-// refused.
-type Header struct {
-	Format   int    `json:"failsim_runs"`
-	Engine   string `json:"engine"` // the build of simulate that ran them
-	Scenario string `json:"scenario"`
-	SHA256   string `json:"scenario_sha256"` // of the file's text
-	Variant  string `json:"variant"`
-	Axes     []Axis `json:"axes"`
-	Seed     uint64 `json:"seed"` // the first seed
-	Seeds    int    `json:"seeds"`
-	Runs     int    `json:"runs"`
-	Shard    string `json:"shard,omitempty"` // "i/n" for a shard's file
-}
-
-func (s *Sweep) header(shard Shard) Header {
-	h := Header{Format: FormatVersion, Engine: engine(), Scenario: s.name, SHA256: hash(s.config.Source),
+func (s *Sweep) header(shard Shard) results.Header {
+	h := results.Header{Format: results.FormatVersion, Engine: engine(), Scenario: s.name, SHA256: hash(s.config.Source),
 		Variant: s.config.Variant, Axes: s.axes, Seed: s.first, Seeds: s.seeds, Runs: s.Runs()}
 	if shard.Count > 0 {
 		h.Shard = shard.String()
@@ -101,54 +84,12 @@ func (s *Sweep) header(shard Shard) Header {
 // engine identifies the engine whose results these are.
 func engine() string { return "failsim " + sim.Version }
 
-// mismatch says how header o differs from h, "" when they describe the
-// same sweep (shards aside).
-func (h Header) mismatch(o Header) string {
-	a, b := h, o
-	a.Shard, b.Shard = "", ""
-	switch {
-	case a.Format != b.Format:
-		return fmt.Sprintf("format %d, not %d", b.Format, a.Format)
-	case a.Engine != b.Engine:
-		return fmt.Sprintf("made by another build of simulate (%s, not %s)", b.Engine, a.Engine)
-	case a.SHA256 != b.SHA256:
-		return fmt.Sprintf("of another scenario text (%s %.12s, not %s %.12s)", b.Scenario, b.SHA256, a.Scenario, a.SHA256)
-	case a.Variant != b.Variant:
-		return fmt.Sprintf("of variant %q, not %q", b.Variant, a.Variant)
-	case a.Seed != b.Seed || a.Seeds != b.Seeds:
-		return fmt.Sprintf("of %d seeds from %d, not %d from %d", b.Seeds, b.Seed, a.Seeds, a.Seed)
-	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	if string(ja) != string(jb) {
-		return fmt.Sprintf("of other settings (%s, not %s)", axesString(b.Axes), axesString(a.Axes))
-	}
-	return ""
-}
-
-func axesString(axes []Axis) string {
-	parts := make([]string, len(axes))
-	for i, a := range axes {
-		parts[i] = "--set " + a.Key + "=" + strings.Join(a.Values, ",")
-	}
-	return strings.Join(parts, " ")
-}
-
-// Record is one finished run, a line of a runs file.
-type Record struct {
-	Run   int    `json:"run"`   // index in the run list
-	Point int    `json:"point"` // grid point
-	Seed  uint64 `json:"seed"`
-	ID    string `json:"id"` // hash of the format, scenario text, variant, point's settings and seed
-	Outcome
-}
-
 // id names run i by what it ran, so that a resumed file's runs are known to
 // be the ones this sweep would run.
 func (s *Sweep) id(i int) string {
 	c := s.configs[i/s.seeds]
 	h := sha256.New()
-	fmt.Fprintf(h, "failsim %d\n%s\nvariant %q\n", FormatVersion, hash(c.Source), c.Variant)
+	fmt.Fprintf(h, "failsim %d\n%s\nvariant %q\n", results.FormatVersion, hash(c.Source), c.Variant)
 	for _, set := range c.Settings {
 		fmt.Fprintf(h, "set %q %q\n", set.Key, set.Value)
 	}
@@ -177,7 +118,7 @@ func (s *Sweep) Execute(ctx context.Context, opts RunOptions) (string, error) {
 	_, err := os.Stat(path)
 	switch {
 	case err == nil && !opts.Resume:
-		return "", InputError(fmt.Sprintf("%s exists: add --resume to finish that sweep, or remove it to start again", path))
+		return "", fmt.Errorf("%s: %w", path, fs.ErrExist)
 	case err == nil:
 		if have, err = s.resume(path, head); err != nil {
 			return "", err
@@ -215,7 +156,7 @@ func (s *Sweep) Execute(ctx context.Context, opts RunOptions) (string, error) {
 		par = Sequential
 	}
 	err = execute(ctx, s.configs, jobs, par, false, func(fin finished) error {
-		line, err := json.Marshal(Record{Run: fin.index, Point: fin.config, Seed: fin.seed, ID: s.id(fin.index), Outcome: fin.outcome})
+		line, err := json.Marshal(results.Record{Run: fin.index, Point: fin.config, Seed: fin.seed, ID: s.id(fin.index), Outcome: fin.outcome})
 		if err != nil {
 			return err
 		}
@@ -238,34 +179,34 @@ func (s *Sweep) Execute(ctx context.Context, opts RunOptions) (string, error) {
 
 // resume checks that the file at path holds runs of this sweep, cuts off a
 // partial last line, and returns the runs it has.
-func (s *Sweep) resume(path string, head Header) (map[int]bool, error) {
-	rf, err := readRuns(path)
+func (s *Sweep) resume(path string, head results.Header) (map[int]bool, error) {
+	rf, err := results.ReadRuns(path)
 	if err != nil {
 		return nil, err
 	}
-	if rf.header == nil { // not even the header was written
+	if rf.Header == nil { // not even the header was written
 		return map[int]bool{}, createRuns(path, head)
 	}
-	if why := head.mismatch(*rf.header); why != "" {
-		return nil, InputError(fmt.Sprintf("%s holds runs %s: resume the sweep that wrote it, or write to another --out", path, why))
+	if why := head.Mismatch(*rf.Header); why != "" {
+		return nil, results.InputError(fmt.Sprintf("%s holds runs %s: resume the sweep that wrote it, or write its runs elsewhere", path, why))
 	}
-	if rf.header.Shard != head.Shard {
-		return nil, InputError(fmt.Sprintf("%s holds shard %q, not %q", path, rf.header.Shard, head.Shard))
+	if rf.Header.Shard != head.Shard {
+		return nil, results.InputError(fmt.Sprintf("%s holds shard %q, not %q", path, rf.Header.Shard, head.Shard))
 	}
 	have := map[int]bool{}
-	for _, r := range rf.records {
+	for _, r := range rf.Records {
 		switch {
 		case r.Run < 0 || r.Run >= s.Runs():
-			return nil, InputError(fmt.Sprintf("%s:%d: run %d is not in this sweep of %d runs", path, r.line, r.Run, s.Runs()))
+			return nil, results.InputError(fmt.Sprintf("%s:%d: run %d is not in this sweep of %d runs", path, r.Line, r.Run, s.Runs()))
 		case have[r.Run]:
-			return nil, InputError(fmt.Sprintf("%s:%d: run %d is in the file twice", path, r.line, r.Run))
+			return nil, results.InputError(fmt.Sprintf("%s:%d: run %d is in the file twice", path, r.Line, r.Run))
 		case r.ID != s.id(r.Run):
-			return nil, InputError(fmt.Sprintf("%s:%d: run %d has id %s, not %s: it ran other settings or another seed", path, r.line, r.Run, r.ID, s.id(r.Run)))
+			return nil, results.InputError(fmt.Sprintf("%s:%d: run %d has id %s, not %s: it ran other settings or another seed", path, r.Line, r.Run, r.ID, s.id(r.Run)))
 		}
 		have[r.Run] = true
 	}
-	if rf.partial {
-		if err := os.Truncate(path, rf.size); err != nil {
+	if rf.Partial {
+		if err := os.Truncate(path, rf.Size); err != nil {
 			return nil, err
 		}
 	}

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 const (
@@ -15,9 +19,9 @@ const (
 	retryStorm = "../../scenarios/retry-storm.toml"
 )
 
-func axes(t *testing.T, specs ...string) []Axis {
+func axes(t *testing.T, specs ...string) []results.Axis {
 	t.Helper()
-	var as []Axis
+	var as []results.Axis
 	for _, s := range specs {
 		a, err := ParseAxis(s)
 		if err != nil {
@@ -32,7 +36,7 @@ func axes(t *testing.T, specs ...string) []Axis {
 // and without a retry budget, at two rates of thinking: 4 points × 3 seeds.
 func smallSweep(t *testing.T) *Sweep {
 	t.Helper()
-	s, err := NewSweep(retryStorm, "", axes(t, "duration=100s",
+	s, err := NewSweep(mustConfig(t, retryStorm), axes(t, "duration=100s",
 		`client.users.retry.budget=-,{kind="grpc"}`, "client.users.think.mean=3s,4s"), 3, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +48,7 @@ func smallSweep(t *testing.T) *Sweep {
 // files: what `simulate sweep` writes besides the plots.
 func outputs(t *testing.T, paths ...string) map[string][]byte {
 	t.Helper()
-	sw, err := Merge(paths, "success_rate")
+	sw, err := results.Merge(paths, "success_rate")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,25 +120,25 @@ func TestResumeAfterAnInterruptionGivesTheSameResult(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted sweep: err %v, want context.Canceled", err)
 	}
-	rf, err := readRuns(path)
-	if err != nil || rf.partial || len(rf.records) < 5 || len(rf.records) >= s.Runs() {
-		t.Fatalf("after the interruption: %d whole runs of %d, partial %v, err %v", len(rf.records), s.Runs(), rf.partial, err)
+	rf, err := results.ReadRuns(path)
+	if err != nil || rf.Partial || len(rf.Records) < 5 || len(rf.Records) >= s.Runs() {
+		t.Fatalf("after the interruption: %d whole runs of %d, partial %v, err %v", len(rf.Records), s.Runs(), rf.Partial, err)
 	}
 	// A crash in the middle of a line leaves part of it: resuming cuts it off.
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"run":11,"point":3,"se`)
 	f.Close()
 
-	if _, err := s.Execute(context.Background(), RunOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), "--resume") {
-		t.Fatalf("running again without --resume: %v", err)
+	if _, err := s.Execute(context.Background(), RunOptions{Dir: dir}); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("running again without resuming: %v, want fs.ErrExist", err)
 	}
 	var ran []int
 	count := func(done, total int) { ran = append(ran, done) }
 	if _, err := s.Execute(context.Background(), RunOptions{Dir: dir, Resume: true, Progress: count}); err != nil {
 		t.Fatal(err)
 	}
-	if ran[0] != len(rf.records) || ran[len(ran)-1] != s.Runs() {
-		t.Errorf("resumed progress %v: want it to start at the %d runs kept and end at %d", ran, len(rf.records), s.Runs())
+	if ran[0] != len(rf.Records) || ran[len(ran)-1] != s.Runs() {
+		t.Errorf("resumed progress %v: want it to start at the %d runs kept and end at %d", ran, len(rf.Records), s.Runs())
 	}
 	sameFiles(t, "resumed", outputs(t, path), want)
 }
@@ -145,13 +149,13 @@ func TestResumeRefusesAnotherSweepsFile(t *testing.T) {
 	if _, err := s.Execute(context.Background(), RunOptions{Dir: dir, Shard: Shard{0, 6}}); err != nil {
 		t.Fatal(err)
 	}
-	other, err := NewSweep(retryStorm, "", axes(t, "duration=100s",
+	other, err := NewSweep(mustConfig(t, retryStorm), axes(t, "duration=100s",
 		`client.users.retry.budget=-,{kind="grpc"}`, "client.users.think.mean=3s,5s"), 3, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = other.Execute(context.Background(), RunOptions{Dir: dir, Shard: Shard{0, 6}, Resume: true})
-	var in InputError
+	var in results.InputError
 	if !errors.As(err, &in) || !strings.Contains(err.Error(), "of other settings") {
 		t.Fatalf("got %v", err)
 	}
@@ -176,11 +180,11 @@ func TestMergeChecksEveryRunOnce(t *testing.T) {
 		{"missing shard", shards[:2], "runs 2, 5, 8, 11 of 12 are missing"},
 		{"shard twice", []string{shards[0], shards[1], shards[2], shards[1]}, "run 1 is in " + shards[1] + ":2 and in " + shards[1]},
 	} {
-		if _, err := Merge(c.paths, "success_rate"); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := results.Merge(c.paths, "success_rate"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
 		}
 	}
-	if _, err := Merge(shards, "succes_rate"); err == nil || !strings.Contains(err.Error(), `did you mean "success_rate"`) {
+	if _, err := results.Merge(shards, "succes_rate"); err == nil || !strings.Contains(err.Error(), `did you mean "success_rate"`) {
 		t.Errorf("bad --best-by: %v", err)
 	}
 }
@@ -191,7 +195,7 @@ func TestSweepSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw, err := Merge([]string{path}, "success_rate")
+	sw, err := results.Merge([]string{path}, "success_rate")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +217,7 @@ func TestSweepSummary(t *testing.T) {
 }
 
 func TestBadGridPointsAreReportedBeforeAnyRun(t *testing.T) {
-	_, err := NewSweep(retryStorm, "", axes(t, "client.users.timeout=1s,-2s,fast"), 2, 1)
+	_, err := NewSweep(mustConfig(t, retryStorm), axes(t, "client.users.timeout=1s,-2s,fast"), 2, 1)
 	if err == nil {
 		t.Fatal("accepted a negative and a non-duration timeout")
 	}
@@ -229,7 +233,7 @@ func TestBadGridPointsAreReportedBeforeAnyRun(t *testing.T) {
 // to exclude 2.1ms, 5% off.
 func TestConfidenceIntervalContainsTheMM1Mean(t *testing.T) {
 	slow(t)
-	s, err := NewSweep(mm1, "", axes(t, "duration=200s"), 12, 1)
+	s, err := NewSweep(mustConfig(t, mm1), axes(t, "duration=200s"), 12, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,11 +241,11 @@ func TestConfidenceIntervalContainsTheMM1Mean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw, err := Merge([]string{path}, "success_rate")
+	sw, err := results.Merge([]string{path}, "success_rate")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e *Estimate
+	var e *results.Estimate
 	for _, m := range sw.Metrics {
 		if m.Name == "mean_latency" {
 			e = m.Estimates[0]
@@ -257,6 +261,16 @@ func TestConfidenceIntervalContainsTheMM1Mean(t *testing.T) {
 	if *e.Hi >= 0.0021 || *e.Lo <= 0.0019 {
 		t.Errorf("95%% interval [%.5f, %.5f]s does not exclude 1.9ms and 2.1ms", *e.Lo, *e.Hi)
 	}
+}
+
+// mustConfig reads a scenario file for a test.
+func mustConfig(t testing.TB, path string, sets ...scenariofile.Setting) Config {
+	t.Helper()
+	c, err := ReadConfig(path, "", sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // slow skips a test that runs long simulations or renders many figures

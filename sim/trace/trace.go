@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // Filter says which requests may be sampled. Zero fields do not filter.
@@ -167,9 +167,9 @@ func header(r Request) string {
 
 func ended(e *sim.TraceEvent) string {
 	if e.Outcome == "ok" {
-		return fmt.Sprintf("succeeded after %s (%s)", dur(e.Wait), plural(e.Try, "attempt"))
+		return fmt.Sprintf("succeeded after %s (%s)", human.Brief(e.Wait), plural(e.Try, "attempt"))
 	}
-	return fmt.Sprintf("failed after %s (%s, the last %s)", dur(e.Wait), plural(e.Try, "attempt"), outcomeWords[e.Outcome])
+	return fmt.Sprintf("failed after %s (%s, the last %s)", human.Brief(e.Wait), plural(e.Try, "attempt"), outcomeWords[e.Outcome])
 }
 
 var outcomeWords = map[string]string{
@@ -204,13 +204,13 @@ func sentence(e *sim.TraceEvent) string {
 	case sim.TraceQueued:
 		return fmt.Sprintf("%s queues the call from %s behind %d others%s", where, e.Caller, e.Queue, forNobody)
 	case sim.TraceWork:
-		return fmt.Sprintf("%s starts work on the call from %s (%s of work)%s", where, e.Caller, dur(e.Wait), forNobody)
+		return fmt.Sprintf("%s starts work on the call from %s (%s of work)%s", where, e.Caller, human.Brief(e.Wait), forNobody)
 	case sim.TraceAnswer:
-		s := fmt.Sprintf("%s answers %s after %s: %s", where, e.Caller, dur(e.Wait), answerWords[e.Outcome])
+		s := fmt.Sprintf("%s answers %s after %s: %s", where, e.Caller, human.Brief(e.Wait), answerWords[e.Outcome])
 		if e.Orphaned {
 			s += "; nobody is waiting for it any more"
 			if e.Wasted > 0 {
-				s += fmt.Sprintf(": %s of work wasted", dur(e.Wasted))
+				s += fmt.Sprintf(": %s of work wasted", human.Brief(e.Wasted))
 			}
 		}
 		return s
@@ -223,17 +223,17 @@ func sentence(e *sim.TraceEvent) string {
 		if e.Cancel {
 			told = "it tells " + callee + " to stop"
 		}
-		return fmt.Sprintf("%s: %s timed out after %s; %s", where, what, dur(e.Wait), told)
+		return fmt.Sprintf("%s: %s timed out after %s; %s", where, what, human.Brief(e.Wait), told)
 	case sim.TraceGoesOn:
 		switch {
 		case e.State == "queued":
 			return fmt.Sprintf("%s %s still has it queued", kindWords[e.WhereKind], e.Where)
 		case e.State == "working":
-			return fmt.Sprintf("%s %s keeps working on it (%s of work left)", kindWords[e.WhereKind], e.Where, dur(e.Wait))
+			return fmt.Sprintf("%s %s keeps working on it (%s of work left)", kindWords[e.WhereKind], e.Where, human.Brief(e.Wait))
 		case strings.HasPrefix(e.State, "waiting on "):
 			left := "no limit"
 			if e.Wait > 0 {
-				left = dur(e.Wait) + " of its timeout left"
+				left = human.Brief(e.Wait) + " of its timeout left"
 			}
 			return fmt.Sprintf("%s %s keeps %s (%s)", kindWords[e.WhereKind], e.Where, e.State, left)
 		default:
@@ -246,7 +246,7 @@ func sentence(e *sim.TraceEvent) string {
 		}
 		when := "at once"
 		if e.Wait > 0 {
-			when = "after " + dur(e.Wait) + " of backoff"
+			when = "after " + human.Brief(e.Wait) + " of backoff"
 		}
 		return fmt.Sprintf("%s will send %s %d of %d %s (the last %s)", where, next, e.Try+1, e.MaxTries, when, outcomeWords[e.Outcome])
 	case sim.TraceGiveUp:
@@ -265,7 +265,7 @@ func waits(d time.Duration) string {
 	if d == 0 {
 		return "waits as long as it takes"
 	}
-	return "waits up to " + dur(d)
+	return "waits up to " + human.Brief(d)
 }
 
 func plural(n int, what string) string {
@@ -276,19 +276,4 @@ func plural(n int, what string) string {
 		return strconv.Itoa(n) + " tries"
 	}
 	return strconv.Itoa(n) + " " + what + "s"
-}
-
-// dur writes a duration briefly: 2s, 28.312s (to the millisecond), 187ms,
-// 1.93ms (three digits).
-func dur(d time.Duration) string {
-	s := d.Seconds()
-	switch {
-	case s >= 1:
-		return strconv.FormatFloat(math.Round(1000*s)/1000, 'f', -1, 64) + "s"
-	case s >= 1e-3:
-		return strconv.FormatFloat(1000*s, 'g', 3, 64) + "ms"
-	case s > 0:
-		return strconv.FormatFloat(1e6*s, 'g', 3, 64) + "µs"
-	}
-	return "0s"
 }

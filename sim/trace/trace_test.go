@@ -218,25 +218,6 @@ func TestSpread(t *testing.T) {
 	}
 }
 
-func TestDur(t *testing.T) {
-	for _, tc := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{2 * time.Second, "2s"},
-		{28003 * time.Millisecond, "28.003s"},
-		{28003400 * time.Microsecond, "28.003s"},
-		{187 * time.Millisecond, "187ms"},
-		{1934 * time.Microsecond, "1.93ms"},
-		{972 * time.Microsecond, "972µs"},
-		{0, "0s"},
-	} {
-		if got := dur(tc.d); got != tc.want {
-			t.Errorf("dur(%s) = %q, want %q", tc.d, got, tc.want)
-		}
-	}
-}
-
 // slow skips a test that takes seconds under -short.
 func slow(t *testing.T) {
 	t.Helper()

@@ -6,12 +6,10 @@ import (
 	"math"
 	"slices"
 
-	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
-	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // Row is a check's verdict: the closed form, the mean of the simulated
@@ -20,7 +18,7 @@ import (
 type Row struct {
 	Check
 	Theory    float64
-	Simulated experiment.Estimate
+	Simulated results.Estimate
 	Pass      bool
 }
 
@@ -32,10 +30,13 @@ func (r *Row) Covered() bool {
 	return r.Simulated.Lo != nil && *r.Simulated.Lo <= r.Theory && r.Theory <= *r.Simulated.Hi
 }
 
+// Loader loads a check's scenario: scenarios.Parse loads the shipped ones.
+type Loader func(scenario, variant string) (*topology.Scenario, error)
+
 // Run runs every scenario of the checks once per seed, as many at once as
 // par runs them, and judges each check. The rows depend only on the seeds,
 // not on how many runs go at once or on the order they finish.
-func Run(ctx context.Context, checks []Check, seeds []uint64, par experiment.Parallel) ([]Row, error) {
+func Run(ctx context.Context, checks []Check, load Loader, seeds []uint64, par experiment.Parallel) ([]Row, error) {
 	type key struct{ scenario, variant string }
 	var keys []key
 	loaded := map[key]*topology.Scenario{}
@@ -44,11 +45,7 @@ func Run(ctx context.Context, checks []Check, seeds []uint64, par experiment.Par
 		if _, ok := loaded[k]; ok {
 			continue
 		}
-		src, err := scenarios.FS.ReadFile(c.Scenario)
-		if err != nil {
-			return nil, err
-		}
-		sc, err := scenariofile.ParseFS(scenarios.Dir(c.Scenario), "scenarios/"+c.Scenario, src, c.Variant)
+		sc, err := load(c.Scenario, c.Variant)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +89,7 @@ func Run(ctx context.Context, checks []Check, seeds []uint64, par experiment.Par
 		for s, sum := range summaries[slices.Index(keys, k)] {
 			values[s] = c.measure(sum)
 		}
-		est := experiment.MeanInterval(values)
+		est := results.MeanInterval(values)
 		rows[i] = Row{Check: c, Theory: theory, Simulated: est,
 			Pass: math.Abs(est.Mean-theory) <= c.tolerance(theory)}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
@@ -29,7 +30,7 @@ func TestEveryClosedFormHolds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 80 simulations; not in -short")
 	}
-	rows, err := Run(context.Background(), Checks(), seeds, experiment.Sequential)
+	rows, err := Run(context.Background(), Checks(), scenarios.Parse, seeds, experiment.Sequential)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,11 +108,11 @@ func TestRowsDoNotDependOnOrder(t *testing.T) {
 			checks = append(checks, c)
 		}
 	}
-	one, err := Run(context.Background(), checks, []uint64{1, 2, 3}, experiment.Sequential)
+	one, err := Run(context.Background(), checks, scenarios.Parse, []uint64{1, 2, 3}, experiment.Sequential)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reversed, err := Run(context.Background(), checks, []uint64{1, 2, 3}, func(n int, work func(int)) {
+	reversed, err := Run(context.Background(), checks, scenarios.Parse, []uint64{1, 2, 3}, func(n int, work func(int)) {
 		for i := n - 1; i >= 0; i-- {
 			work(i)
 		}

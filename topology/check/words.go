@@ -5,22 +5,17 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/failsim/failsim/topology/human"
 )
 
-// dur writes a duration as a scenario file would: "2s", "1.5s", "5m",
-// "1m30s".
+// dur writes a limit as a scenario file would ("2s", "1m30s"), or "no
+// limit".
 func dur(d time.Duration) string {
 	if d == forever {
 		return "no limit"
 	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return human.Duration(d)
 }
 
 // rate writes a rate per second with the precision a reader needs: "900

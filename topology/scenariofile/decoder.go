@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
@@ -65,7 +66,7 @@ func (d *decoder) object(n *node, what string, keys ...string) *object {
 	}
 	for _, k := range t.keys {
 		if !slices.Contains(keys, k) {
-			d.keyErrorf(t.m[k], "%s: unknown key %q%s", what, k, DidYouMean(k, keys))
+			d.keyErrorf(t.m[k], "%s: unknown key %q%s", what, k, human.DidYouMean(k, keys))
 		}
 	}
 	return &object{d: d, n: n, t: t, what: what}
@@ -173,7 +174,7 @@ func (o *object) enum(key string, def int, choices []string) int {
 	s, ok := n.v.(string)
 	i := slices.Index(choices, s)
 	if !ok || i < 0 {
-		o.errorf(n, "%s must be one of %s, got %s%s", key, quoteList(choices), describe(n.v), DidYouMean(fmt.Sprint(n.v), choices))
+		o.errorf(n, "%s must be one of %s, got %s%s", key, quoteList(choices), describe(n.v), human.DidYouMean(fmt.Sprint(n.v), choices))
 		return def
 	}
 	return i

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 var distKinds = []string{"constant", "exponential", "uniform", "lognormal", "empirical"}
@@ -65,7 +66,7 @@ func (d *decoder) dist(o *object, key string, def topology.Dist) topology.Dist {
 		do := d.object(n, what, "dist", "percentiles")
 		out = topology.Dist{Kind: topology.DistEmpirical, Points: d.percentiles(do)}
 	default:
-		d.errorf(kn, "%s: dist must be one of %s, got %s%s", what, quoteList(distKinds), describe(kn.v), DidYouMean(kind, distKinds))
+		d.errorf(kn, "%s: dist must be one of %s, got %s%s", what, quoteList(distKinds), describe(kn.v), human.DidYouMean(kind, distKinds))
 		return def
 	}
 	return out

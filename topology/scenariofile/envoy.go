@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // The scenario keys that take a load balancer's policy from Envoy files.
@@ -121,7 +122,7 @@ func (x *importer) cluster(root *node, b *topology.Balancer) (string, *topology.
 				o.errorf(n, "lb_policy %s is not simulated (ROUND_ROBIN, RANDOM and LEAST_REQUEST are); add %q to envoy_ignore in the scenario to use ROUND_ROBIN", s, s)
 			}
 		default:
-			o.errorf(n, "lb_policy must be an Envoy load balancing policy such as \"ROUND_ROBIN\" or \"LEAST_REQUEST\", got %s%s", describe(n.v), DidYouMean(fmt.Sprint(n.v), []string{"ROUND_ROBIN", "RANDOM", "LEAST_REQUEST"}))
+			o.errorf(n, "lb_policy must be an Envoy load balancing policy such as \"ROUND_ROBIN\" or \"LEAST_REQUEST\", got %s%s", describe(n.v), human.DidYouMean(fmt.Sprint(n.v), []string{"ROUND_ROBIN", "RANDOM", "LEAST_REQUEST"}))
 		}
 	}
 	if n := o.get("least_request_lb_config"); n != nil {
@@ -294,7 +295,7 @@ func (x *importer) route(root *node, cluster string, p *topology.CallPolicy) {
 	switch len(hits) {
 	case 0:
 		x.o.errorf(x.o.get("envoy_route"), "no route of %s sends to cluster %q (its routes send to %s)%s; name the load balancer after the cluster, or import the cluster with envoy_cluster",
-			x.fd.file, cluster, quoteList(others), DidYouMean(cluster, others))
+			x.fd.file, cluster, quoteList(others), human.DidYouMean(cluster, others))
 		return
 	case 1:
 	default:
@@ -419,7 +420,7 @@ func (x *importer) retryOn(o *object) topology.Outcomes {
 		case slices.Contains(envoyNever, c) && !x.ignored(c):
 			o.errorf(within(n, x.fd.lines, s, at[c]), "retry_on %q reacts to answers failsim's callees never give (they time out, fail with a 500, or refuse with a 503 or a reset); remove it, or add %q to envoy_ignore in the scenario", c, c)
 		case !part && !slices.Contains(envoyNever, c) && c != "5xx":
-			o.errorf(within(n, x.fd.lines, s, at[c]), "retry_on: %q is not an Envoy retry condition%s", c, DidYouMean(c, all))
+			o.errorf(within(n, x.fd.lines, s, at[c]), "retry_on: %q is not an Envoy retry condition%s", c, human.DidYouMean(c, all))
 		}
 	}
 	return out

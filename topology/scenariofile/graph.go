@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // resolver turns component names in a scenario into indices.
@@ -60,7 +61,7 @@ func (r *resolver) callee(o *object, n *node, key, name string) int {
 	i, ok := r.index[name]
 	switch {
 	case !ok:
-		o.errorf(n, "%s: no component named %q%s", key, name, DidYouMean(name, r.names))
+		o.errorf(n, "%s: no component named %q%s", key, name, human.DidYouMean(name, r.names))
 		return -1
 	case r.kinds[i] == topology.KindClient:
 		o.errorf(n, "%s: %q is a client; clients make calls, they do not take them", key, name)
@@ -124,7 +125,7 @@ func (r *resolver) resolveTarget(o *object, key string) []int {
 	}
 	i, ok := r.index[name]
 	if !ok {
-		o.errorf(n, "%s: no component named %q%s", key, name, DidYouMean(name, r.names))
+		o.errorf(n, "%s: no component named %q%s", key, name, human.DidYouMean(name, r.names))
 		return nil
 	}
 	return []int{i}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // The scenario keys that take a call policy from a gRPC service config.
@@ -128,7 +129,7 @@ func (x *importer) serviceConfig(root *node, svc, method string) *grpcMethod {
 	}
 	if best < 0 {
 		x.o.errorf(x.o.get("grpc_method"), "no methodConfig of %s applies to %s/%s (it names %s); gRPC would call it without a timeout or retries%s",
-			x.fd.file, svc, method, strings.Join(listed, ", "), DidYouMean(svc+"/"+method, listed))
+			x.fd.file, svc, method, strings.Join(listed, ", "), human.DidYouMean(svc+"/"+method, listed))
 		return nil
 	}
 	mc := configs[best]
@@ -295,7 +296,7 @@ func (x *importer) codes(o *object, key string, required bool) topology.Outcomes
 		i := slices.Index(grpcCodes, name)
 		switch {
 		case i < 0:
-			o.errorf(e, "%s: %s is not a gRPC status code%s", key, describe(e.v), DidYouMean(fmt.Sprint(e.v), grpcCodes))
+			o.errorf(e, "%s: %s is not a gRPC status code%s", key, describe(e.v), human.DidYouMean(fmt.Sprint(e.v), grpcCodes))
 		case name == "OK":
 			o.errorf(e, "%s: OK is a success, not a failure to retry", key)
 		case grpcOutcome[name] != 0:

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 	"github.com/failsim/failsim/topology/scenariofile/posdoc"
 	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
@@ -235,10 +236,10 @@ func (x *importer) object(n *node, what string, read, quiet, unsupported []strin
 			}
 		default:
 			known := slices.Concat(read, quiet, unsupported)
-			hint := DidYouMean(k, known)
+			hint := human.DidYouMean(k, known)
 			x.fd.keyErrorf(t.m[k], "%s: unknown field %q%s", what, k, hint)
 			for _, r := range read {
-				if hint != "" && DidYouMean(k, []string{r}) == hint {
+				if hint != "" && human.DidYouMean(k, []string{r}) == hint {
 					x.misspelt[t] = append(x.misspelt[t], r)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 var autoscaleKeys = []string{"scale", "metric", "target", "tolerance", "min", "max", "window", "interval",
@@ -251,7 +252,7 @@ func (d *decoder) trigger(o *object, iv *topology.Intervention, sc *topology.Sce
 			if len(names) == 0 {
 				o.errorf(on, "no [[alert]] named %q: the scenario has no alerts", iv.OnAlert)
 			} else {
-				o.errorf(on, "no [[alert]] named %q%s", iv.OnAlert, DidYouMean(iv.OnAlert, names))
+				o.errorf(on, "no [[alert]] named %q%s", iv.OnAlert, human.DidYouMean(iv.OnAlert, names))
 			}
 		}
 	}

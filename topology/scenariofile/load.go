@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
@@ -92,7 +93,7 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 		if len(variants) == 0 {
 			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines no variants", variant)
 		} else {
-			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines %s%s", variant, quoteList(variants), DidYouMean(variant, variants))
+			d.at(tomlpos.Pos{}, "no variant %q: this scenario defines %s%s", variant, quoteList(variants), human.DidYouMean(variant, variants))
 		}
 		return nil, d.errs
 	}

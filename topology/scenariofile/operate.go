@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 var (
@@ -119,7 +120,7 @@ func (d *decoder) alerts(n *node, r *resolver, sc *topology.Scenario) []topology
 				}
 			}
 			if a.SLO < 0 {
-				o.errorf(o.get("slo"), "no [[slo]] named %q%s", name, DidYouMean(name, sloNames))
+				o.errorf(o.get("slo"), "no [[slo]] named %q%s", name, human.DidYouMean(name, sloNames))
 				continue
 			}
 			a.Windows = d.burnWindows(o, sc.SLOs[a.SLO], sc.Metrics.Bucket)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 )
 
 var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault", "slo", "alert", "intervention"}
@@ -399,7 +400,7 @@ func (d *decoder) outcomes(o *object, key string) topology.Outcomes {
 		s, _ := e.v.(string)
 		i := slices.Index(outcomeNames, s)
 		if i < 0 {
-			o.errorf(e, "%s: %s is not an outcome; use %s%s", key, describe(e.v), quoteList(outcomeNames), DidYouMean(s, outcomeNames))
+			o.errorf(e, "%s: %s is not an outcome; use %s%s", key, describe(e.v), quoteList(outcomeNames), human.DidYouMean(s, outcomeNames))
 			continue
 		}
 		out |= 1 << i

@@ -1,12 +1,10 @@
-package experiment
+package results
 
 import (
 	"fmt"
 	"math"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/failsim/failsim/sim/results"
 )
 
 // Outcome is what an experiment keeps of one run: the clients' totals, each
@@ -15,17 +13,17 @@ import (
 // exactly. It is a line of runs.jsonl, and all an experiment's numbers come
 // from it.
 type Outcome struct {
-	SuccessRate     float64         `json:"success_rate"`
-	GoodputRPS      float64         `json:"goodput_rps"`
-	Latency         results.Latency `json:"latency_s"`
-	Recovered       *bool           `json:"recovered"`         // null when not judged (no fault)
-	RecoveredAfterS *float64        `json:"recovered_after_s"` // from the end of the last fault; null unless recovered
-	WastedWorkS     float64         `json:"wasted_work_s"`     // all tiers
-	Tiers           []Tier          `json:"tiers"`
-	LatencyHDR      string          `json:"latency_hdr"` // base64 HDR histogram (V2, compressed), microseconds
+	SuccessRate     float64  `json:"success_rate"`
+	GoodputRPS      float64  `json:"goodput_rps"`
+	Latency         Latency  `json:"latency_s"`
+	Recovered       *bool    `json:"recovered"`         // null when not judged (no fault)
+	RecoveredAfterS *float64 `json:"recovered_after_s"` // from the end of the last fault; null unless recovered
+	WastedWorkS     float64  `json:"wasted_work_s"`     // all tiers
+	Tiers           []Tier   `json:"tiers"`
+	LatencyHDR      string   `json:"latency_hdr"` // base64 HDR histogram (V2, compressed), microseconds
 
-	State     *results.State     `json:"state,omitempty"`     // when the scenario marks writes
-	Detection *results.Detection `json:"detection,omitempty"` // when the scenario has alerts
+	State     *State     `json:"state,omitempty"`     // when the scenario marks writes
+	Detection *Detection `json:"detection,omitempty"` // when the scenario has alerts
 }
 
 // Tier is a summary group: the replicas of one service, or one component.
@@ -41,8 +39,8 @@ type Tier struct {
 // works reports whether the tier does work that can be wasted.
 func (t Tier) works() bool { return t.Kind == "service" || t.Kind == "database" }
 
-// measure extracts the outcome of a run.
-func measure(r *results.Run) (Outcome, error) {
+// Measure extracts the outcome of a run.
+func Measure(r *Run) (Outcome, error) {
 	s := &r.Summary
 	o := Outcome{
 		SuccessRate: s.Clients.SuccessRate,
@@ -109,10 +107,10 @@ func addTo(sum, v []float64) {
 	}
 }
 
-// pooledLatency merges the runs' latency histograms, exactly, and returns the
+// PooledLatency merges the runs' latency histograms, exactly, and returns the
 // quantiles of all their logical requests together; the mean is the runs'
 // exact means weighted by their counts.
-func pooledLatency(os []*Outcome) (results.Latency, error) {
+func PooledLatency(os []*Outcome) (Latency, error) {
 	var all *hdrhistogram.Histogram
 	var sum float64
 	for _, o := range os {
@@ -121,20 +119,20 @@ func pooledLatency(os []*Outcome) (results.Latency, error) {
 		}
 		h, err := hdrhistogram.Decode([]byte(o.LatencyHDR))
 		if err != nil {
-			return results.Latency{}, fmt.Errorf("latency histogram: %w", err)
+			return Latency{}, fmt.Errorf("latency histogram: %w", err)
 		}
 		sum += o.Latency.Mean * float64(h.TotalCount())
 		if all == nil {
 			all = h
 		} else if dropped := all.Merge(h); dropped > 0 {
-			return results.Latency{}, fmt.Errorf("latency histograms of different ranges: %d values dropped", dropped)
+			return Latency{}, fmt.Errorf("latency histograms of different ranges: %d values dropped", dropped)
 		}
 	}
 	if all == nil || all.TotalCount() == 0 {
-		return results.Latency{}, nil
+		return Latency{}, nil
 	}
 	q := func(p float64) float64 { return float64(all.ValueAtPercentile(p)) / 1e6 }
-	return results.Latency{
+	return Latency{
 		Mean: sum / float64(all.TotalCount()),
 		P50:  q(50), P90: q(90), P99: q(99), P999: q(99.9),
 		Max: float64(all.Max()) / 1e6,

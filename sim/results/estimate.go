@@ -1,4 +1,4 @@
-package experiment
+package results
 
 import (
 	"math"
@@ -67,10 +67,10 @@ func MeanInterval(xs []float64) Estimate {
 	return e
 }
 
-// proportion estimates the fraction of 0/1 values xs that are 1 with the
+// Proportion estimates the fraction of 0/1 values xs that are 1 with the
 // Wilson score interval, which stays inside [0, 1] and is not empty when
 // every seed agrees (a t interval would claim certainty from 10 of 10).
-func proportion(xs []float64) Estimate {
+func Proportion(xs []float64) Estimate {
 	vs := present(xs)
 	n := float64(len(vs))
 	if n == 0 {

@@ -1,4 +1,4 @@
-package experiment
+package results
 
 import (
 	"math"
@@ -39,7 +39,7 @@ func TestProportionIsWilson(t *testing.T) {
 		for i := range c.k {
 			xs[i] = 1
 		}
-		e := proportion(xs)
+		e := Proportion(xs)
 		if math.Abs(*e.Lo-c.lo) > 1e-4 || math.Abs(*e.Hi-c.hi) > 1e-4 {
 			t.Errorf("%d/%d: [%.4f, %.4f], want [%.4f, %.4f]", c.k, c.n, *e.Lo, *e.Hi, c.lo, c.hi)
 		}

@@ -1,4 +1,4 @@
-package experiment
+package results
 
 import (
 	"bytes"
@@ -8,9 +8,45 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-
-	"github.com/failsim/failsim/sim/results"
 )
+
+// Axis is one --set of a sweep: a key and the values it takes.
+type Axis struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+}
+
+// Keep is the value that leaves a key as the file (or variant) has it:
+// "with or without a retry budget" is budget=-,{kind="grpc"}.
+const Keep = "-"
+
+// Points returns the grid: every combination of the axes' values, the
+// first axis varying slowest.
+func Points(axes []Axis) [][]string {
+	ps := [][]string{{}}
+	for _, a := range axes {
+		var next [][]string
+		for _, p := range ps {
+			for _, v := range a.Values {
+				next = append(next, append(append([]string(nil), p...), v))
+			}
+		}
+		ps = next
+	}
+	return ps
+}
+
+// Dimensions returns the indices of the axes with more than one value: the
+// dimensions of the grid. The others are fixed settings.
+func Dimensions(axes []Axis) []int {
+	var dims []int
+	for i, a := range axes {
+		if len(a.Values) > 1 {
+			dims = append(dims, i)
+		}
+	}
+	return dims
+}
 
 // SweepResult is the result of a whole sweep, and sweep.json. It is computed from
 // the runs sorted by index, so it is the same whether they came from one
@@ -34,9 +70,9 @@ type SweepResult struct {
 // Point is one grid point: its value of every axis, and what all its
 // seeds' requests saw together.
 type Point struct {
-	Values        []string        `json:"values"`
-	Label         string          `json:"label"` // the swept axes' values: "timeout=4s attempts=3"
-	PooledLatency results.Latency `json:"pooled_latency_s"`
+	Values        []string `json:"values"`
+	Label         string   `json:"label"` // the swept axes' values: "timeout=4s attempts=3"
+	PooledLatency Latency  `json:"pooled_latency_s"`
 }
 
 // Best is the point with the best mean of one metric, and the points whose
@@ -59,37 +95,37 @@ func Merge(paths []string, bestBy string) (*SweepResult, error) {
 	var recs []Record
 	from := map[int]string{}
 	for _, path := range paths {
-		rf, err := readRuns(path)
+		rf, err := ReadRuns(path)
 		var pe *fs.PathError
 		switch {
 		case errors.As(err, &pe):
 			return nil, InputError(fmt.Sprintf("%s: cannot read it: %v", path, pe.Err))
 		case err != nil:
 			return nil, err
-		case rf.header == nil:
+		case rf.Header == nil:
 			return nil, InputError(fmt.Sprintf("%s: empty: no header line", path))
-		case rf.partial:
-			return nil, InputError(fmt.Sprintf("%s: the last line is cut off (an interrupted shard?): finish it with --resume first", path))
+		case rf.Partial:
+			return nil, InputError(fmt.Sprintf("%s: the last line is cut off (an interrupted shard?): resume that shard first", path))
 		case head == nil:
-			head, first = rf.header, path
+			head, first = rf.Header, path
 		default:
-			if why := head.mismatch(*rf.header); why != "" {
+			if why := head.Mismatch(*rf.Header); why != "" {
 				return nil, InputError(fmt.Sprintf("%s holds runs %s as in %s", path, why, first))
 			}
 		}
-		for _, r := range rf.records {
+		for _, r := range rf.Records {
 			if r.Run < 0 || r.Run >= head.Runs {
-				return nil, InputError(fmt.Sprintf("%s:%d: run %d is not in this sweep of %d runs", path, r.line, r.Run, head.Runs))
+				return nil, InputError(fmt.Sprintf("%s:%d: run %d is not in this sweep of %d runs", path, r.Line, r.Run, head.Runs))
 			}
 			if prev, dup := from[r.Run]; dup {
-				return nil, InputError(fmt.Sprintf("run %d is in %s and in %s (line %d): each run must be merged once", r.Run, prev, path, r.line))
+				return nil, InputError(fmt.Sprintf("run %d is in %s and in %s (line %d): each run must be merged once", r.Run, prev, path, r.Line))
 			}
-			from[r.Run] = fmt.Sprintf("%s:%d", path, r.line)
+			from[r.Run] = fmt.Sprintf("%s:%d", path, r.Line)
 			recs = append(recs, r.Record)
 		}
 	}
 	if missing := missingRuns(from, head.Runs); missing != "" {
-		return nil, InputError(fmt.Sprintf("runs %s of %d are missing: merge every shard's file, and finish interrupted shards with --resume", missing, head.Runs))
+		return nil, InputError(fmt.Sprintf("runs %s of %d are missing: merge every shard's file, and resume the shards that were interrupted", missing, head.Runs))
 	}
 	slices.SortFunc(recs, func(a, b Record) int { return a.Run - b.Run })
 	h := *head
@@ -128,22 +164,22 @@ func summariseSweep(h Header, recs []Record, bestBy string) (*SweepResult, error
 	for r := range h.Seeds {
 		sw.Seeds = append(sw.Seeds, h.Seed+uint64(r))
 	}
-	pts := points(h.Axes)
+	pts := Points(h.Axes)
 	groups := make([][]*Outcome, len(pts))
 	labels := make([]string, len(pts))
 	for p, vals := range pts {
 		for r := range h.Seeds {
 			groups[p] = append(groups[p], &recs[p*h.Seeds+r].Outcome)
 		}
-		pooled, err := pooledLatency(groups[p])
+		pooled, err := PooledLatency(groups[p])
 		if err != nil {
 			return nil, err
 		}
 		labels[p] = pointLabel(h.Axes, vals)
 		sw.Points = append(sw.Points, Point{Values: vals, Label: labels[p], PooledLatency: pooled})
 	}
-	sw.Metrics = summarise(groups, 0)
-	sw.Verdicts = verdicts(sw.Metrics, labels, 0)
+	sw.Metrics = Summarise(groups, 0)
+	sw.Verdicts = Verdicts(sw.Metrics, labels, 0)
 	best, err := bestPoint(sw.Metrics, groups, bestBy)
 	if err != nil {
 		return nil, err
@@ -194,7 +230,7 @@ func bestPoint(ms []MetricResult, groups [][]*Outcome, bestBy string) (Best, err
 		for j, m := range ms {
 			catalogue[j] = m.Metric
 		}
-		return Best{}, InputError("--best-by: " + CheckMetric(catalogue, bestBy).Error())
+		return Best{}, InputError(fmt.Sprintf("the best point by %s: %v", bestBy, CheckMetric(catalogue, bestBy)))
 	}
 	m := ms[i]
 	b := Best{Metric: bestBy, Point: -1, Tied: []int{}}
@@ -206,9 +242,9 @@ func bestPoint(ms []MetricResult, groups [][]*Outcome, bestBy string) (Best, err
 	if b.Point < 0 {
 		return b, nil
 	}
-	ref := m.values(groups[b.Point])
+	ref := m.Collect(groups[b.Point])
 	for p := range groups {
-		if p != b.Point && m.Estimates[p] != nil && !m.difference(ref, m.values(groups[p])).Significant {
+		if p != b.Point && m.Estimates[p] != nil && !m.difference(ref, m.Collect(groups[p])).Significant {
 			b.Tied = append(b.Tied, p)
 		}
 	}

@@ -1,0 +1,68 @@
+package sim
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/failsim/failsim/sim/des"
+)
+
+// dispatch panics on a kind it does not know: a kind without a case would
+// otherwise be dropped silently and the run go on wrong.
+func TestDispatchRejectsAnUnknownKind(t *testing.T) {
+	defer func() {
+		want := fmt.Sprintf("sim: event kind %d has no case in dispatch", evKinds)
+		if got := recover(); got != want {
+			t.Errorf("recovered %v, want %q", got, want)
+		}
+	}()
+	(&Sim{}).dispatch(des.Event{Kind: evKinds})
+}
+
+// Every event kind declared in sim.go has a case in dispatch.
+func TestDispatchHasACaseForEveryKind(t *testing.T) {
+	fset := token.NewFileSet()
+	var kinds, cases []string
+	for _, file := range []string{"sim.go", "run.go"} {
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ValueSpec:
+				for _, id := range n.Names {
+					if strings.HasPrefix(id.Name, "ev") && id.Name != "evKinds" {
+						kinds = append(kinds, id.Name)
+					}
+				}
+			case *ast.FuncDecl:
+				if n.Name.Name != "dispatch" {
+					return false
+				}
+				ast.Inspect(n, func(n ast.Node) bool {
+					if cc, ok := n.(*ast.CaseClause); ok {
+						for _, e := range cc.List {
+							cases = append(cases, e.(*ast.Ident).Name)
+						}
+					}
+					return true
+				})
+			}
+			return true
+		})
+	}
+	if len(kinds) != int(evKinds) {
+		t.Fatalf("found %d kinds in sim.go, want evKinds = %d", len(kinds), evKinds)
+	}
+	for _, k := range kinds {
+		if !slices.Contains(cases, k) {
+			t.Errorf("dispatch has no case for %s", k)
+		}
+	}
+}
