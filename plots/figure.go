@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -92,14 +90,7 @@ func Write(dir string, figs []*Figure) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	paths := make(map[string][]byte, len(files))
-	for name, b := range files {
-		paths[filepath.Join(dir, name)] = b
-	}
-	return results.WriteFilesAtomic(paths)
+	return results.WriteDir(dir, files)
 }
 
 const (

@@ -38,7 +38,8 @@ const (
 	AlertBurnRate                   // an SLO's error budget burning too fast
 )
 
-// AlertKindNames are the names scenario files give alert kinds, indexed by value.
+// AlertKindNames are the names results give alert kinds (a file tells them
+// by their keys), indexed by value.
 var AlertKindNames = []string{"threshold", "burn_rate"}
 
 func (k AlertKind) String() string { return AlertKindNames[k] }

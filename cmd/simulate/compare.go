@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -173,20 +172,7 @@ func writeComparison(dir string, res *results.CompareResult) error {
 		return err
 	}
 	files["compare.json"], files[report.CompareFile] = js, page
-	return writeAll(dir, files)
-}
-
-// writeAll writes files into dir, creating it; every file is written in
-// full before any is renamed into place.
-func writeAll(dir string, files map[string][]byte) error {
-	paths := make(map[string][]byte, len(files))
-	for name, b := range files {
-		paths[filepath.Join(dir, name)] = b
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return results.WriteFilesAtomic(paths)
+	return results.WriteDir(dir, files)
 }
 
 func printComparison(w io.Writer, res *results.CompareResult, runs int, wall time.Duration, jobs int) {

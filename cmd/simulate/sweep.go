@@ -179,7 +179,7 @@ func writeSweep(dir string, sw *results.SweepResult) error {
 		return err
 	}
 	files[experiment.RunsFile(experiment.Shard{})], files["sweep.json"] = runs, js
-	return writeAll(dir, files)
+	return results.WriteDir(dir, files)
 }
 
 // pointsPerTable keeps the sweep's table within a wide terminal.
@@ -301,7 +301,7 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 		return err
 	}
 	files["edge.json"] = js
-	if err := writeAll(dir, files); err != nil {
+	if err := results.WriteDir(dir, files); err != nil {
 		return fmt.Errorf("writing the edge: %w", err)
 	}
 	fmt.Fprintf(io.out, "wrote edge.json and its plot (PNG and SVG) into %s\n", dir)

@@ -48,14 +48,7 @@ func Write(dir string, run *results.Run, scenario []byte) error {
 		return err
 	}
 	files[File] = page
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	paths := make(map[string][]byte, len(files))
-	for name, b := range files {
-		paths[filepath.Join(dir, name)] = b
-	}
-	return results.WriteFilesAtomic(paths)
+	return results.WriteDir(dir, files)
 }
 
 //go:embed report.html.tmpl

@@ -33,17 +33,11 @@ const (
 // place, so an interrupted run leaves the previous pair or the new one, never
 // half a file.
 func (r *Run) Write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	sum, csv, err := r.Encode()
 	if err != nil {
 		return err
 	}
-	return WriteFilesAtomic(map[string][]byte{
-		filepath.Join(dir, SummaryFile):    sum,
-		filepath.Join(dir, TimeseriesFile): csv,
-	})
+	return WriteDir(dir, map[string][]byte{SummaryFile: sum, TimeseriesFile: csv})
 }
 
 // Encode returns the bytes of summary.json and timeseries.csv.
@@ -76,6 +70,19 @@ func Read(dir string) (*Run, error) {
 	defer f.Close()
 	r.Series, err = ReadCSV(f, r.Summary.BucketSeconds, r.Summary.SimSeconds)
 	return &r, err
+}
+
+// WriteDir writes files, by name, into dir, creating it; every file is
+// written in full before any is renamed into place.
+func WriteDir(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	paths := make(map[string][]byte, len(files))
+	for name, b := range files {
+		paths[filepath.Join(dir, name)] = b
+	}
+	return WriteFilesAtomic(paths)
 }
 
 // WriteFilesAtomic replaces each path with its data so that a reader, or a
