@@ -47,7 +47,7 @@ var Layers = []Layer{
 	{Name: "plots and report", Packages: []string{"plots", "plots/report"}, Imports: []string{"model", "results"},
 		External: []string{"gonum.org/v1/plot", "golang.org/x/image"},
 		Owns:     "pictures and pages drawn from results files, never from the engine"},
-	{Name: "command line", Packages: []string{"cmd/simulate", "scenarios", "docs/scenariodoc", "docs/archdoc"},
+	{Name: "command line", Packages: []string{"cmd/simulate", "scenarios", "docs/scenariodoc", "docs/archdoc", "docs/cluster"},
 		Imports:  []string{"model", "scenario file", "review", "engine parts", "results", "engine", "experiments", "plots and report"},
 		External: []string{"github.com/spf13/cobra"},
 		Owns:     "flags, names and the catalogue of shipped scenarios; what is printed; the docs pages"},
@@ -115,8 +115,9 @@ func list(xs []string) string {
 // layer.
 func Mermaid(layers []Layer, graph []Package) string {
 	id := func(p string) string { return strings.NewReplacer("/", "_", ".", "_").Replace(p) }
-	index := func(p string) int {
-		return slices.IndexFunc(layers, func(l Layer) bool { return l.Name == LayerOf(layers, p).Name })
+	index := func(p string) int { // -1 for a package in no layer, which Check reports
+		l := LayerOf(layers, p)
+		return slices.IndexFunc(layers, func(m Layer) bool { return l != nil && m.Name == l.Name })
 	}
 	var b strings.Builder
 	b.WriteString("```mermaid\nflowchart BT\n")
@@ -140,7 +141,7 @@ func Mermaid(layers []Layer, graph []Package) string {
 		var to []int
 		for _, p := range graph {
 			for _, imp := range p.Imports {
-				if j := index(imp); index(p.Path) == i && j != i && !slices.Contains(to, j) {
+				if j := index(imp); index(p.Path) == i && j != i && j >= 0 && !slices.Contains(to, j) {
 					to = append(to, j)
 				}
 			}
