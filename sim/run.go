@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"time"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/results"
@@ -32,6 +33,12 @@ type Options struct {
 	// Tracer, when set, hears every point of every request's life (see
 	// sim/trace, which samples and narrates them).
 	Tracer Tracer
+
+	// Progress, when set, is told every few thousand events how far the
+	// run has come: the simulated time reached and the events so far. It
+	// is called between events, on the run's goroutine; what it does with
+	// the news (a line on a terminal) is the caller's.
+	Progress func(reached time.Duration, events uint64)
 }
 
 // DefaultMaxInFlight is about 640 MB of records.
@@ -97,6 +104,9 @@ func (s *Sim) loop(ctx context.Context, opts Options) (stop string, err error) {
 			if stop = s.mustStop(ctx, opts.MaxInFlight); stop != "" {
 				s.end = e.At
 				break
+			}
+			if opts.Progress != nil {
+				opts.Progress(time.Duration(e.At), s.events)
 			}
 		}
 		if s.fp != nil {

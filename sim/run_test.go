@@ -2,8 +2,10 @@ package sim_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/topology/scenariofile"
@@ -62,5 +64,34 @@ func TestACancelledRunStopsAndSaysSo(t *testing.T) {
 	}
 	if s := r.Summary; !s.Incomplete || !strings.HasPrefix(s.StopReason, "interrupted at t=") || s.SimSeconds >= 3600 {
 		t.Fatalf("incomplete %v at %gs: %q", s.Incomplete, s.SimSeconds, s.StopReason)
+	}
+}
+
+// Progress hears how far a run has come, in order, and changes nothing of
+// what the run does.
+func TestProgressWatchesWithoutTouching(t *testing.T) {
+	sc, err := scenariofile.Load("../scenarios/validation/mm1.toml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := sim.Run(context.Background(), sc, sim.Options{Seed: 3, Fingerprint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reached []time.Duration
+	var events []uint64
+	watched, err := sim.Run(context.Background(), sc, sim.Options{Seed: 3, Fingerprint: true,
+		Progress: func(at time.Duration, n uint64) { reached, events = append(reached, at), append(events, n) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if watched.Fingerprint != plain.Fingerprint {
+		t.Errorf("fingerprint %s with Progress, %s without", watched.Fingerprint, plain.Fingerprint)
+	}
+	if len(reached) < 10 || !slices.IsSorted(reached) || !slices.IsSorted(events) || reached[len(reached)-1] > sc.Duration {
+		t.Errorf("%d reports, times %v...: want many, in order, within the run", len(reached), reached[:min(3, len(reached))])
+	}
+	if last := events[len(events)-1]; last > plain.Summary.Events {
+		t.Errorf("reported %d events, the run had %d", last, plain.Summary.Events)
 	}
 }

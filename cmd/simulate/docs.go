@@ -13,7 +13,7 @@ import (
 
 func newDocsCmd(io streams) *cobra.Command {
 	var dir string
-	var check bool
+	var check, progress bool
 	cmd := &cobra.Command{
 		Use:   "docs",
 		Short: "Regenerate docs/scenarios: each shipped scenario's page, numbers and dashboards",
@@ -33,7 +33,11 @@ and exits with status 1 if there is one (the tests run the same check).`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			par := inParallel(runtime.GOMAXPROCS(0))
+			runs, err := scenariodoc.Runs()
+			if err != nil {
+				return err
+			}
+			par := counted(inParallel(runtime.GOMAXPROCS(0)), runs, newProgress(io.err, progress))
 			if check {
 				problems, err := scenariodoc.Check(ctx, dir, par)
 				if err != nil {
@@ -57,6 +61,7 @@ and exits with status 1 if there is one (the tests run the same check).`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "docs/scenarios", "the directory of the pages")
+	cmd.Flags().BoolVar(&progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; list the pages that are missing, stale or unfinished")
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,8 @@ type runOptions struct {
 	memProfile  string
 	maxInFlight int
 	debug       bool
+	findings    string
+	progress    bool
 }
 
 func newRunCmd(io streams) *cobra.Command {
@@ -62,6 +65,8 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 	f.StringVar(&opts.out, "out", "", "directory for summary.json and timeseries.csv (default out/NAME/VARIANT)")
 	f.BoolVar(&opts.plot, "plot", false, "also write the plots, the dashboard, report.html and scenario.toml into the same directory")
 	f.IntVar(&opts.maxInFlight, "max-in-flight", sim.DefaultMaxInFlight, "stop a diverging run when more calls than this are in flight at once, keeping the results so far")
+	f.StringVar(&opts.findings, "findings", findingsCount, "what to print of the design check's findings before running: count, full or none")
+	f.BoolVar(&opts.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	f.BoolVar(&opts.debug, "debug", false, "check the engine's invariants at the end of every bucket, not only at the end of the run")
 	f.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the simulation to this file (read it with go tool pprof)")
 	f.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile, taken when the simulation ends, to this file")
@@ -71,6 +76,9 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 func runRun(opts *runOptions, io streams) error {
 	if opts.duration < 0 {
 		return usagef("--duration must not be negative, got %s", opts.duration)
+	}
+	if !slices.Contains([]string{findingsCount, findingsFull, findingsNone}, opts.findings) {
+		return usagef("--findings must be count, full or none, got %q", opts.findings)
 	}
 	if opts.maxInFlight < 1 {
 		return usagef("--max-in-flight must be at least 1, got %d", opts.maxInFlight)
@@ -91,7 +99,7 @@ func runRun(opts *runOptions, io streams) error {
 			fmt.Fprintf(io.err, "warning: fault %q starts at %s, after the run ends at %s; it will not happen\n", f.Name, f.At, sc.Duration)
 		}
 	}
-	warnFindings(io.err, sc)
+	warnFindings(io.err, sc, opts.findings)
 	dir := opts.out
 	if dir == "" {
 		v := sc.Variant
@@ -108,7 +116,9 @@ func runRun(opts *runOptions, io streams) error {
 	ctx, stop := interruptible(io.err, "running %s, seed %d, %s simulated (Ctrl-C stops and keeps the results so far)", title(sc), seed, sc.Duration)
 	defer stop()
 	start := time.Now()
-	res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, MaxInFlight: opts.maxInFlight, Debug: opts.debug})
+	progress, done := newRunProgress(io.err, opts.progress, sc.Duration)
+	res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, MaxInFlight: opts.maxInFlight, Debug: opts.debug, Progress: progress})
+	done()
 	wall := time.Since(start)
 	if perr := stopProfile(); err == nil {
 		err = perr

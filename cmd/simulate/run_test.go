@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 )
 
@@ -134,5 +136,39 @@ func TestRunSettingsAndProfiles(t *testing.T) {
 	code, _, errOut = simulate(t, "run", "../../scenarios/validation/mm1.toml", "--set", "client.arrivals.rat=100", "--out", dir)
 	if code != exitInput || !strings.Contains(errOut, `unknown key "rat"; did you mean "rate"?`) {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// Long commands show progress on stderr when it is a terminal, or when
+// --progress asks; a pipe, as in these tests, gets none.
+func TestProgressOnlyWhenAsked(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "validation/mm1", "--findings", "none", "--out", t.TempDir()}, "\rsimulated "},
+		{[]string{"trace", "validation/mm1", "--duration", "20s", "-n", "1"}, "\rsimulated "},
+	} {
+		_, _, quiet := simulate(t, tc.args...)
+		_, _, shown := simulate(t, append(tc.args, "--progress")...)
+		if strings.Contains(quiet, tc.want) || !strings.Contains(shown, tc.want) || !strings.Contains(shown, " events/s, ") || !strings.Contains(shown, " left") {
+			t.Errorf("%v: without --progress %q, with it %q; want progress (%q, events/s, time left) only with it", tc.args, quiet, shown, tc.want)
+		}
+	}
+}
+
+// counted adds up the runs of every call an experiment makes.
+func TestCountedAddsUpCalls(t *testing.T) {
+	var seen []int
+	par := counted(experiment.Sequential, 5, func(done, total int) {
+		if total != 5 {
+			t.Errorf("total %d, want 5", total)
+		}
+		seen = append(seen, done)
+	})
+	par(2, func(int) {})
+	par(3, func(int) {})
+	if !slices.Equal(seen, []int{0, 1, 2, 3, 4, 5}) {
+		t.Errorf("progress %v, want 0 to 5", seen)
 	}
 }

@@ -70,7 +70,7 @@ func (c *Condition) Check(r *results.CompareResult) []string {
 			fails = append(fails, fmt.Sprintf("%s: %s has no value on %s or on %s", c.Text, c.metric, side, r.Sides[0].Label))
 			continue
 		}
-		v, base := m.Estimates[g].Mean, m.Estimates[0].Mean
+		v, base := m.Estimates[g].Center(), m.Estimates[0].Center()
 		limit := c.rhs.eval(base)
 		var holds bool
 		switch c.op {

@@ -161,7 +161,7 @@ func Verdicts(ms []MetricResult, labels []string, ref int) []Verdict {
 			d := m.Differences[g]
 			switch {
 			case d == nil || !d.Significant:
-			case m.Improves(d.Mean):
+			case m.Improves(d.Center()):
 				v.Better = append(v.Better, m.Name)
 			default:
 				v.Worse = append(v.Worse, m.Name)

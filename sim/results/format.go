@@ -23,7 +23,7 @@ func (m *MetricResult) Scale() Scale {
 	var means []float64
 	for _, e := range m.Estimates {
 		if e != nil {
-			means = append(means, e.Mean)
+			means = append(means, e.Center())
 		}
 	}
 	return scaleFor(m.Metric, means...)
@@ -80,13 +80,18 @@ func (s Scale) Format(v float64) string {
 }
 
 // Estimate formats an estimate as "20.5 ±0.3" ("20.5" without an interval,
-// "3/10" for a share of seeds, "-" for none).
+// "3/10" for a share of seeds, "-" for none); a median with its interval
+// as "0.00 [0.00, 143]", which never claims a value no seed had.
 func (s Scale) Estimate(e *Estimate) string {
 	switch {
 	case e == nil:
 		return "-"
 	case s.share:
 		return fmt.Sprintf("%d/%d", int(math.Round(e.Mean*float64(e.N))), e.N)
+	case e.Median != nil && e.Lo == nil:
+		return s.Number(*e.Median)
+	case e.Median != nil:
+		return s.Number(*e.Median) + " [" + s.Number(*e.Lo) + ", " + s.Number(*e.Hi) + "]"
 	case e.Lo == nil:
 		return s.Number(e.Mean)
 	}
@@ -101,6 +106,13 @@ func (s Scale) Difference(d *Difference) string {
 		return "-"
 	case s.share:
 		return fmt.Sprintf("%+d", int(math.Round(d.Mean*float64(d.N))))
+	}
+	if d.Median != nil {
+		out := signed(s.Number(*d.Median))
+		if d.Lo != nil {
+			out += " [" + signed(s.Number(*d.Lo)) + ", " + signed(s.Number(*d.Hi)) + "]"
+		}
+		return out
 	}
 	out := signed(s.Number(d.Mean))
 	if d.Lo != nil {
@@ -152,7 +164,7 @@ func (r *CompareResult) Rows() []Row {
 			}
 			row.Differences = append(row.Differences, diff)
 			row.Significant = append(row.Significant, sig)
-			row.Better = append(row.Better, sig && m.Improves(d.Mean))
+			row.Better = append(row.Better, sig && m.Improves(d.Center()))
 		}
 		rows[i] = row
 	}

@@ -235,7 +235,7 @@ func bestPoint(ms []MetricResult, groups [][]*Outcome, bestBy string) (Best, err
 	m := ms[i]
 	b := Best{Metric: bestBy, Point: -1, Tied: []int{}}
 	for p, e := range m.Estimates {
-		if e != nil && (b.Point < 0 || m.Improves(e.Mean-m.Estimates[b.Point].Mean)) {
+		if e != nil && (b.Point < 0 || m.Improves(e.Center()-m.Estimates[b.Point].Center())) {
 			b.Point = p
 		}
 	}

@@ -85,10 +85,13 @@ type def struct {
 	durable  *topology.DurableQueue
 }
 
-var kindKeys = []struct {
+// kindKey is a top-level table of components and the kind they are.
+type kindKey struct {
 	key  string
 	kind topology.Kind
-}{{"client", topology.KindClient}, {"load_balancer", topology.KindLoadBalancer}, {"service", topology.KindService}, {"database", topology.KindDatabase}, {"queue", topology.KindQueue}}
+}
+
+var kindKeys = []kindKey{{"client", topology.KindClient}, {"load_balancer", topology.KindLoadBalancer}, {"service", topology.KindService}, {"database", topology.KindDatabase}, {"queue", topology.KindQueue}}
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
