@@ -5,9 +5,10 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -180,38 +181,141 @@ func printComparison(w io.Writer, res *results.CompareResult, runs int, wall tim
 	for i, s := range res.Sides {
 		labels[i] = s.Label
 	}
-	fmt.Fprintf(w, "Comparison of %s: %d sides × %d seeds (%s), %s; %d runs in %s on %d workers\n",
-		strings.Join(labels, ", "), len(res.Sides), len(res.Seeds), seedRange(res.Seeds), res.Simulated(),
+	fmt.Fprintf(w, "Comparison of %s: %d sides × %d seeds (%s), %s\n%d runs in %s on %d workers\n",
+		res.Sides[0].Scenario, len(res.Sides), len(res.Seeds), seedRange(res.Seeds), res.Simulated(),
 		runs, wall.Round(time.Millisecond), jobs)
-	fmt.Fprintf(w, "Mean over the seeds ±half-width of its 95%% confidence interval. Δ: difference from %s, paired by seed; * significant (its interval excludes 0).\n\n", labels[0])
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := []string{"metric", "unit", labels[0]}
-	for _, l := range labels[1:] {
-		head = append(head, l, "Δ "+l)
+	fmt.Fprintf(w, "\nRanking: the mean of each side's ranks on %s\n", keyOutcomes(res))
+	for i, r := range res.Ranking {
+		fmt.Fprintf(w, "  %2d. %-*s  mean rank %s\n", i+1, labelWidth(labels), r.Label, strconv.FormatFloat(r.Score, 'f', -1, 64))
 	}
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, row := range res.Rows() {
-		cells := []string{row.Label, row.Unit, row.Estimates[0]}
-		for g := 1; g < len(row.Estimates); g++ {
-			cells = append(cells, row.Estimates[g], row.Differences[g])
+
+	fmt.Fprintf(w, "\nEach cell: the mean over the seeds ±half-width of its 95%% interval; a time until recovery or\n"+
+		"detection: the median [its interval]. * significantly better than %s, ! significantly worse\n"+
+		"(paired by seed; compare.json and compare.html have the differences).\n", labels[0])
+	for _, g := range res.Groups() {
+		for i, cols := range packColumns(res, g.Metrics, labels, compareWidth) {
+			title := g.Title
+			if i > 0 {
+				title += " (continued)"
+			}
+			fmt.Fprintf(w, "\n%s\n", title)
+			printTable(w, res, cols, labels)
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
-	tw.Flush()
 
 	fmt.Fprintf(w, "\nVerdict against %s (significant differences only)\n", labels[0])
 	for _, v := range res.Verdicts {
-		fmt.Fprintf(w, "  %s: better on %s; worse on %s\n", v.Label, countedList(v.Better), countedList(v.Worse))
+		fmt.Fprint(w, wrapText(v.Label+": "+v.Summary, "  ", "      ", compareWidth))
 	}
 }
 
-// countedList says "none" or "3: a, b, c".
-func countedList(xs []string) string {
-	if len(xs) == 0 {
-		return "none"
+// compareWidth is how wide the comparison's tables may be: they split
+// their columns to fit.
+const compareWidth = 100
+
+// keyOutcomes names the outcomes the ranking uses, in words.
+func keyOutcomes(res *results.CompareResult) string {
+	var names []string
+	for _, m := range res.Metrics {
+		if _, ok := res.Ranking[0].Ranks[m.Name]; ok {
+			names = append(names, m.Label())
+		}
 	}
-	return fmt.Sprintf("%d: %s", len(xs), strings.Join(xs, ", "))
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func labelWidth(labels []string) int {
+	w := len("side")
+	for _, l := range labels {
+		w = max(w, utf8.RuneCountInString(l))
+	}
+	return w
+}
+
+// cellText is a cell with its mark: * better, ! worse.
+func cellText(m *results.MetricResult, g int) string {
+	text, change := m.Cell(g)
+	switch change {
+	case "better":
+		return text + " *"
+	case "worse":
+		return text + " !"
+	}
+	return text
+}
+
+// columnWidth is the widest of a metric's heading and cells.
+func columnWidth(m *results.MetricResult) int {
+	w := utf8.RuneCountInString(m.Heading())
+	for g := range m.Estimates {
+		w = max(w, utf8.RuneCountInString(cellText(m, g)))
+	}
+	return w
+}
+
+// packColumns splits a group's metrics into tables no wider than width,
+// each with the side column first.
+func packColumns(res *results.CompareResult, metrics []int, labels []string, width int) [][]int {
+	var out [][]int
+	used := labelWidth(labels)
+	var cur []int
+	for _, i := range metrics {
+		cw := 2 + columnWidth(&res.Metrics[i])
+		if len(cur) > 0 && used+cw > width {
+			out = append(out, cur)
+			cur, used = nil, labelWidth(labels)
+		}
+		cur = append(cur, i)
+		used += cw
+	}
+	return append(out, cur)
+}
+
+// printTable prints the sides as rows and the metrics as columns.
+func printTable(w io.Writer, res *results.CompareResult, cols []int, labels []string) {
+	lw := labelWidth(labels)
+	widths := make([]int, len(cols))
+	var b strings.Builder
+	b.WriteString(pad("side", lw))
+	for j, i := range cols {
+		widths[j] = columnWidth(&res.Metrics[i])
+		b.WriteString("  " + pad(res.Metrics[i].Heading(), widths[j]))
+	}
+	fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	for g, l := range labels {
+		b.Reset()
+		b.WriteString(pad(l, lw))
+		for j, i := range cols {
+			b.WriteString("  " + pad(cellText(&res.Metrics[i], g), widths[j]))
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+func pad(s string, width int) string {
+	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
+}
+
+// wrapText wraps words to width, the first line indented by first, the
+// others by rest.
+func wrapText(text, first, rest string, width int) string {
+	var b strings.Builder
+	line := first
+	for _, word := range strings.Fields(text) {
+		if utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > width && strings.TrimSpace(line) != "" {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = rest
+		}
+		if strings.TrimSpace(line) != "" {
+			line += " "
+		}
+		line += word
+	}
+	return b.String() + line + "\n"
 }
 
 func seedRange(seeds []uint64) string {

@@ -8,9 +8,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const retryStorm = "../../scenarios/retry-storm.toml"
+
+// A comparison of twelve sides reads at 100 columns: the tables split
+// their columns, the verdicts wrap and name families of metrics in words,
+// not keys, and every side is ranked.
+func TestCompareOfTwelveSidesFitsAHundredColumns(t *testing.T) {
+	code, out, errOut := simulate(t, "compare", retryStorm, "--set", "duration=80s", "--seeds", "2", "--out", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 100 && !strings.HasPrefix(l, "wrote ") {
+			t.Errorf("a line of %d characters:\n%s", n, l)
+		}
+	}
+	verdicts := out[strings.Index(out, "Verdict against base"):]
+	if strings.Contains(verdicts, "_") || strings.Contains(verdicts, "peak_amplification") {
+		t.Errorf("the verdict names raw keys:\n%s", verdicts)
+	}
+	if n := strings.Count(out, " mean rank "); n != 12 {
+		t.Errorf("%d sides ranked, want 12:\n%s", n, out)
+	}
+}
 
 func TestCompareWritesTableJSONPlotsAndPage(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cmp")
@@ -19,9 +43,9 @@ func TestCompareWritesTableJSONPlotsAndPage(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
-	for _, want := range []string{"Comparison of base, retry-budget: 2 sides × 3 seeds (1-3), 100s simulated each",
-		"Δ retry-budget", "success rate", "peak amplification at api", "wasted work at api", " *",
-		"Verdict against base", "retry-budget: better on", "--fail-if: none of 2 condition(s) holds"} {
+	for _, want := range []string{"Comparison of retry-storm: 2 sides × 3 seeds (1-3), 100s simulated each",
+		"Ranking: the mean of each side's ranks on", "success rate (%)", "Peak amplification: the worst bucket", "Wasted work:", " *",
+		"Verdict against base", "retry-budget: better on success", "--fail-if: none of 2 condition(s) holds"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

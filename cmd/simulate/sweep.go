@@ -246,18 +246,9 @@ func printSweep(w io.Writer, sw *results.SweepResult) {
 	if len(sw.Verdicts) > 0 {
 		fmt.Fprintf(w, "Against #0 (significant differences only)\n")
 		for _, v := range sw.Verdicts {
-			fmt.Fprintf(w, "  #%d: better on %s; worse on %s\n", v.Group, shortList(v.Better), shortList(v.Worse))
+			fmt.Fprint(w, wrapText(fmt.Sprintf("#%d: %s", v.Group, v.Summary), "  ", "      ", compareWidth))
 		}
 	}
-}
-
-// shortList names up to five metrics, else counts them: a sweep has many
-// points, and sweep.json has every list.
-func shortList(xs []string) string {
-	if len(xs) > 5 {
-		return fmt.Sprintf("%d metrics", len(xs))
-	}
-	return countedList(xs)
 }
 
 func metricNamed(ms []results.MetricResult, name string) *results.MetricResult {

@@ -145,6 +145,7 @@ func (c *Comparison) Run(ctx context.Context, par Parallel, progress func(done, 
 	}
 	res.Metrics = results.Summarise(groups, 0)
 	res.Verdicts = results.Verdicts(res.Metrics, labels, 0)
+	res.Ranking = results.Ranking(labels, res.Metrics)
 	return res, nil
 }
 

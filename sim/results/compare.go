@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 )
@@ -13,6 +14,7 @@ type CompareResult struct {
 	Sides    []SideResult   `json:"sides"`
 	Metrics  []MetricResult `json:"metrics"`
 	Verdicts []Verdict      `json:"verdicts"` // every side but the first against the first
+	Ranking  []Rank         `json:"ranking"`  // the sides, best first
 
 	Runs [][]*Run `json:"-"` // per side, per seed
 }
@@ -109,12 +111,14 @@ type MetricResult struct {
 }
 
 // Verdict sums up how one group differs from the reference: the metrics on
-// which it is significantly better, and worse.
+// which it is significantly better, and worse, and both in words, each
+// family of metrics once.
 type Verdict struct {
-	Group  int      `json:"-"`
-	Label  string   `json:"label"`
-	Better []string `json:"better"`
-	Worse  []string `json:"worse"`
+	Group   int      `json:"-"`
+	Label   string   `json:"label"`
+	Better  []string `json:"better"`
+	Worse   []string `json:"worse"`
+	Summary string   `json:"summary"` // "better on success, latency (p50, p99) and wasted work; worse on nothing"
 }
 
 // Summarise estimates every metric of the groups' runs (groups[g][r]: group
@@ -167,6 +171,7 @@ func Verdicts(ms []MetricResult, labels []string, ref int) []Verdict {
 				v.Worse = append(v.Worse, m.Name)
 			}
 		}
+		v.Summary = fmt.Sprintf("better on %s; worse on %s", families(v.Better, ms), families(v.Worse, ms))
 		vs = append(vs, v)
 	}
 	return vs
