@@ -157,13 +157,13 @@ func writeComparison(dir string, res *results.CompareResult) error {
 	means := res.MeanRuns()
 	overlays := make([]plots.Labeled, len(means))
 	for i, r := range means {
-		overlays[i] = plots.Labeled{Label: res.Sides[i].Label + " (mean)", Run: r}
+		overlays[i] = plots.Labeled{Label: res.Sides[i].Label, Run: r}
 	}
 	var figs []*plots.Figure
 	if f := plots.CompareIntervals(res); f != nil {
 		figs = append(figs, f)
 	}
-	figs = append(figs, plots.Compare(overlays)...)
+	figs = append(figs, plots.CompareMeans(overlays, len(res.Seeds))...)
 	files, err := plots.Files(figs)
 	if err != nil {
 		return err
