@@ -24,6 +24,10 @@ type traceOptions struct {
 	requests  []int64
 	component string
 	from, to  time.Duration
+	format    string // "" for the narration; otlp, jaeger or chrome (trace_export.go)
+	outFile   string
+	all       bool
+	max       int
 }
 
 func newTraceCmd(io streams) *cobra.Command {
@@ -61,6 +65,7 @@ tell the same story. Nothing is written to disk.`,
 	f.StringVar(&opts.component, "component", "", "only requests that reached this component")
 	f.DurationVar(&opts.from, "from", 0, "only requests that started at or after this time, e.g. 60s")
 	f.DurationVar(&opts.to, "to", 0, "only requests that started before this time (default: the end of the run)")
+	addExportFlags(f, opts)
 	return cmd
 }
 
@@ -93,6 +98,9 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	}
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if opts.format != "" || opts.all {
+		return exportTrace(ctx, sc, seed, opts, io)
 	}
 	n := opts.n
 	if len(opts.requests) > 0 {
