@@ -46,6 +46,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newScenariosCmd(io))
 	root.AddCommand(newTraceCmd(io))
 	root.AddCommand(newDocsCmd(io))
+	root.AddCommand(newImportCmd(io))
 	return root
 }
 

@@ -14,6 +14,8 @@ type Component struct {
 	Kind string // client, load_balancer, service, database
 	Op   *Operation
 	Rate float64 // clients: requests per second
+
+	Implied bool // a client in front of Op that the traces do not show
 }
 
 // Written is the scenario the model gives: its TOML, and what each
@@ -187,7 +189,7 @@ func (w *writer) write(name string) {
 		w.line("[client.%s]", tomlKey(c))
 		w.line("target = %q", w.names[o])
 		w.line("rate = %s", fmtRate(r))
-		w.comps = append(w.comps, Component{Name: c, Kind: "client", Op: o, Rate: r})
+		w.comps = append(w.comps, Component{Name: c, Kind: "client", Op: o, Rate: r, Implied: true})
 	}
 	for _, o := range m.Ops {
 		switch w.kinds[o] {

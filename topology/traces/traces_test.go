@@ -158,7 +158,7 @@ func TestBadInput(t *testing.T) {
 			"bad.json:1: trace 0102030405060708090a0b0c0d0e0f10: span 0000000000000002 (db) starts 1000ms before its parent 0000000000000001: the clocks go backwards within the trace"},
 		{"no server spans", otlpLine(span("0000000000000001", "", 3, "1000000000", "2000000000") + "," + span("0000000000000002", "0000000000000001", 3, "1000000000", "2000000000")),
 			"bad.json: no server spans"},
-		{"most parents missing", otlpLine(span("0000000000000001", "00000000000000ff", 2, "1000000000", "2000000000")+","+span("0000000000000002", "00000000000000fe", 2, "1000000000", "2000000000")),
+		{"most parents missing", otlpLine(span("0000000000000001", "00000000000000ff", 2, "1000000000", "2000000000") + "," + span("0000000000000002", "00000000000000fe", 2, "1000000000", "2000000000")),
 			"bad.json: 2 of 2 spans name a parent that is in none of the files"},
 		{"bad OTLP value", `{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"sideways"}]}]}]}`, "bad.json:1:"},
 		{"no service.name", otlpLine(span("0000000000000001", "", 2, "1", "2"))[:30] + strings.Replace(otlpLine(span("0000000000000001", "", 2, "1", "2"))[30:], "service.name", "host.name", 1), "resourceSpans[0].resource.attributes: no service.name"},
