@@ -198,4 +198,3 @@ func writeFit(io streams, rows []traces.FitRow) {
 		}
 	}
 }
-

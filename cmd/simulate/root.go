@@ -47,6 +47,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newTraceCmd(io))
 	root.AddCommand(newDocsCmd(io))
 	root.AddCommand(newImportCmd(io))
+	root.AddCommand(newDemoCmd(io))
 	return root
 }
 

@@ -381,15 +381,15 @@ func dist(sorted []float64) string {
 		key string
 		q   float64
 	}
-	pts := []pt{{"min", 0}, {"p10", .1}, {"p25", .25}, {"p50", .5}, {"p75", .75}, {"p90", .9}}
-	if n >= 50 {
-		pts = append(pts, pt{"p95", .95})
-	}
-	if n >= 200 {
-		pts = append(pts, pt{"p99", .99})
-	}
-	if n >= 2000 {
-		pts = append(pts, pt{"p999", .999})
+	// Percentiles with at least two spans beyond them: linear
+	// interpolation between two far-apart points in the tail would spread
+	// a rare outlier's weight over everything below it.
+	var pts []pt
+	for _, p := range []pt{{"min", 0}, {"p10", .1}, {"p25", .25}, {"p50", .5}, {"p75", .75}, {"p90", .9}, {"p95", .95},
+		{"p98", .98}, {"p99", .99}, {"p995", .995}, {"p998", .998}, {"p999", .999}, {"p9995", .9995}, {"p9999", .9999}} {
+		if float64(n)*(1-p.q) >= 2 {
+			pts = append(pts, p)
+		}
 	}
 	pts = append(pts, pt{"max", 1})
 	var parts []string
