@@ -118,7 +118,7 @@ func runImportTraces(ctx context.Context, opts *importOptions, io streams) error
 	if err != nil {
 		var te *traces.Error
 		if errors.As(err, &te) {
-			return fmt.Errorf("%w\nnothing was written", err)
+			return badFileError{fmt.Errorf("%w\nnothing was written", err)}
 		}
 		return err
 	}
@@ -196,7 +196,7 @@ func checkFit(ctx context.Context, m *traces.Model, w *traces.Written, sc *topol
 
 func writeFit(io streams, rows []traces.FitRow) {
 	tw := tabwriter.NewWriter(io.out, 2, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "component\tspans\tper req\tsim\tp50\tsim\tp90\tsim\tp99\tsim\tverdict\t")
+	fmt.Fprintln(tw, "component\tspans\tper request\tsimulated\tp50\tsimulated\tp90\tsimulated\tp99\tsimulated\tverdict\t")
 	ms := func(s float64) string { return fmt.Sprintf("%.1fms", s*1e3) }
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%d\t%.3g\t%.3g\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Component, r.Observed.Spans, r.Observed.PerRequest, r.Simulated.PerRequest,
@@ -209,3 +209,10 @@ func writeFit(io streams, rows []traces.FitRow) {
 		}
 	}
 }
+
+// badFileError is bad input in a file the command reads (not a scenario):
+// exit status 2, and the message as it is.
+type badFileError struct{ err error }
+
+func (e badFileError) Error() string { return e.err.Error() }
+func (e badFileError) Unwrap() error { return e.err }
