@@ -12,14 +12,23 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/traces"
 )
 
-// exportMismatch exports requests of the seeds' classic during the
-// database slowdown: timeouts at every tier, retries, work for nobody.
-func exportMismatch(t *testing.T, variant, format string) ([]Request, []byte) {
+// slowdown samples five requests of the seeds' classic during the database
+// slowdown, cut to 70s: timeouts at every tier, retries, work for nobody.
+func slowdown(t *testing.T, variant string) (*topology.Scenario, []Request) {
 	t.Helper()
 	sc := mismatch(t, variant)
-	reqs := sample(t, sc, 5, Filter{From: 62 * time.Second, To: 70 * time.Second})
+	sc.Duration = 70 * time.Second
+	return sc, sample(t, sc, 5, Filter{From: 62 * time.Second, To: 66 * time.Second})
+}
+
+// exportMismatch exports them in format.
+func exportMismatch(t *testing.T, variant, format string) ([]Request, []byte) {
+	t.Helper()
+	sc, reqs := slowdown(t, variant)
 	var b bytes.Buffer
 	if err := Export(&b, format, sc, 1, reqs); err != nil {
 		t.Fatal(err)
@@ -33,8 +42,7 @@ func exportMismatch(t *testing.T, variant, format string) ([]Request, []byte) {
 // gives the same bytes, and it holds every span with its IDs, times,
 // status and attributes.
 func TestOTLPReadByCollector(t *testing.T) {
-	sc := mismatch(t, "")
-	reqs := sample(t, sc, 5, Filter{From: 62 * time.Second, To: 70 * time.Second})
+	sc, reqs := slowdown(t, "")
 	var b bytes.Buffer
 	if err := Export(&b, FormatOTLP, sc, 1, reqs); err != nil {
 		t.Fatal(err)
@@ -95,8 +103,7 @@ func TestOTLPReadByCollector(t *testing.T) {
 // finished for a caller that gave up is marked orphaned with the time it
 // wasted, and calls to the database carry db.system.name.
 func TestSpansTellTimeoutsRetriesAndWaste(t *testing.T) {
-	sc := mismatch(t, "")
-	reqs := sample(t, sc, 5, Filter{From: 62 * time.Second, To: 70 * time.Second})
+	sc, reqs := slowdown(t, "")
 	spans := Spans(sc, 1, reqs)
 	count := map[string]int{}
 	for _, s := range spans {
@@ -139,10 +146,17 @@ func TestSpansTellCancellation(t *testing.T) {
 
 // The same run gives the same bytes, in every format.
 func TestExportIsDeterministic(t *testing.T) {
+	sc1, a := slowdown(t, "")
+	sc2, b := slowdown(t, "")
 	for _, f := range Formats {
-		_, a := exportMismatch(t, "", f)
-		_, b := exportMismatch(t, "", f)
-		if !bytes.Equal(a, b) {
+		var x, y bytes.Buffer
+		if err := Export(&x, f, sc1, 1, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := Export(&y, f, sc2, 1, b); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(x.Bytes(), y.Bytes()) {
 			t.Errorf("%s: two exports of the same run differ", f)
 		}
 	}
@@ -254,6 +268,7 @@ func validChrome(data []byte) error {
 // Window export: every request that started in a window, up to a bound.
 func TestSampleAllTakesEveryRequestOfTheWindow(t *testing.T) {
 	sc := mismatch(t, "")
+	sc.Duration = 12 * time.Second
 	reqs, total, err := SampleAll(context.Background(), sc, sim.Options{Seed: 1}, 1000, Filter{From: 10 * time.Second, To: 11 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -264,5 +279,24 @@ func TestSampleAllTakesEveryRequestOfTheWindow(t *testing.T) {
 	few, total2, err := SampleAll(context.Background(), sc, sim.Options{Seed: 1}, 10, Filter{From: 10 * time.Second, To: 11 * time.Second})
 	if err != nil || len(few) != 10 || total2 != total || few[0].ID != reqs[0].ID {
 		t.Errorf("bounded to 10: got %d of %d (%v)", len(few), total2, err)
+	}
+}
+
+// The importer reads the Jaeger export back, span for span.
+func TestJaegerReadBack(t *testing.T) {
+	sc, reqs := slowdown(t, "")
+	var b bytes.Buffer
+	if err := Export(&b, FormatJaeger, sc, 1, reqs); err != nil {
+		t.Fatal(err)
+	}
+	r := traces.NewReader()
+	if err := r.Read("export.json", &b); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Spans(), len(Spans(sc, 1, reqs)); got != want {
+		t.Errorf("read %d spans back, exported %d", got, want)
+	}
+	if _, err := r.Infer(); err != nil {
+		t.Error(err)
 	}
 }

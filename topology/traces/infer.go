@@ -110,6 +110,7 @@ func (r *Reader) Infer() (*Model, error) {
 	})
 	a := &analysis{r: r, m: m, ops: map[[2]uint32]*Operation{}, svcs: map[uint32]*Service{},
 		insts: map[uint32]map[uint32]bool{}, busy: map[[2]uint32][]int64{}, serverish: make([]int, len(r.files))}
+	a.learnAddresses()
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)
 	for i := 0; i < len(r.spans); {
 		j := i
@@ -145,10 +146,51 @@ type analysis struct {
 	busy      map[[2]uint32][]int64 // (service, instance) -> starts and -ends of entries
 	serverish []int
 
+	addrOp map[[2]uint32]*Operation // (caller service, peer address) -> the operation its calls there reach
 	idx    map[uint64]int32
 	parent []int32
 	kids   [][]int32
 	entry  []bool
+}
+
+// learnAddresses finds, for the client spans whose callee's span is in
+// the files, which operation each (caller service, peer address) reaches:
+// a try that failed before it reached its callee (refused, reset, timed
+// out connecting) has no child, and is a failed try to that operation, not
+// a call to an uninstrumented peer.
+func (a *analysis) learnAddresses() {
+	sp := a.r.spans
+	votes := map[[4]uint32]int{}
+	for i := 0; i < len(sp); {
+		j := i
+		ids := map[uint64]int{}
+		for j < len(sp) && sp[j].trace == sp[i].trace {
+			ids[sp[j].id] = j
+			j++
+		}
+		for k := i; k < j; k++ {
+			c := &sp[k]
+			if pi, ok := ids[c.parent]; ok && c.parent != 0 {
+				p := &sp[pi]
+				if p.kind == kindClient && p.peer != 0 && p.svc != c.svc {
+					votes[[4]uint32{p.svc, p.peer, c.svc, c.name}]++
+				}
+			}
+		}
+		i = j
+	}
+	best := map[[2]uint32][3]uint32{} // -> callee service, name, votes
+	for k, n := range votes {
+		key := [2]uint32{k[0], k[1]}
+		b, ok := best[key]
+		if !ok || uint32(n) > b[2] || uint32(n) == b[2] && a.r.strs[k[2]]+"/"+a.r.strs[k[3]] < a.r.strs[b[0]]+"/"+a.r.strs[b[1]] {
+			best[key] = [3]uint32{k[2], k[3], uint32(n)}
+		}
+	}
+	a.addrOp = map[[2]uint32]*Operation{}
+	for k, b := range best {
+		a.addrOp[k] = a.op(b[0], b[1])
+	}
 }
 
 func (a *analysis) service(svc uint32) *Service {
@@ -336,6 +378,12 @@ func (a *analysis) run(sp []span, e int32, o *Operation) {
 			calls = append(calls, k)
 		}
 		if x != e && xs.kind == kindClient && len(a.kids[x]) == 0 {
+			if to := a.addrOp[[2]uint32{xs.svc, xs.peer}]; to != nil && xs.flags&flagError != 0 {
+				to.Callers[o.Key()]++
+				calls = append(calls, call{start: xs.start, end: xs.end, to: to, failed: true,
+					timedOut: xs.flags&flagTimeout != 0, hedge: xs.flags&flagHedge != 0, resend: xs.flags&flagResend != 0})
+				continue
+			}
 			if xs.peer == 0 {
 				o.ownCalls++
 				continue
