@@ -36,7 +36,7 @@ func TestRealAgainstSimulatedUnderFault(t *testing.T) {
 	if _, err := Run(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
-	m, w, toml, err := Import(steady.Bytes(), cfg)
+	m, w, _, err := Import(steady.Bytes(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,6 @@ func TestRealAgainstSimulatedUnderFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	faulty := append(append([]byte{}, w.TOML...), Calibrated(cfg)...)
-	_ = toml
 	sim, err := Simulate(ctx, faulty, cfg, 1)
 	if err != nil {
 		t.Fatal(err)

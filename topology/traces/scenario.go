@@ -25,22 +25,6 @@ type Written struct {
 	Components []Component
 }
 
-// ComponentOf returns the component that stands for operation key
-// ("service/name"), or "".
-func (w *Written) ComponentOf(key string) string {
-	for _, c := range w.Components {
-		if c.Op != nil && c.Op.Key() == key && c.Kind != "client" {
-			return c.Name
-		}
-	}
-	for _, c := range w.Components {
-		if c.Op != nil && c.Op.Key() == key {
-			return c.Name
-		}
-	}
-	return ""
-}
-
 // GuessWorkers is the worker count written when traces cannot show one:
 // four times the most calls seen in progress at once, at least 16.
 func GuessWorkers(s *Service) int { return max(16, 4*s.MaxConcurrent) }
@@ -204,6 +188,11 @@ func (w *writer) write(name string) {
 func (w *writer) evidence(o *Operation) {
 	d := o.Durations
 	w.line("# %s: %s (%d entered from nowhere), %d with an error of its own.", o.Key(), plural(o.Count, "span"), o.Roots, o.Errors)
+	if total := w.serviceCount(o.Service); len(o.Service.Ops) > 1 {
+		w.line("# Mix: %s of %s's %d entry spans%s.", pct(o.Count, total), o.Service.Name, total, w.perSecond(o))
+	} else if ps := w.perSecond(o); ps != "" {
+		w.line("# Arrivals%s.", ps)
+	}
 	if len(d) > 0 {
 		w.line("# Span duration p50 %s, p90 %s, p99 %s, max %s.", fmtSec(Quantile(d, .5)), fmtSec(Quantile(d, .9)), fmtSec(Quantile(d, .99)), fmtSec(d[len(d)-1]))
 	}
@@ -217,6 +206,25 @@ func (w *writer) evidence(o *Operation) {
 		w.line("# %s calls to an unnamed peer (no peer.service or server.address) are counted as its own time.", plural(o.ownCalls, "span's"))
 	}
 }
+
+func (w *writer) serviceCount(s *Service) int {
+	n := 0
+	for _, o := range s.Ops {
+		n += o.Count
+	}
+	return n
+}
+
+// perSecond is an operation's arrival rate, when the traces span time.
+func (w *writer) perSecond(o *Operation) string {
+	if w.m.Window <= 0 || w.m.Roots < 2 {
+		return ""
+	}
+	win := w.m.Window.Seconds() * float64(w.m.Roots) / float64(w.m.Roots-1)
+	return fmt.Sprintf(": %.4g per second", float64(o.Count)/win)
+}
+
+func pct(n, of int) string { return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(of)) }
 
 func (w *writer) balancer(o *Operation) {
 	e := o.Calls[0]
