@@ -300,3 +300,45 @@ func TestJaegerReadBack(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Hedged copies, refusals by a circuit breaker and by a retry budget show
+// as attributes and events of the caller's spans.
+func TestSpansTellHedgesAndRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		file, variant string
+		from, to      time.Duration
+		want          string // an attribute key, or an event name and reason
+	}{
+		{"duplicate-writes", "hedging", 62 * time.Second, 70 * time.Second, "attr failsim.hedge"},
+		{"retry-storm", "circuit-breaker", 62 * time.Second, 75 * time.Second, "event call refused: circuit breaker"},
+		{"retry-storm", "retry-budget", 62 * time.Second, 75 * time.Second, "event retry refused: retry budget"},
+	} {
+		t.Run(tc.variant, func(t *testing.T) {
+			sc, err := topology.Load("../../scenarios/"+tc.file+".toml", tc.variant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc.Duration = tc.to + 5*time.Second
+			reqs, _, err := SampleAll(context.Background(), sc, sim.Options{Seed: 1}, 3000, Filter{From: tc.from, To: tc.to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, s := range Spans(sc, 1, reqs) {
+				for _, a := range s.Attrs {
+					seen["attr "+a.Key] = true
+				}
+				for _, e := range s.Events {
+					for _, a := range e.Attrs {
+						if a.Key == "failsim.reason" {
+							seen[fmt.Sprintf("event %s: %v", e.Name, a.Value)] = true
+						}
+					}
+				}
+			}
+			if !seen[tc.want] {
+				t.Errorf("no %q in the spans of %d requests", tc.want, len(reqs))
+			}
+		})
+	}
+}
