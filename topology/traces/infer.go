@@ -97,7 +97,7 @@ func (r *Reader) Infer() (*Model, error) {
 	if len(r.spans) == 0 {
 		return nil, &Error{File: "(input)", Msg: "no spans"}
 	}
-	m := &Model{Files: r.files, Formats: r.formats, Spans: len(r.spans), Traces: len(r.traceID)}
+	m := &Model{Files: r.files, Formats: r.formats, Spans: len(r.spans)}
 	sort.Slice(r.spans, func(i, j int) bool {
 		a, b := &r.spans[i], &r.spans[j]
 		if a.trace != b.trace {
@@ -120,6 +120,7 @@ func (r *Reader) Infer() (*Model, error) {
 		if err := a.trace(r.spans[i:j], &first, &last); err != nil {
 			return nil, err
 		}
+		m.Traces++
 		i = j
 	}
 	for f, n := range a.serverish {
