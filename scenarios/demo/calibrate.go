@@ -53,7 +53,7 @@ type Outcome struct {
 	P50, P99      time.Duration
 }
 
-// Real summarises a run of the real system.
+// Outcome summarises a run of the real system as Simulate does a simulated one.
 func (r *Result) Outcome() Outcome {
 	return Outcome{r.SuccessRatio(), r.Amplification(), r.Quantile(.5), r.Quantile(.99)}
 }
@@ -74,7 +74,7 @@ func Import(traceData []byte, cfg Config) (*traces.Model, *traces.Written, []byt
 }
 
 // Simulate runs the calibrated variant of the imported scenario for as
-// long as cfg's load runs and summarises it as Real does.
+// long as cfg's load runs and summarises it as Result.Outcome does.
 func Simulate(ctx context.Context, toml []byte, cfg Config, seed uint64) (Outcome, error) {
 	sc, err := topology.Parse("demo.toml", toml, "calibrated")
 	if err != nil {
