@@ -46,6 +46,8 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newScenariosCmd(io))
 	root.AddCommand(newTraceCmd(io))
 	root.AddCommand(newDocsCmd(io))
+	root.AddCommand(newImportCmd(io))
+	root.AddCommand(newDemoCmd(io))
 	return root
 }
 
@@ -60,10 +62,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var scenarioErrs scenariofile.Errors
 	var usage usageError
+	var input badFileError
 	switch {
 	case errors.As(err, &scenarioErrs):
 		fmt.Fprint(stderr, scenarioErrs.Pretty())
 		fmt.Fprintf(stderr, "\n%d problem(s) in the scenario; nothing was run or written.\n", len(scenarioErrs))
+		return exitInput
+	case errors.As(err, &input):
+		fmt.Fprintf(stderr, "error: %v\n", input.err)
 		return exitInput
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "%v\n", err)

@@ -25,6 +25,10 @@ type traceOptions struct {
 	requests  []int64
 	component string
 	from, to  time.Duration
+	format    string // "" for the narration; otlp, jaeger or chrome (trace_export.go)
+	outFile   string
+	all       bool
+	max       int
 }
 
 func newTraceCmd(io streams) *cobra.Command {
@@ -63,6 +67,7 @@ tell the same story. Nothing is written to disk.`,
 	f.BoolVar(&opts.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	f.DurationVar(&opts.from, "from", 0, "only requests that started at or after this time, e.g. 60s")
 	f.DurationVar(&opts.to, "to", 0, "only requests that started before this time (default: the end of the run)")
+	addExportFlags(f, opts)
 	return cmd
 }
 
@@ -95,6 +100,9 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	}
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if opts.format != "" || opts.all {
+		return exportTrace(ctx, sc, seed, opts, io)
 	}
 	n := opts.n
 	if len(opts.requests) > 0 {
