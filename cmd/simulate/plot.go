@@ -66,11 +66,11 @@ func runPlot(opts *plotOptions, io streams) error {
 		if out == "" {
 			out = dir
 		}
-		scenario, err := report.Scenario(dir)
+		design, err := report.ReadDesign(dir)
 		if err != nil {
 			return usagef("%s: %v", dir, err)
 		}
-		if err := report.Write(out, runs[0], scenario); err != nil {
+		if err := report.Write(out, runs[0], design); err != nil {
 			return fmt.Errorf("writing plots: %w", err)
 		}
 		fmt.Fprintf(io.out, "wrote %s, the dashboard and the plots (PNG and SVG) into %s\n", report.File, out)

@@ -11,10 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/plots/report"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/check"
 )
 
 // runOptions are the flags of `simulate run`.
@@ -136,7 +138,7 @@ func runRun(opts *runOptions, io streams) error {
 	}
 	fmt.Fprintf(io.out, "\nwrote %s and %s\n", filepath.Join(dir, "summary.json"), filepath.Join(dir, "timeseries.csv"))
 	if opts.plot {
-		if err := writePlots(sc.Source, dir, io); err != nil {
+		if err := writePlots(sc, dir, io); err != nil {
 			return err
 		}
 	}
@@ -158,11 +160,19 @@ func title(sc *topology.Scenario) string {
 	return sc.Name + " (variant " + sc.Variant + ")"
 }
 
-// writePlots saves the scenario beside its results, for the report, and
-// draws the plots from the files just written, so that they are the same
-// bytes as a later 'simulate plot DIR' gives.
-func writePlots(text []byte, dir string, io streams) error {
-	if err := results.WriteFilesAtomic(map[string][]byte{filepath.Join(dir, report.ScenarioFile): text}); err != nil {
+// writePlots saves the scenario beside its results, drawn and checked, for
+// the report, and draws the plots from the files just written, so that
+// they are the same bytes as a later 'simulate plot DIR' gives.
+func writePlots(sc *topology.Scenario, dir string, io streams) error {
+	var checked bytes.Buffer
+	if err := check.Run(sc).WriteJSON(&checked); err != nil {
+		return err
+	}
+	if err := results.WriteDir(dir, map[string][]byte{
+		report.ScenarioFile: sc.Source,
+		report.TopologyFile: plots.Topology(sc),
+		report.CheckFile:    checked.Bytes(),
+	}); err != nil {
 		return fmt.Errorf("copying the scenario: %w", err)
 	}
 	return runPlot(&plotOptions{dirs: []string{dir}}, io)

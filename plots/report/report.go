@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -22,28 +23,99 @@ import (
 const (
 	File         = "report.html"
 	ScenarioFile = "scenario.toml" // the scenario a run ran, as `simulate run --plot` copies it
+	TopologyFile = "topology.svg"  // its components drawn (plots.Topology)
+	CheckFile    = "check.json"    // the design check's findings, as `simulate check --format json` writes them
 )
 
-// Scenario returns the scenario text saved in a results directory, or nil
-// when there is none.
-func Scenario(dir string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ScenarioFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+// Design is what the report shows of the scenario a run ran: its text,
+// its topology drawn (SVG), and the design check's findings. A part not
+// known is nil, and the report says where to get it.
+type Design struct {
+	Text, Topology []byte
+	Tally          string // "9 findings: 8 warnings, 1 note"
+	Findings       []Finding
+}
+
+// Finding is one finding of the design check, in words.
+type Finding struct {
+	Severity    string `json:"severity"`
+	Rule        string `json:"rule"`
+	File        string `json:"file"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	Summary     string `json:"summary"`
+	Explanation string `json:"explanation"`
+	Fix         string `json:"fix"`
+}
+
+// ReadDesign reads what a results directory holds of its scenario: the
+// files `simulate run --plot` writes beside the results. Missing files
+// leave their part nil; a check.json that does not read is an error.
+func ReadDesign(dir string) (Design, error) {
+	var d Design
+	read := func(name string) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return b, err
 	}
-	return b, err
+	var err error
+	if d.Text, err = read(ScenarioFile); err != nil {
+		return d, err
+	}
+	if d.Topology, err = read(TopologyFile); err != nil {
+		return d, err
+	}
+	b, err := read(CheckFile)
+	if err != nil || b == nil {
+		return d, err
+	}
+	var rep struct {
+		Counts   struct{ Error, Warning, Note int } `json:"counts"`
+		Findings []Finding                          `json:"findings"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return d, fmt.Errorf("%s: %w", filepath.Join(dir, CheckFile), err)
+	}
+	d.Findings = rep.Findings
+	d.Tally = tally(len(rep.Findings), rep.Counts.Error, rep.Counts.Warning, rep.Counts.Note)
+	return d, nil
+}
+
+// tally counts findings as the check's text report does.
+func tally(n, errs, warnings, notes int) string {
+	if n == 0 {
+		return "no findings"
+	}
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{errs, "error"}, {warnings, "warning"}, {notes, "note"}} {
+		if c.n == 1 {
+			parts = append(parts, "1 "+c.what)
+		} else if c.n > 1 {
+			parts = append(parts, fmt.Sprintf("%d %ss", c.n, c.what))
+		}
+	}
+	word := "findings"
+	if n == 1 {
+		word = "finding"
+	}
+	return fmt.Sprintf("%d %s: %s", n, word, strings.Join(parts, ", "))
 }
 
 // Write draws a run's figures into dir as NAME.png and NAME.svg, and
-// report.html beside them; scenario is the scenario text, nil if unknown.
-// Every file is written in full before any is renamed into place.
-func Write(dir string, run *results.Run, scenario []byte) error {
+// report.html beside them, showing the design d of its scenario. Every
+// file is written in full before any is renamed into place.
+func Write(dir string, run *results.Run, d Design) error {
 	figs := plots.Figures(run)
 	files, err := plots.Files(figs)
 	if err != nil {
 		return err
 	}
-	page, err := HTML(run, figs, files, scenario)
+	page, err := HTML(run, figs, files, d)
 	if err != nil {
 		return err
 	}
@@ -57,8 +129,9 @@ var pageText string
 var page = template.Must(template.New(File).Parse(pageText))
 
 // HTML returns the report of a run: figs must have been rendered into files
-// (plots.Files), whose PNGs it embeds.
-func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scenario []byte) ([]byte, error) {
+// (plots.Files), whose PNGs it embeds; the topology is embedded as an image
+// too, so that the page runs nothing of it.
+func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, design Design) ([]byte, error) {
 	s := &run.Summary
 	d := data{
 		Title:    plots.RunLabel(run),
@@ -66,8 +139,14 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scena
 		Verdict:  s.Recovery.Verdict,
 		Clients:  clientRow(&s.Clients),
 		Failures: failures(&s.Clients),
-		Scenario: string(scenario),
-		HasText:  scenario != nil,
+		Scenario: string(design.Text),
+		HasText:  design.Text != nil,
+		Tally:    design.Tally,
+		Findings: design.Findings,
+		HasCheck: design.Tally != "",
+	}
+	if design.Topology != nil {
+		d.Topology = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(design.Topology))
 	}
 	switch rec := s.Recovery.Recovered; {
 	case rec == nil:
@@ -112,6 +191,10 @@ type data struct {
 	Figures               []figure
 	Scenario              string
 	HasText               bool
+	Topology              template.URL // the drawing, as a data: URI
+	Tally                 string
+	Findings              []Finding
+	HasCheck              bool
 }
 
 type figure struct {
