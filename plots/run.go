@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
@@ -149,8 +150,10 @@ func (v *view) latency() *panel {
 	quantiles := []struct{ label, metric string }{
 		{"p50", "latency_p50_s"}, {"p99", "latency_p99_s"}, {"p99.9", "latency_p999_s"},
 	}
-	// Highest first, so that where they meet (every request at the same
-	// timeout) the p50 shows on top, and the legend reads top down.
+	// Highest first and widest, so that where they meet (every request at
+	// the same timeout) they show as nested bands, p50 on top, and the
+	// legend reads top down.
+	met := 0
 	for ci, c := range v.clients {
 		for qi := len(quantiles) - 1; qi >= 0; qi-- {
 			q := quantiles[qi]
@@ -159,11 +162,29 @@ func (v *view) latency() *panel {
 				label = c + " " + q.label
 			}
 			if y := v.ser.Get(c, q.metric); y != nil {
-				p.line(label, v.x, y, lineStyle(paletteColor(qi), 2, dash(ci)))
+				p.line(label, v.x, y, lineStyle(paletteColor(qi), 2+2*float64(qi), dash(ci)))
 			}
 		}
+		met = max(met, meeting(v.ser.Get(c, quantiles[0].metric), v.ser.Get(c, quantiles[2].metric)))
+	}
+	if met > 0 {
+		p.note(fmt.Sprintf("p50 = p99.9 in %d buckets:", met))
+		p.note("every request took as long")
+		p.note("(often: all failed after the same timeouts)")
 	}
 	return nonEmpty(p)
+}
+
+// meeting counts the buckets where the p50 and the p99.9 are equal: every
+// request of the bucket took the same time.
+func meeting(p50, p999 []float64) int {
+	n := 0
+	for i := range min(len(p50), len(p999)) {
+		if !math.IsNaN(p50[i]) && p50[i] > 0 && p50[i] == p999[i] {
+			n++
+		}
+	}
+	return n
 }
 
 func (v *view) amplification() *panel {
@@ -198,9 +219,10 @@ func (v *view) throughput() *panel {
 	goodput := sum(v.ser, v.clients, "goodput_rps")
 	p.line("offered (logical requests/s)", v.x, offered, lineStyle(black, 1.5, nil))
 	p.line("sent (attempts/s, retries included)", v.x, sent, lineStyle(paletteColor(4), 2, dash(1)))
-	// Goodput wide and throughput narrow on top: they coincide when all is well.
-	p.line("goodput (logical requests succeeded/s)", v.x, goodput, lineStyle(paletteColor(2), 4, nil))
-	p.line("throughput (answers received/s)", v.x, answered, lineStyle(paletteColor(0), 1.5, nil))
+	// Goodput wide and throughput dashed on top: they coincide when all is
+	// well, and the dashes still show there.
+	p.line("goodput (logical requests succeeded/s)", v.x, goodput, lineStyle(paletteColor(2), 5, nil))
+	p.line("throughput (answers received/s)", v.x, answered, lineStyle(black, 1.5, dash(2)))
 	return nonEmpty(p)
 }
 

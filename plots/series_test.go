@@ -133,3 +133,13 @@ func TestTierLabelsCountInstancesServing(t *testing.T) {
 		}
 	}
 }
+
+// The latency panel explains the buckets where the p50 and the p99.9
+// meet: every request took as long.
+func TestMeetingCountsEqualQuantiles(t *testing.T) {
+	p50 := []float64{0.02, 6, 6, nan, 0}
+	p999 := []float64{0.4, 6, 5.9, nan, 0}
+	if got := meeting(p50, p999); got != 1 {
+		t.Errorf("meeting = %d, want 1 (the bucket at 6s; not the missing or the empty one)", got)
+	}
+}
