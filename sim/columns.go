@@ -191,6 +191,12 @@ func (s *Sim) closeBucket() {
 		st.lat.Reset()
 	}
 	s.closePools(end, w)
+	if s.bucketEnd == s.warmupEnd {
+		for i := range s.comps {
+			s.comps[i].stats.endWarmup(s.bucketEnd)
+		}
+		s.faultLogicWarmup = s.faultLogic
+	}
 	s.bucketEnd += s.bucket
 }
 

@@ -1,13 +1,16 @@
 package sim_test
 
 import (
+	"bytes"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
@@ -93,5 +96,80 @@ func TestProgressWatchesWithoutTouching(t *testing.T) {
 	}
 	if last := events[len(events)-1]; last > plain.Summary.Events {
 		t.Errorf("reported %d events, the run had %d", last, plain.Summary.Events)
+	}
+}
+
+// A warm-up leaves the start of the run out of every statistic of the
+// summary, and changes nothing else: the same seed runs the same events
+// and writes the same time series; the summary's totals are the series'
+// sums over the buckets after the warm-up.
+func TestWarmupLeavesTheStartOutOfTheSummary(t *testing.T) {
+	const scenario = `duration = "200s"
+[metrics]
+bucket = "10s"
+[client.users]
+target = "api"
+rate = 100
+timeout = "1s"
+retry = { max_attempts = 2 }
+[service.api]
+workers = 2
+service_time = { dist = "exponential", mean = "15ms" }
+[variant.warm]
+metrics.warmup = "50s"
+`
+	run := func(variant string) *results.Run {
+		sc, err := scenariofile.Parse("w.toml", []byte(scenario), variant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := sim.Run(context.Background(), sc, sim.Options{Seed: 5, Debug: true, Fingerprint: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cold, warm := run(""), run("warm")
+	if cold.Fingerprint != warm.Fingerprint {
+		t.Fatal("the warm-up changed the events")
+	}
+	var a, b bytes.Buffer
+	cold.Series.WriteCSV(&a)
+	warm.Series.WriteCSV(&b)
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("the warm-up changed the time series")
+	}
+	sumAfter := func(metric string) (n int64) {
+		for i, v := range warm.Series.Get("users", metric) {
+			if warm.Series.Times[i] >= 50 {
+				n += int64(v)
+			}
+		}
+		return n
+	}
+	w := warm.Summary
+	if w.WarmupS != 50 || cold.Summary.WarmupS != 0 {
+		t.Errorf("warmup_s %g and %g, want 50 and 0", w.WarmupS, cold.Summary.WarmupS)
+	}
+	if got, want := w.Clients.LogicalRequests, sumAfter("logical_requests"); got != want || got >= cold.Summary.Clients.LogicalRequests {
+		t.Errorf("logical requests %d, want the %d issued after the warm-up", got, want)
+	}
+	if got, want := w.Clients.Succeeded, sumAfter("succeeded"); got != want {
+		t.Errorf("succeeded %d, want %d", got, want)
+	}
+	if got, want := w.Clients.GoodputRPS, float64(w.Clients.Succeeded)/150; got != want {
+		t.Errorf("goodput %g, want succeeded/150s = %g", got, want)
+	}
+	if got := w.Components["api"].Arrivals; got != sumAfter("arrivals") {
+		t.Errorf("api arrivals %d, want the users' attempts after the warm-up, %d", got, sumAfter("arrivals"))
+	}
+	var q float64
+	for i, v := range warm.Series.Get("api", "queue_mean") {
+		if warm.Series.Times[i] >= 50 {
+			q += v / 15 // fifteen buckets of 10s after the warm-up
+		}
+	}
+	if got := w.Components["api"].MeanQueue; math.Abs(got-q) > 1e-9*q {
+		t.Errorf("api mean queue %g, want the buckets' mean after the warm-up, %g", got, q)
 	}
 }

@@ -9,6 +9,7 @@ type Summary struct {
 	Seed          uint64               `json:"seed"`
 	SimSeconds    float64              `json:"sim_seconds"`
 	BucketSeconds float64              `json:"bucket_s"`
+	WarmupS       float64              `json:"warmup_s,omitempty"` // the start of the run that every statistic leaves out
 	Events        uint64               `json:"events"`
 	Incomplete    bool                 `json:"incomplete"`            // the run stopped before its end; sim_seconds says where
 	StopReason    string               `json:"stop_reason,omitempty"` // why an incomplete run stopped

@@ -304,6 +304,19 @@ func TestVariantsAddComponentsOnlyWhenTheySaySo(t *testing.T) {
 	}
 }
 
+// A warm-up is a whole number of buckets and leaves something to measure.
+func TestBadWarmup(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{
+		{"metrics.warmup=15s", "warmup 15s is not a whole number of 10s buckets"},
+		{"metrics.warmup=60s", "warmup 1m0s leaves nothing of the run (duration 1m0s) to measure"},
+	} {
+		_, err := Parse("t.toml", []byte(valid+"\n[metrics]\nbucket = \"10s\"\n"), "", Setting{"metrics.warmup", strings.TrimPrefix(tc.set, "metrics.warmup=")})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.set, err, tc.want)
+		}
+	}
+}
+
 func TestParseSetting(t *testing.T) {
 	if s, err := ParseSetting("client.users.timeout = 4s"); err != nil || s != (Setting{"client.users.timeout", "4s"}) {
 		t.Fatalf("got %+v, %v", s, err)

@@ -57,11 +57,20 @@ func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
 	if n == nil {
 		return m
 	}
-	mo := d.object(n, "metrics", "bucket", "recovery_window", "recovery_tolerance")
+	mo := d.object(n, "metrics", "bucket", "warmup", "recovery_window", "recovery_tolerance")
 	if mo == nil {
 		return m
 	}
 	m.Bucket = mo.positive("bucket", m.Bucket)
+	m.Warmup = mo.duration("warmup", 0, false)
+	if w := mo.get("warmup"); w != nil && m.Bucket > 0 {
+		switch {
+		case m.Warmup%m.Bucket != 0:
+			mo.errorf(w, "warmup %s is not a whole number of %s buckets: statistics start at a bucket's start", m.Warmup, m.Bucket)
+		case m.Warmup >= duration && duration > 0:
+			mo.errorf(w, "warmup %s leaves nothing of the run (duration %s) to measure", m.Warmup, duration)
+		}
+	}
 	m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
 	m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
 	if b := mo.get("bucket"); b != nil && m.Bucket > 0 && duration/m.Bucket > maxBuckets {
