@@ -16,6 +16,7 @@ import (
 	"github.com/failsim/failsim/plots/report"
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // compareOptions are the flags of `simulate compare`.
@@ -26,6 +27,9 @@ type compareOptions struct {
 	sets     []string
 	out      string
 	failIf   []string
+
+	precision float64
+	maxSeeds  int
 }
 
 func newCompareCmd(io streams) *cobra.Command {
@@ -61,6 +65,8 @@ or "success_rate < base - 1%". See docs/experiments.md.`,
 	f.StringArrayVar(&opts.variants, "variant", nil, `compare this variant ("base" for the file without one); repeat, the first is the reference (default: base, then every variant)`)
 	f.StringArrayVar(&opts.sets, "set", nil, "override KEY=VALUE in every side, e.g. duration=2m; repeat for several")
 	f.StringArrayVar(&opts.failIf, "fail-if", nil, `exit 1 when this holds for any side's mean, e.g. "p99 > 1.2*base"; repeat for several`)
+	f.Float64Var(&opts.precision, "precision", 0, "run more seeds, after --seeds, until every side's 95% interval of success rate, goodput, p99 and wasted work is within this fraction of its mean (e.g. 0.05)")
+	f.IntVar(&opts.maxSeeds, "max-seeds", 100, "with --precision: stop adding seeds here")
 	f.StringVar(&opts.out, "out", "", "directory for compare.json, compare.html and the plots (default out/NAME/compare)")
 	addExperimentFlags(cmd, &opts.experimentFlags)
 	return cmd
@@ -77,6 +83,12 @@ func addExperimentFlags(cmd *cobra.Command, e *experimentFlags) {
 func runCompare(opts *compareOptions, io streams) error {
 	if err := opts.check(); err != nil {
 		return err
+	}
+	if opts.precision < 0 || opts.precision >= 1 {
+		return usagef("--precision must be a fraction of the mean, between 0 and 1 (e.g. 0.05), got %g", opts.precision)
+	}
+	if opts.precision > 0 && opts.maxSeeds < max(opts.seeds, 2) {
+		return usagef("--max-seeds %d must be at least --seeds (%d) and 2", opts.maxSeeds, opts.seeds)
 	}
 	if len(opts.variants) > 0 && len(opts.files) > 1 {
 		return usagef("--variant picks variants of one file; with %d files each file's base is compared", len(opts.files))
@@ -115,14 +127,15 @@ func runCompare(opts *compareOptions, io streams) error {
 	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops them; nothing is written)", cmp.Runs(), opts.jobs)
 	defer stop()
 	start := time.Now()
-	res, err := cmp.Run(ctx, inParallel(opts.jobs), newProgress(io.err, opts.progress))
+	res, err := cmp.RunToPrecision(ctx, inParallel(opts.jobs), newProgress(io.err, opts.progress),
+		experiment.Precision{RelativeHalfWidth: opts.precision, MaxSeeds: opts.maxSeeds})
 	if err != nil {
 		if ctx.Err() != nil {
 			return interrupted("interrupted: nothing was written")
 		}
 		return err
 	}
-	printComparison(io.out, res, cmp.Runs(), time.Since(start), opts.jobs)
+	printComparison(io.out, res, len(res.Sides)*len(res.Seeds), time.Since(start), opts.jobs)
 
 	dir := opts.out
 	if dir == "" {
@@ -204,6 +217,7 @@ func printComparison(w io.Writer, res *results.CompareResult, runs int, wall tim
 		}
 	}
 
+	printPrecision(w, res.Precision, "side", len(res.Seeds))
 	fmt.Fprintf(w, "\nVerdict against %s (significant differences only)\n", labels[0])
 	for _, v := range res.Verdicts {
 		fmt.Fprint(w, wrapText(v.Label+": "+v.Summary, "  ", "      ", compareWidth))
@@ -323,4 +337,24 @@ func seedRange(seeds []uint64) string {
 		return fmt.Sprint(seeds[0])
 	}
 	return fmt.Sprintf("%d-%d", seeds[0], seeds[len(seeds)-1])
+}
+
+// printPrecision says how a stopping rule on precision ended, if there was
+// one: reached after so many seeds, or the interval farthest from it.
+func printPrecision(w io.Writer, p *results.Precision, group string, seeds int) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintln(w)
+	if p.Reached {
+		fmt.Fprintf(w, "Precision: every %s's success rate, goodput, p99 and wasted work within ±%s of its mean after %d seeds\n",
+			group, human.Percent(p.Target), seeds)
+		return
+	}
+	worst := "a mean of zero"
+	if r := p.Worst.RelativeHalfWidth; r != nil {
+		worst = "±" + human.Percent(*r)
+	}
+	fmt.Fprintf(w, "Precision: not reached within %d seeds: %s of %s is %s of its mean, against ±%s\n",
+		p.MaxSeeds, p.Worst.Metric, p.Worst.Side, worst, human.Percent(p.Target))
 }

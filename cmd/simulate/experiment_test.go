@@ -221,3 +221,40 @@ func TestAnInterruptionExitsWith130(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// --precision adds seeds until the key outcomes' intervals are narrow
+// enough, or --max-seeds have run, and says which.
+func TestComparePrecision(t *testing.T) {
+	args := []string{"compare", retryStorm, "--variant", "base", "--variant", "backoff-jitter", "--set", "duration=100s", "--seeds", "2", "--out", t.TempDir()}
+	code, out, errOut := simulate(t, append(args, "--precision", "0.0001", "--max-seeds", "6")...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "2 sides × 6 seeds (1-6)") || !strings.Contains(out, "Precision: not reached within 6 seeds: ") {
+		t.Errorf("want six seeds and the precision not reached:\n%s", out)
+	}
+	if _, out, _ := simulate(t, append(args, "--precision", "0.9")...); !strings.Contains(out, "2 sides × 2 seeds (1-2)") ||
+		!strings.Contains(out, "within ±90.0% of its mean after 2 seeds") {
+		t.Errorf("want a loose precision reached with the first seeds:\n%s", out)
+	}
+	for _, bad := range [][]string{{"--precision", "1.5"}, {"--precision", "0.1", "--max-seeds", "1"}} {
+		if code, _, _ := simulate(t, append(args, bad...)...); code != exitInput {
+			t.Errorf("%v: exit %d, want %d", bad, code, exitInput)
+		}
+	}
+}
+
+// sweep --precision adds seeds to the whole grid as compare does, and
+// cannot be sharded or resumed.
+func TestSweepPrecision(t *testing.T) {
+	args := []string{"sweep", "../../scenarios/validation/mm1.toml", "--set", "duration=100s", "--set", "client.arrivals.rate=200,400", "--seeds", "2"}
+	code, out, errOut := simulate(t, append(args, "--out", t.TempDir(), "--precision", "0.0001", "--max-seeds", "5")...)
+	if code != exitOK || !strings.Contains(out, "2 points × 5 seeds (1-5)") || !strings.Contains(out, "Precision: not reached within 5 seeds") {
+		t.Errorf("exit %d, want five seeds and the precision not reached:\n%s%s", code, out, errOut)
+	}
+	for _, bad := range [][]string{{"--precision", "0.1", "--shard", "0/2"}, {"--precision", "0.1", "--resume"}, {"--precision", "-1"}} {
+		if code, _, _ := simulate(t, append(append(args, "--out", t.TempDir()), bad...)...); code != exitInput {
+			t.Errorf("%v: exit %d, want %d", bad, code, exitInput)
+		}
+	}
+}

@@ -15,8 +15,29 @@ type CompareResult struct {
 	Metrics  []MetricResult `json:"metrics"`
 	Verdicts []Verdict      `json:"verdicts"` // every side but the first against the first
 	Ranking  []Rank         `json:"ranking"`  // the sides, best first
+	// Precision is how a stopping rule on precision ended, when one was
+	// given (compare --precision); nil otherwise.
+	Precision *Precision `json:"precision,omitempty"`
 
 	Runs [][]*Run `json:"-"` // per side, per seed
+}
+
+// Precision is how a stopping rule on precision ended: whether every
+// watched interval came within Target of its mean (relative half-width)
+// before MaxSeeds, and the one farthest from it.
+type Precision struct {
+	Target   float64   `json:"target"`
+	MaxSeeds int       `json:"max_seeds"`
+	Reached  bool      `json:"reached"`
+	Worst    Imprecise `json:"worst"`
+}
+
+// Imprecise is one side's estimate of one metric and how precise it is.
+type Imprecise struct {
+	Metric            string   `json:"metric"`
+	Side              string   `json:"side"`
+	RelativeHalfWidth *float64 `json:"relative_half_width"` // its 95% half-width over its mean; null for a mean of zero
+	Ratio             float64  `json:"-"`                   // the relative half-width over the target
 }
 
 // SideResult describes one side and what all its seeds' requests saw

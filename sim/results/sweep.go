@@ -62,6 +62,9 @@ type SweepResult struct {
 	Metrics  []MetricResult `json:"metrics"`  // estimates per point; differences from the first point
 	Verdicts []Verdict      `json:"verdicts"` // every point against the first
 	Best     Best           `json:"best"`
+	// Precision is how a stopping rule on precision ended, when one was
+	// given (sweep --precision); nil otherwise. Side names the point.
+	Precision *Precision `json:"precision,omitempty"`
 
 	header  Header
 	records []Record // sorted by run
