@@ -143,3 +143,21 @@ func TestMeetingCountsEqualQuantiles(t *testing.T) {
 		t.Errorf("meeting = %d, want 1 (the bucket at 6s; not the missing or the empty one)", got)
 	}
 }
+
+// A fault's label names it and says what and where, once.
+func TestFaultLabelSaysItOnce(t *testing.T) {
+	for _, tc := range []struct {
+		f    results.Fault
+		want string
+	}{
+		{results.Fault{Name: "capacity db", Kind: "capacity", Targets: []string{"db"}}, "capacity db"},
+		{results.Fault{Name: "db slowdown", Kind: "slowdown", Targets: []string{"db"}}, "db slowdown"},
+		{results.Fault{Name: "capacity drop", Kind: "capacity", Targets: []string{"api-1", "api-2"}}, "capacity drop (capacity on api-1, api-2)"},
+		{results.Fault{Name: "crash api-1", Kind: "crash", Targets: []string{"api-1", "api-2"}}, "crash api-1 (crash on api-1, api-2)"},
+		{results.Fault{Kind: "latency", Targets: []string{"db"}}, "latency on db"},
+	} {
+		if got := faultLabel(tc.f); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}

@@ -197,6 +197,7 @@ func instanceNames(d *decoder, n *node, name string) ([]string, int) {
 
 func (d *decoder) decodeComponent(df *def, r *resolver) {
 	what := fmt.Sprintf("%s %q", df.kind, df.name)
+	r.caller = df.name
 	switch df.kind {
 	case topology.KindClient:
 		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests"}, callKeys...)...)
