@@ -198,6 +198,9 @@ func (s *Sim) closeBucket() {
 		s.faultLogicWarmup = s.faultLogic
 	}
 	s.bucketEnd += s.bucket
+	if s.onBucket != nil {
+		s.onBucket(s.series)
+	}
 }
 
 func quantile(h *metrics.Histogram, q float64) float64 {
