@@ -44,7 +44,7 @@ var Layers = []Layer{
 	{Name: "experiments", Packages: []string{"sim/experiment", "sim/trace", "sim/validation"},
 		Imports: []string{"model", "scenario file", "results", "engine"}, External: []string{"go.opentelemetry.io/collector/pdata"},
 		Owns: "many runs: comparisons, sweeps, edges, narrated and exported traces, checks against theory"},
-	{Name: "plots and report", Packages: []string{"plots", "plots/report"}, Imports: []string{"model", "results"},
+	{Name: "plots and report", Packages: []string{"plots", "plots/live", "plots/report"}, Imports: []string{"model", "results"},
 		External: []string{"gonum.org/v1/plot", "golang.org/x/image"},
 		Owns:     "pictures and pages drawn from results files, never from the engine"},
 	{Name: "command line", Packages: []string{"cmd/simulate", "scenarios", "scenarios/demo", "docs/scenariodoc", "docs/archdoc", "docs/cluster"},
