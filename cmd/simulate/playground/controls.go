@@ -29,7 +29,7 @@ type Control struct {
 // Ladders of values the sliders offer, besides the scenario's own.
 var (
 	durations     = []string{"10ms", "25ms", "50ms", "100ms", "200ms", "250ms", "500ms", "750ms", "1s", "1.5s", "1.8s", "2s", "3s", "4s", "5s", "7.5s", "10s", "15s", "20s", "30s", "45s", "1m", "2m", "5m"}
-	faultLengths  = []string{"1s", "2s", "5s", "10s", "15s", "20s", "30s", "45s", "1m", "90s", "2m", "3m", "5m", "10m"}
+	faultLengths  = []string{"1s", "2s", "5s", "10s", "15s", "20s", "30s", "45s", "1m", "1m30s", "2m", "3m", "5m", "10m"}
 	multiples     = []float64{0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 2, 3}
 	factors       = []float64{1, 1.5, 2, 3, 5, 10, 20, 50, 100}
 	errorRates    = []float64{0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1}
@@ -46,8 +46,16 @@ var (
 // (and attempts, when it retries); each fault's size and length.
 func controls(base, now *topology.Scenario) []Control {
 	b, n := knobs(base), knobs(now)
-	out := make([]Control, 0, len(b))
-	for _, c := range b {
+	// The base's controls, then those the settings brought (jitter once
+	// the backoff is exponential).
+	all := slices.Clone(b)
+	for _, c := range n {
+		if !slices.ContainsFunc(b, func(o Control) bool { return o.Key == c.Key }) {
+			all = append(all, c)
+		}
+	}
+	out := make([]Control, 0, len(all))
+	for _, c := range all {
 		c.Value = c.Base
 		if i := slices.IndexFunc(n, func(o Control) bool { return o.Key == c.Key }); i >= 0 {
 			c.Value = n[i].Base
@@ -93,11 +101,16 @@ func knobs(sc *topology.Scenario) []Control {
 			case len(cl.Rate) == 1 && cl.Rate[0].At == 0:
 				out = append(out, Control{Key: key + ".rate", Label: "rate (requests/s)", Choices: scaled(cl.Rate[0].RPS, false), Base: number(cl.Rate[0].RPS), Line: line(k.Pos)})
 			}
-			out = append(out, policyKnobs(key, &cl.Call, line)...)
+			if !imported(sc, &cl.Call) {
+				out = append(out, policyKnobs(key, &cl.Call, line)...)
+			}
 		case k.Balancer != nil:
 			key := "load_balancer." + keyName(k.Group)
+			if imported(sc, &k.Balancer.Call) {
+				break // an Envoy route: its timeouts and retries are set there
+			}
 			out = append(out, Control{Key: key + ".timeout", Label: "route timeout", Choices: limits(), Base: limit(k.Balancer.Call.Deadline), Line: line(k.Balancer.Call.DeadlinePos)})
-			if r := k.Balancer.Call.Retry; r.MaxAttempts > 1 {
+			if r := k.Balancer.Call.Retry; r.Pos.Line > 0 {
 				out = append(out, Control{Key: key + ".retry_policy.num_retries", Label: "retries", Choices: counts(0, 9), Base: strconv.Itoa(r.MaxAttempts - 1), Line: line(r.Pos)})
 			}
 		case k.Server != nil && k.Kind == topology.KindDatabase:
@@ -109,9 +122,7 @@ func knobs(sc *topology.Scenario) []Control {
 				to := sc.Components[call.To].Group
 				timeout := Control{Key: key + ".timeout", Label: "timeout of calls to " + to, Choices: limits(), Base: limit(call.Timeout), Line: line(call.TimeoutPos)}
 				out = append(out, timeout)
-				if call.Retry.MaxAttempts > 1 {
-					out = append(out, Control{Key: key + ".retry.max_attempts", Label: "attempts of calls to " + to, Choices: counts(1, 10), Base: strconv.Itoa(call.Retry.MaxAttempts), Line: line(call.Retry.Pos)})
-				}
+				out = append(out, Control{Key: key + ".retry.max_attempts", Label: "attempts of calls to " + to, Choices: counts(1, 10), Base: strconv.Itoa(max(call.Retry.MaxAttempts, 1)), Line: line(call.Retry.Pos)})
 			}
 		}
 		for i := range out {
@@ -159,7 +170,13 @@ func policyKnobs(key string, p *topology.CallPolicy, line func(topology.Pos) int
 		{Key: key + ".timeout", Label: "timeout", Choices: limits(), Base: limit(p.Timeout), Line: line(p.TimeoutPos)},
 		{Key: key + ".retry.max_attempts", Label: "attempts", Choices: counts(1, 10), Base: strconv.Itoa(max(r.MaxAttempts, 1)), Line: line(r.Pos)},
 		{Key: key + ".retry.backoff", Label: "backoff", Choices: backoffKinds, Base: quote(topology.BackoffNames[r.Backoff.Kind]), Line: line(r.Pos)},
-		{Key: key + ".retry.jitter", Label: "jitter", Choices: jitterKinds, Base: quote(topology.JitterNames[r.Backoff.Jitter]), Line: line(r.Pos)},
+	}
+	if r.Backoff.Kind != topology.BackoffNone {
+		// The file may give a base or a cap, which "none" does not take.
+		out[2].Choices = backoffKinds[1:]
+	}
+	if r.Backoff.Kind == topology.BackoffExponential { // jitter applies to exponential backoff only
+		out = append(out, Control{Key: key + ".retry.jitter", Label: "jitter", Choices: jitterKinds, Base: quote(topology.JitterNames[r.Backoff.Jitter]), Line: line(r.Pos)})
 	}
 	budget := Control{Key: key + ".retry.budget", Label: "retry budget", Choices: budgetChoices, Names: budgetNames, Base: "none", Line: line(r.Pos)}
 	if r.Budget != nil {
@@ -173,6 +190,18 @@ func policyKnobs(key string, p *topology.CallPolicy, line func(topology.Pos) int
 		}
 	}
 	return append(out, budget)
+}
+
+// imported reports whether a caller's policy comes from a gRPC service
+// config or an Envoy route, where its timeouts and retries are set: a
+// setting of them in the scenario would be refused.
+func imported(sc *topology.Scenario, p *topology.CallPolicy) bool {
+	for _, pos := range []topology.Pos{p.TimeoutPos, p.DeadlinePos, p.Retry.Pos} {
+		if pos.File != "" && pos.File != sc.File {
+			return true
+		}
+	}
+	return false
 }
 
 // workersOf is the workers of the first service a fault hits.

@@ -263,6 +263,9 @@ function renderControls() {
       const v = choices[+input.value];
       shown.textContent = names[+input.value];
       if (v === c.base) S.sets.delete(c.key); else S.sets.set(c.key, v);
+      // Jitter applies to exponential backoff only: leaving it drops the
+      // jitter's setting, which the loader would refuse.
+      if (c.key.endsWith(".retry.backoff") && v !== '"exponential"') S.sets.delete(c.key.replace(/backoff$/, "jitter"));
       row.classList.toggle("changed", v !== c.base);
       settingsChanged();
     });
