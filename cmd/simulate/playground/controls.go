@@ -29,7 +29,7 @@ type Control struct {
 // Ladders of values the sliders offer, besides the scenario's own.
 var (
 	durations     = []string{"10ms", "25ms", "50ms", "100ms", "200ms", "250ms", "500ms", "750ms", "1s", "1.5s", "1.8s", "2s", "3s", "4s", "5s", "7.5s", "10s", "15s", "20s", "30s", "45s", "1m", "2m", "5m"}
-	faultLengths  = []string{"1s", "2s", "5s", "10s", "15s", "20s", "30s", "45s", "1m", "1m30s", "2m", "3m", "5m", "10m"}
+	faultLengths  = []string{"1s", "2s", "3s", "4s", "5s", "10s", "15s", "20s", "30s", "45s", "1m", "1m30s", "2m", "3m", "5m", "10m"}
 	multiples     = []float64{0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 2, 3}
 	factors       = []float64{1, 1.5, 2, 3, 5, 10, 20, 50, 100}
 	errorRates    = []float64{0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1}

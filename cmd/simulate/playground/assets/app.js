@@ -341,6 +341,7 @@ function renderTopology() {
 // ---- runs ----------------------------------------------------------------
 
 const FAULT = "rgba(225, 87, 89, 0.13)";
+const AXIS_FONT = "11px Liberation Sans, Arial, sans-serif";
 
 // RunView shows one run: its verdict, numbers, live charts and downloads.
 class RunView {
@@ -385,9 +386,10 @@ class RunView {
         continue;
       }
       const opts = {
-        width, height: 170,
+        width, height: 200,
         scales: { x: { time: false, range: [0, m.sim_seconds] }, y: c.log ? { distr: 3, log: 10 } : { range: (u, lo, hi) => [Math.min(0, lo ?? 0), Math.max(hi ?? 1, c.rule ? c.rule * 1.2 : 1)] } },
-        axes: [{ label: "simulated time (s)", size: 36 }, { label: c.ylabel, size: 60, values: c.log ? (u, vals) => vals.map(seconds) : undefined }],
+        axes: [{ label: "simulated time (s)", size: 36, labelSize: 18, labelFont: AXIS_FONT },
+          { label: c.ylabel, size: 56, labelSize: 18, labelFont: AXIS_FONT, values: c.log ? (u, vals) => vals.map(seconds) : undefined }],
         series: [{ label: "t (s)" }, ...c.lines.map((l) => ({ label: l.label, stroke: l.color, width: Math.min(l.width, 6), dash: l.dash ? [7, 4] : undefined, spanGaps: false, points: { show: false } }))],
         legend: { live: true },
         cursor: { drag: { x: false, y: false } },
@@ -448,7 +450,7 @@ class RunView {
   // resize fits the charts to their column.
   resize() {
     const width = Math.max(300, this.charts ? this.charts.clientWidth : 0);
-    for (const p of this.plots || []) if (p) p.setSize({ width, height: 170 });
+    for (const p of this.plots || []) if (p) p.setSize({ width, height: 200 });
   }
 
   fail(problems) {
