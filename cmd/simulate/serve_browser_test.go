@@ -82,6 +82,11 @@ func cliSummary(t *testing.T, args ...string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// divergingText offers 1000 requests/s to a server that serves 100/s, for
+// an hour, with no timeout: its queue grows for ever. Its name is markup,
+// to be shown and not run.
+const divergingText = "name = \"<img src=x onerror=window.pwned=1>\"\nduration = \"1h\"\n[client.c]\ntarget = \"s\"\nrate = 1000\n[service.s]\nworkers = 1\nservice_time = \"10ms\"\n"
+
 const setAttempts = `(() => {
   const input = document.querySelector('input[data-key="client.users.retry.max_attempts"]');
   input.value = String([...Array(+input.max + 1).keys()].find((i) => i === 0)); // the first choice: 1 attempt
@@ -181,8 +186,7 @@ func TestServedPlaygroundInChromium(t *testing.T) {
 	// the runaway guard. Shown, not run: markup in a scenario.
 	p.eval(`(() => { const t = document.getElementById("text"); t.value = "# " + "x".repeat(300 * 1024); t.dispatchEvent(new Event("input")); })()`, nil)
 	p.waitFor(`document.getElementById("problems").textContent.includes("more than the playground's limit")`, 30*time.Second)
-	diverging := "name = \"<img src=x onerror=window.pwned=1>\"\nduration = \"1h\"\n[client.c]\ntarget = \"s\"\nrate = 1000\n[service.s]\nworkers = 1\nservice_time = \"10ms\"\n"
-	p.eval(fmt.Sprintf(`(() => { const t = document.getElementById("text"); t.value = %s; t.dispatchEvent(new Event("input")); })()`, strconv.Quote(diverging)), nil)
+	p.eval(fmt.Sprintf(`(() => { const t = document.getElementById("text"); t.value = %s; t.dispatchEvent(new Event("input")); })()`, strconv.Quote(divergingText)), nil)
 	p.waitFor(`!document.getElementById("run").disabled && document.getElementById("problems").textContent === ""`, 30*time.Second)
 	guarded := p.runAndWait(t, `document.getElementById("run").click()`)
 	if guarded.Stopped == nil || !strings.Contains(*guarded.Stopped, "more than the limit of 200000") {
@@ -237,6 +241,27 @@ func TestStaticPlaygroundInChromium(t *testing.T) {
 		t.Errorf("%d redraws in %.0f ms: fewer than 5 a second", n, best)
 	}
 	p.save(t, "playground-static.png")
+
+	// report.html comes from the second module, loaded when asked for.
+	p.eval(`[...document.querySelectorAll("#run-b .downloads button")].find((b) => b.textContent === "report.html").click()`, nil)
+	p.waitFor(`(window.failsimStats.downloads || []).some((d) => d.name === "report.html")`, 120*time.Second)
+	var head string
+	p.eval(`window.failsimStats.downloads.find((d) => d.name === "report.html").head`, &head)
+	if !strings.HasPrefix(head, "<!DOCTYPE html>") {
+		t.Errorf("report.html from the browser starts %q", head)
+	}
+
+	// A run can be stopped: the worker hears "stop" while the engine runs.
+	p.eval(fmt.Sprintf(`(() => { const t = document.getElementById("text"); t.value = %s; t.dispatchEvent(new Event("input")); })()`, strconv.Quote(divergingText)), nil)
+	p.waitFor(`!document.getElementById("run").disabled && document.getElementById("problems").textContent === "" && document.getElementById("command").textContent.includes("scenario.toml")`, 30*time.Second)
+	before := p.runs()
+	p.eval(`document.getElementById("run").click()`, nil)
+	p.waitFor(fmt.Sprintf(`window.failsimStats.runs.length > %d && window.failsimStats.runs[window.failsimStats.runs.length-1].firstDraw !== null`, before), 30*time.Second)
+	p.eval(`document.getElementById("stop").click()`, nil)
+	p.waitFor(`window.failsimStats.runs[window.failsimStats.runs.length-1].done !== null`, 30*time.Second)
+	if st := p.lastRun(); st.Stopped == nil || !strings.HasPrefix(*st.Stopped, "interrupted at t=") {
+		t.Errorf("a run stopped in the browser: stopped %v", st.Stopped)
+	}
 
 	// Every shipped scenario but the performance ones, at its own seed, and
 	// retry-storm at two more seeds.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/experiment"
+	"github.com/failsim/failsim/sim/results"
 )
 
 // Config is one playground: its library and how it runs. The server and
@@ -31,8 +32,9 @@ type Config struct {
 	Parallel experiment.Parallel
 
 	// Report draws report.html from a run's summary.json, timeseries.csv
-	// and scenario text (report.Page); nil where the page cannot be drawn
-	// (the engine's WebAssembly build leaves it to a second one).
+	// and scenario text (report.Page); nil where it cannot be drawn (the
+	// engine's WebAssembly module leaves it to a second one, which links
+	// the plotting library).
 	Report func(summary, timeseries, scenario []byte) ([]byte, error)
 
 	// Yield, when set, is called about every Interval of wall time while a
@@ -60,7 +62,7 @@ type Emit func(line []byte) error
 //	run                Spec                         start, points..., done (see Stream)
 //	stop               {"id"}                       {"type":"stopped"}
 //	files              Spec                         {"type":"files","files":{name: text}}
-//	report             {"summary","timeseries","scenario"}  {"type":"report","html"}
+//	report             Spec                         {"type":"report","html"}
 //	compare            {"a":Spec,"b":Spec,"seeds"}  progress..., {"type":"compare","result"}
 //	share              State                        {"type":"share","link"}
 //	unshare            {"link"}                     {"type":"state","state":State}
@@ -111,9 +113,9 @@ func (c *Config) Call(ctx context.Context, method string, arg []byte, emit Emit)
 			}
 		}
 	case "report":
-		var a struct{ Summary, Timeseries, Scenario string }
-		if err = decode(arg, &a); err == nil {
-			err = c.report([]byte(a.Summary), []byte(a.Timeseries), []byte(a.Scenario), emit)
+		var spec Spec
+		if err = decode(arg, &spec); err == nil {
+			err = c.report(ctx, spec, emit)
 		}
 	case "compare":
 		var a CompareRequest
@@ -162,11 +164,16 @@ func (c *Config) scenario(name string, emit Emit) error {
 	return send(emit, map[string]string{"type": "scenario", "name": name, "text": string(text)})
 }
 
-func (c *Config) report(summary, timeseries, scenario []byte, emit Emit) error {
+// report runs spec again and draws its report.html.
+func (c *Config) report(ctx context.Context, spec Spec, emit Emit) error {
 	if c.Report == nil {
 		return inputErrorf("report.html is not drawn here")
 	}
-	html, err := c.Report(summary, timeseries, scenario)
+	files, err := c.Files(ctx, spec)
+	if err != nil {
+		return err
+	}
+	html, err := c.Report([]byte(files[results.SummaryFile]), []byte(files[results.TimeseriesFile]), []byte(files["scenario.toml"]))
 	if err != nil {
 		return err
 	}

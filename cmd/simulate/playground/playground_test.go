@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/cmd/simulate/playground"
+	"github.com/failsim/failsim/plots/report"
 	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/topology/scenariofile"
@@ -41,6 +42,7 @@ type message struct {
 	Problems []playground.Problem   `json:"problems"`
 	Command  string                 `json:"command"`
 	Files    map[string]string      `json:"files"`
+	HTML     string                 `json:"html"`
 }
 
 // post calls a method of the server and reads its lines.
@@ -119,6 +121,24 @@ func TestARunStreamsAndEndsWithTheCommandLinesBytes(t *testing.T) {
 	}
 	if _, files := post(t, url, "files", spec); len(files) != 1 || files[0].Files["summary.json"] != string(want) {
 		t.Fatal("files: summary.json is not the engine's bytes")
+	}
+}
+
+// report.html of the run on screen is drawn by the server from the run's
+// files, as 'simulate plot' draws it.
+func TestTheServerDrawsTheReport(t *testing.T) {
+	cfg := shipped(t)
+	url := server(t, cfg)
+	small := playground.Spec{Text: "duration = \"10s\"\n" + diverging[len(`duration = "1h"`)+1:]}
+	if _, msgs := post(t, url, "report", small); len(msgs) != 1 || msgs[0].Type != "error" {
+		t.Fatalf("without a Report the server says %+v, want an error", msgs)
+	}
+	cfg.Report = func(summary, timeseries, scenario []byte) ([]byte, error) {
+		return report.Page(summary, timeseries, report.Design{Text: scenario})
+	}
+	_, msgs := post(t, url, "report", small)
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].HTML, "<!DOCTYPE html>") {
+		t.Fatalf("report: %+v", msgs)
 	}
 }
 

@@ -463,12 +463,14 @@ class RunView {
     const was = button.textContent;
     button.textContent = name + " …";
     try {
-      const files = (await call("files", this.spec)).files;
-      let text = files[name], type = name.endsWith(".json") ? "application/json" : "text/plain";
+      let text, type = name.endsWith(".json") ? "application/json" : "text/plain";
       if (name === "report.html") {
-        text = (await call("report", { summary: files["summary.json"], timeseries: files["timeseries.csv"], scenario: files["scenario.toml"] }, reporter())).html;
+        text = (await call("report", this.spec, reporter())).html;
         type = "text/html";
+      } else {
+        text = (await call("files", this.spec)).files[name];
       }
+      (window.failsimStats.downloads = window.failsimStats.downloads || []).push({ name, bytes: text.length, head: text.slice(0, 200) });
       const a = el("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });
       document.body.append(a);
       a.click();

@@ -6,10 +6,14 @@ import (
 	"github.com/failsim/failsim/cmd/simulate/playground"
 	"github.com/failsim/failsim/cmd/simulate/playground/wasm"
 	"github.com/failsim/failsim/plots/report"
+	"github.com/failsim/failsim/scenarios"
 )
 
 func main() {
-	lib, _ := playground.NewLibrary(nil, "") // report.wasm draws reports only
+	lib, err := playground.NewLibrary(scenarios.FS, "scenarios/")
+	if err != nil {
+		panic(err) // the shipped scenarios are tested to load
+	}
 	wasm.Serve(&playground.Config{Library: lib, Report: func(summary, timeseries, scenario []byte) ([]byte, error) {
 		return report.Page(summary, timeseries, report.Design{Text: scenario})
 	}})
