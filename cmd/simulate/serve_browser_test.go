@@ -263,15 +263,16 @@ func TestStaticPlaygroundInChromium(t *testing.T) {
 		t.Errorf("a run stopped in the browser: stopped %v", st.Stopped)
 	}
 
-	// Every shipped scenario but the performance ones, at its own seed, and
-	// retry-storm at two more seeds.
+	// Every shipped scenario but the performance ones (an hour of 10,000
+	// requests a second is a minute in a browser), at its own seed, then
+	// other seeds and variants.
 	list, err := scenarios.List()
 	if err != nil {
 		t.Fatal(err)
 	}
 	type job struct {
-		name string
-		seed uint64
+		name, variant string
+		seed          uint64
 	}
 	var jobs []job
 	for _, e := range list {
@@ -282,14 +283,14 @@ func TestStaticPlaygroundInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs = append(jobs, job{e.Name, sc.Seed})
+		jobs = append(jobs, job{e.Name, "", sc.Seed})
 	}
-	jobs = append(jobs, job{"retry-storm", 2}, job{"retry-storm", 3})
+	jobs = append(jobs, job{"retry-storm", "", 2}, job{"retry-storm", "", 3}, job{"retry-storm", "backoff-jitter", 1}, job{"timeout-mismatch", "aligned", 4})
 	for _, j := range jobs {
 		var sha string
-		p.eval(fmt.Sprintf(`window.failsimCall("run", {name: %q, seed: %d}).then((ms) => { const d = ms.find((m) => m.type === "done"); return d ? d.sha256 : JSON.stringify(ms[ms.length-1]); })`, j.name, j.seed), &sha)
-		if want := cliSummary(t, j.name, "--seed", strconv.FormatUint(j.seed, 10)); sha != want {
-			t.Errorf("%s seed %d: the browser's summary.json has sha256 %s, the command line's %s", j.name, j.seed, sha, want)
+		p.eval(fmt.Sprintf(`window.failsimCall("run", {name: %q, variant: %q, seed: %d}).then((ms) => { const d = ms.find((m) => m.type === "done"); return d ? d.sha256 : JSON.stringify(ms[ms.length-1]); })`, j.name, j.variant, j.seed), &sha)
+		if want := cliSummary(t, j.name, "--variant", j.variant, "--seed", strconv.FormatUint(j.seed, 10)); sha != want {
+			t.Errorf("%s %s seed %d: the browser's summary.json has sha256 %s, the command line's %s", j.name, j.variant, j.seed, sha, want)
 		}
 	}
 	t.Logf("%d runs in the browser gave the command line's summary.json, byte for byte", len(jobs))
