@@ -716,8 +716,10 @@ async function main() {
   }
   sel.append(el("option", { value: "" }, "(my own text)"));
   sel.addEventListener("change", () => { if (sel.value) loadScenario(sel.value); else { S.name = ""; inspect(); } });
-  $("variant").addEventListener("change", () => { S.variant = $("variant").value; S.sets.clear(); inspect(); });
-  $("seed").addEventListener("change", () => { const v = $("seed").value.trim(); S.seed = v === "" ? null : Math.max(0, Math.floor(+v)); inspect(); });
+  // A variant or a seed reruns at once, as the controls do.
+  const rerun = async () => { const ins = await inspect(); if (ins && !ins.problems.length) run(); };
+  $("variant").addEventListener("change", () => { S.variant = $("variant").value; S.sets.clear(); rerun(); });
+  $("seed").addEventListener("change", () => { const v = $("seed").value.trim(); S.seed = v === "" ? null : Math.max(0, Math.floor(+v)); rerun(); });
   let editTimer = null;
   $("text").addEventListener("input", () => { renderGutter(); clearTimeout(editTimer); editTimer = setTimeout(inspect, 350); });
   $("text").addEventListener("scroll", () => { $("gutter").scrollTop = $("text").scrollTop; });
