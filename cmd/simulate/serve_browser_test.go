@@ -125,7 +125,9 @@ func TestServedPlaygroundInChromium(t *testing.T) {
 
 	// retry-storm, as the scenario library offers it.
 	p.eval(`(() => { const s = document.getElementById("scenario"); s.value = "retry-storm"; s.dispatchEvent(new Event("change")); })()`, nil)
-	p.waitFor(`document.querySelector('input[data-key="client.users.retry.max_attempts"]')`, 30*time.Second)
+	// retry-storm's users are a closed loop: its controls have users where
+	// timeout-mismatch's have a rate.
+	p.waitFor(`document.querySelector('input[data-key="client.users.users"]') && !document.getElementById("run").disabled`, 30*time.Second)
 	storm := p.runAndWait(t, `document.getElementById("run").click()`)
 	if !strings.HasPrefix(storm.Verdict, "did not recover") {
 		t.Fatalf("retry-storm: verdict %q, want a storm that does not recover", storm.Verdict)
