@@ -33,8 +33,16 @@ function svg(tag, attrs, text) {
 
 // ServerEngine calls `simulate serve`.
 class ServerEngine {
-  async call(method, arg, onMessage) {
-    const resp = await fetch("api/" + method, { method: "POST", body: JSON.stringify(arg) });
+  // call posts a call and hands each line to onMessage; aborting signal
+  // ends it, and the server stops the work it was doing for it.
+  async call(method, arg, onMessage, signal) {
+    let resp;
+    try {
+      resp = await fetch("api/" + method, { method: "POST", body: JSON.stringify(arg), signal });
+    } catch (e) {
+      if (e.name === "AbortError") return;
+      throw e;
+    }
     if (!resp.ok) {
       onMessage({ type: "error", problems: [{ text: (await resp.text()).trim() || resp.statusText }] });
       return;
@@ -43,7 +51,14 @@ class ServerEngine {
     const decoder = new TextDecoder();
     let buf = "";
     for (;;) {
-      const { value, done } = await reader.read();
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        if (e.name === "AbortError") return;
+        throw e;
+      }
+      const { value, done } = chunk;
       if (done) break;
       buf += decoder.decode(value, { stream: true });
       let nl;
@@ -526,11 +541,12 @@ async function run() {
   const prev = S.current;
   if (prev) {
     prev.superseded = true;
-    if (prev.id) engine.call("stop", { id: prev.id }, () => {});
+    prev.abort.abort(); // the server stops a run whose page went away
+    if (prev.id && MODE === "wasm") engine.call("stop", { id: prev.id }, () => {});
   }
   notice("");
   const s = spec();
-  const cur = { spec: s, view: views.b, id: null, superseded: false };
+  const cur = { spec: s, view: views.b, id: null, superseded: false, abort: new AbortController() };
   S.current = cur;
   cur.view.reset(s);
   $("stop").disabled = false;
@@ -546,14 +562,18 @@ async function run() {
 
 async function streamInto(cur, s) {
   await engine.call("run", s, (m) => {
-    if (cur.superseded) return;
+    if (cur.superseded) {
+      // Replaced before it said its id: stop it now that it has.
+      if (m.type === "start" && MODE === "wasm") engine.call("stop", { id: m.id }, () => {});
+      return;
+    }
     switch (m.type) {
       case "start": cur.id = m.id; cur.view.start(m); break;
       case "points": cur.view.points(m); break;
       case "done": cur.view.done(m); break;
       case "error": cur.view.fail(m.problems); notice(m.problems.map((p) => p.text).join("\n")); break;
     }
-  });
+  }, cur.abort.signal);
 }
 
 // stop asks the run in progress to stop: it ends where it is, with its
