@@ -19,7 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/failsim/failsim/cmd/simulate/playground"
-	"github.com/failsim/failsim/plots/report"
+	"github.com/failsim/failsim/cmd/simulate/playground/reportpage"
 	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
@@ -117,9 +117,7 @@ func runServe(ctx context.Context, opts *serveOptions, io streams) error {
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	loopback := addr.IP.IsLoopback()
-	cfg := &playground.Config{Library: lib, MaxInFlight: opts.maxInFlight, Parallel: inParallel(runtime.GOMAXPROCS(0)), Report: func(summary, timeseries, scenario []byte) ([]byte, error) {
-		return report.Page(summary, timeseries, report.Design{Text: scenario})
-	}}
+	cfg := &playground.Config{Library: lib, MaxInFlight: opts.maxInFlight, Parallel: inParallel(runtime.GOMAXPROCS(0)), Report: reportpage.Page}
 	srv := &http.Server{Handler: playground.Handler(cfg, loopback), ReadHeaderTimeout: 10 * time.Second}
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/cmd/simulate/playground"
+	"github.com/failsim/failsim/cmd/simulate/playground/reportpage"
 )
 
 const tinyScenario = "duration = \"5s\"\n[client.c]\ntarget = \"s\"\nrate = 10\n[service.s]\nworkers = 1\nservice_time = \"1ms\"\n"
@@ -67,5 +69,34 @@ func TestServeListensOnLoopbackByDefault(t *testing.T) {
 	}
 	if code := run([]string{"serve", "--port", "70000"}, io.Discard, io.Discard); code != exitInput {
 		t.Fatalf("a bad port: exit %d, want %d", code, exitInput)
+	}
+}
+
+// report.html from the playground is the one `simulate run --plot` writes
+// for the same run, byte for byte: figures, tables, the scenario's text,
+// its topology and its check.
+func TestThePlaygroundsReportIsTheCommandLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws two reports; run without -short")
+	}
+	dir := t.TempDir()
+	if code := run([]string{"run", "thundering-herd", "--variant", "full-jitter", "--plot", "--out", dir}, io.Discard, io.Discard); code != exitOK {
+		t.Fatalf("simulate run --plot: exit %d", code)
+	}
+	want, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := library("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &playground.Config{Library: lib, Report: reportpage.Page}
+	var got struct{ Type, HTML string }
+	cfg.Call(context.Background(), "report", []byte(`{"name":"thundering-herd","variant":"full-jitter"}`), func(line []byte) error {
+		return json.Unmarshal(line, &got)
+	})
+	if got.Type != "report" || got.HTML != string(want) {
+		t.Fatalf("the playground's report.html (%s, %d bytes) differs from simulate run --plot's (%d bytes)", got.Type, len(got.HTML), len(want))
 	}
 }

@@ -47,7 +47,7 @@ var Layers = []Layer{
 	{Name: "plots and report", Packages: []string{"plots", "plots/live", "plots/report"}, Imports: []string{"model", "results"},
 		External: []string{"gonum.org/v1/plot", "golang.org/x/image"},
 		Owns:     "pictures and pages drawn from results files, never from the engine"},
-	{Name: "playground", Packages: []string{"cmd/simulate/playground", "cmd/simulate/playground/wasm"},
+	{Name: "playground", Packages: []string{"cmd/simulate/playground", "cmd/simulate/playground/reportpage", "cmd/simulate/playground/wasm"},
 		Imports: []string{"model", "scenario file", "review", "results", "engine", "experiments", "plots and report"},
 		Owns:    "the browser page and the one entry point that answers it, from a server or from WebAssembly in a worker"},
 	{Name: "command line", Packages: []string{"cmd/simulate", "cmd/simulate/playground/wasm/engine", "cmd/simulate/playground/wasm/report",

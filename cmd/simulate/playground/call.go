@@ -15,7 +15,7 @@ import (
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/experiment"
-	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
 )
 
 // Config is one playground: its library and how it runs. The server and
@@ -31,11 +31,11 @@ type Config struct {
 	// Parallel runs a comparison's runs; nil runs them one at a time.
 	Parallel experiment.Parallel
 
-	// Report draws report.html from a run's summary.json, timeseries.csv
-	// and scenario text (report.Page); nil where it cannot be drawn (the
-	// engine's WebAssembly module leaves it to a second one, which links
-	// the plotting library).
-	Report func(summary, timeseries, scenario []byte) ([]byte, error)
+	// Report draws report.html from a run's summary.json and
+	// timeseries.csv and the scenario it ran (reportpage.Page); nil where
+	// it cannot be drawn (the engine's WebAssembly module leaves it to a
+	// second one, which links the plotting library).
+	Report func(sc *topology.Scenario, summary, timeseries []byte) ([]byte, error)
 
 	// Yield, when set, is called about every Interval of wall time while a
 	// run goes, and after each run of a comparison: in the browser it lets
@@ -169,11 +169,11 @@ func (c *Config) report(ctx context.Context, spec Spec, emit Emit) error {
 	if c.Report == nil {
 		return inputErrorf("report.html is not drawn here")
 	}
-	files, err := c.Files(ctx, spec)
+	sc, _, sum, csv, err := c.files(ctx, spec)
 	if err != nil {
 		return err
 	}
-	html, err := c.Report([]byte(files[results.SummaryFile]), []byte(files[results.TimeseriesFile]), []byte(files["scenario.toml"]))
+	html, err := c.Report(sc, sum, csv)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/cmd/simulate/playground"
-	"github.com/failsim/failsim/plots/report"
+	"github.com/failsim/failsim/cmd/simulate/playground/reportpage"
 	"github.com/failsim/failsim/scenarios"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/topology/scenariofile"
@@ -133,9 +133,7 @@ func TestTheServerDrawsTheReport(t *testing.T) {
 	if _, msgs := post(t, url, "report", small); len(msgs) != 1 || msgs[0].Type != "error" {
 		t.Fatalf("without a Report the server says %+v, want an error", msgs)
 	}
-	cfg.Report = func(summary, timeseries, scenario []byte) ([]byte, error) {
-		return report.Page(summary, timeseries, report.Design{Text: scenario})
-	}
+	cfg.Report = reportpage.Page
 	_, msgs := post(t, url, "report", small)
 	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].HTML, "<!DOCTYPE html>") {
 		t.Fatalf("report: %+v", msgs)

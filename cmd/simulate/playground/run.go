@@ -150,19 +150,25 @@ func (c *Config) Stream(ctx context.Context, spec Spec, emit Emit) error {
 // seed: the same bytes) and returns summary.json, timeseries.csv and the
 // scenario's text.
 func (c *Config) Files(ctx context.Context, spec Spec) (map[string]string, error) {
-	sc, src, err := c.load(spec)
-	if err != nil {
-		return nil, err
-	}
-	res, err := sim.Run(ctx, sc, sim.Options{Seed: seedOf(spec, sc), MaxInFlight: c.maxInFlight()})
-	if err != nil {
-		return nil, err
-	}
-	sum, csv, err := res.Encode()
+	_, src, sum, csv, err := c.files(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]string{results.SummaryFile: string(sum), results.TimeseriesFile: string(csv), "scenario.toml": string(src.text)}, nil
+}
+
+// files runs spec and encodes its results.
+func (c *Config) files(ctx context.Context, spec Spec) (sc *topology.Scenario, src source, summary, timeseries []byte, err error) {
+	sc, src, err = c.load(spec)
+	if err != nil {
+		return nil, src, nil, nil, err
+	}
+	res, err := sim.Run(ctx, sc, sim.Options{Seed: seedOf(spec, sc), MaxInFlight: c.maxInFlight()})
+	if err != nil {
+		return nil, src, nil, nil, err
+	}
+	summary, timeseries, err = res.Encode()
+	return sc, src, summary, timeseries, err
 }
 
 // skeleton is the part of a run's summary the charts need before the run

@@ -4,8 +4,8 @@ package main
 
 import (
 	"github.com/failsim/failsim/cmd/simulate/playground"
+	"github.com/failsim/failsim/cmd/simulate/playground/reportpage"
 	"github.com/failsim/failsim/cmd/simulate/playground/wasm"
-	"github.com/failsim/failsim/plots/report"
 	"github.com/failsim/failsim/scenarios"
 )
 
@@ -14,7 +14,5 @@ func main() {
 	if err != nil {
 		panic(err) // the shipped scenarios are tested to load
 	}
-	wasm.Serve(&playground.Config{Library: lib, Report: func(summary, timeseries, scenario []byte) ([]byte, error) {
-		return report.Page(summary, timeseries, report.Design{Text: scenario})
-	}})
+	wasm.Serve(&playground.Config{Library: lib, Report: reportpage.Page})
 }
