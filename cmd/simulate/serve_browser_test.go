@@ -97,7 +97,7 @@ const setAttempts = `(() => {
 // control, see the charts redraw and the verdict change, open the share
 // link in a fresh page and get the same bytes, which are the command
 // line's. Then what it refuses, and what it does not run.
-func TestServedPlaygroundInChromium(t *testing.T) {
+func TestLongServedPlaygroundInChromium(t *testing.T) {
 	chromium := chromiumOrSkip(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -211,7 +211,7 @@ func TestServedPlaygroundInChromium(t *testing.T) {
 // The static build, served by a plain file server: the engine runs in the
 // browser, as fast as the issue asks, and every shipped scenario's summary
 // is the command line's, byte for byte.
-func TestStaticPlaygroundInChromium(t *testing.T) {
+func TestLongStaticPlaygroundInChromium(t *testing.T) {
 	chromium := chromiumOrSkip(t)
 	dir := t.TempDir()
 	if code := run([]string{"serve", "--static", dir}, io.Discard, os.Stderr); code != exitOK {
