@@ -7,6 +7,9 @@ import (
 
 // String is the fault in words, e.g. "slowdown x10 on db at 60s for 30s".
 func (f Fault) String() string {
+	if f.Link != nil {
+		return fmt.Sprintf("%s at %s for %s", f.linkString(), f.At, f.For)
+	}
 	what := f.Kind.String()
 	switch f.Kind {
 	case FaultSlowdown, FaultLoadSpike:

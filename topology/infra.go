@@ -16,6 +16,7 @@ type Cache struct {
 	Capacity   int
 	Popularity Popularity
 	ZipfS      float64       // zipf: the probability of the key of rank i is proportional to 1/i^ZipfS
+	Hot        float64       // hot: the share of requests for the hot key; the others are uniform over the rest
 	TTL        time.Duration // a stored key is a miss this long after it was stored; 0 for never
 	Coalesce   bool          // a miss for a key already being fetched waits for that fetch
 	Pos        Pos
@@ -28,10 +29,11 @@ type Popularity uint8
 const (
 	Uniform Popularity = iota
 	Zipf
+	HotKey // one key takes a share of the requests, the others share the rest evenly
 )
 
 // PopularityNames are the names scenario files give key popularities, indexed by value.
-var PopularityNames = []string{"uniform", "zipf"}
+var PopularityNames = []string{"uniform", "zipf", "hot"}
 
 func (p Popularity) String() string { return PopularityNames[p] }
 
@@ -49,12 +51,42 @@ type DurableQueue struct {
 
 // KeyProbabilities are the probabilities of the keys, most popular first.
 func (c Cache) KeyProbabilities() []float64 {
-	p := make([]float64, c.Keys)
+	return keyProbabilities(c.Keys, c.Popularity, c.ZipfS, c.Hot)
+}
+
+// Records are a database's keyed, versioned records. Every call of a write
+// chooses a key from Popularity, the same for every attempt of one logical
+// request's write; a write that commits makes a new version of its key. A
+// conditional write (WriteConditional) commits only if its key's version is
+// the one it read.
+type Records struct {
+	Keys       int
+	Popularity Popularity
+	ZipfS      float64 // zipf: the probability of the key of rank i is proportional to 1/i^ZipfS
+	Hot        float64 // hot: the share of writes to the hot key; the others are uniform over the rest
+	Pos        Pos
+}
+
+// KeyProbabilities are the probabilities of the keys, most popular first.
+func (r Records) KeyProbabilities() []float64 {
+	return keyProbabilities(r.Keys, r.Popularity, r.ZipfS, r.Hot)
+}
+
+// keyProbabilities are the probabilities of n keys under a popularity.
+func keyProbabilities(n int, pop Popularity, s, hot float64) []float64 {
+	p := make([]float64, n)
+	if pop == HotKey && n > 1 {
+		p[0] = hot
+		for i := 1; i < n; i++ {
+			p[i] = (1 - hot) / float64(n-1)
+		}
+		return p
+	}
 	var sum float64
 	for i := range p {
 		p[i] = 1
-		if c.Popularity == Zipf {
-			p[i] = math.Pow(float64(i+1), -c.ZipfS)
+		if pop == Zipf {
+			p[i] = math.Pow(float64(i+1), -s)
 		}
 		sum += p[i]
 	}

@@ -25,6 +25,8 @@ type Scenario struct {
 	Alerts     []Alert     // in file order
 
 	Interventions []Intervention // sorted by time
+
+	Network Network // the links between components: none (the zero Network) unless the file has [network] or [[link]]
 }
 
 // Metrics configures how results are bucketed and how recovery is judged.
@@ -109,19 +111,24 @@ type CallPolicy struct {
 
 	// Where the file says so, for findings about this edge: the client,
 	// balancer or [[call]] entry, its timeout key (a balancer's
-	// per_try_timeout) and its deadline key (a balancer's route timeout).
-	// A key that is not written, or was set by a Setting, has the zero Pos.
-	Pos, TimeoutPos, DeadlinePos Pos
+	// per_try_timeout), its deadline key (a balancer's route timeout) and
+	// its write key. A key that is not written, or was set by a Setting,
+	// has the zero Pos.
+	Pos, TimeoutPos, DeadlinePos, WritePos Pos
 }
 
 // Retry says which failures are tried again and how.
 type Retry struct {
-	MaxAttempts int // counting the first; 1 means no retries
+	MaxAttempts int // counting the first; 1 means no retries; Unlimited for no limit but the deadline
 	On          Outcomes
 	Backoff     Backoff
 	Budget      *Budget // limits retries over time, or nil
 	Pos         Pos     // the retry key (a balancer's retry_policy); zero when not written
 }
+
+// Unlimited is MaxAttempts when only the call's deadline bounds its
+// attempts.
+const Unlimited = 1<<31 - 1
 
 // Budget limits retries as the real systems it is named after do.
 type Budget struct {
@@ -147,6 +154,23 @@ type Budget struct {
 	MinRetriesPerSec float64
 	PercentCanRetry  float64
 
+	// Token bucket (Brooker's, and the shape of several SDKs): a bucket of
+	// Capacity tokens, full or (StartEmpty) empty at the start; every
+	// request (or, with DepositOnSuccess, every success) adds Deposit, a
+	// retry is sent only if it can take Cost.
+	Deposit          float64
+	DepositOnSuccess bool
+	Cost             float64
+	StartEmpty       bool
+
+	// Retry breaker: retries stop while more than FailureRateThreshold
+	// percent of the attempts that ended in the last Window (0: the whole
+	// run so far) failed, once at least MinimumNumberOfCalls ended there.
+	// First attempts always go.
+	FailureRateThreshold float64
+	Window               time.Duration
+	MinimumNumberOfCalls int
+
 	Pos Pos // the budget key (a balancer's retry_budget); zero when set by a Setting
 }
 
@@ -159,10 +183,12 @@ const (
 	BudgetAWS
 	BudgetEnvoy
 	BudgetFinagle
+	BudgetTokenBucket
+	BudgetRetryBreaker
 )
 
 // BudgetNames are the names scenario files give retry budget shapes, indexed by value.
-var BudgetNames = []string{"grpc", "aws", "envoy", "finagle"}
+var BudgetNames = []string{"grpc", "aws", "envoy", "finagle", "token_bucket", "retry_breaker"}
 
 func (k BudgetKind) String() string { return BudgetNames[k] }
 
@@ -303,6 +329,7 @@ type Server struct {
 	Cache            *Cache        // a cache-aside lookup before the calls, or nil
 
 	IdempotencyKeys  *KeyStore      // deduplicates writes by their idempotency key, or nil
+	Records          *Records       // databases: keyed, versioned records that writes change, or nil
 	OnPartialFailure PartialFailure // what a handler does when a step fails after a write step succeeded
 	Repair           Backoff        // retry-step: the wait before each repair attempt
 	PartialPos       Pos            // the on_partial_failure key; zero when not written
@@ -393,15 +420,19 @@ type Quantile struct {
 }
 
 // Fault is a window [At, At+For) during which something is wrong with its
-// targets (several for a replicated service).
+// targets (several for a replicated service), or with links between
+// components (Link set, Targets empty).
 type Fault struct {
 	Name      string // "slowdown db" unless named
 	Kind      FaultKind
 	Targets   []int
+	Link      *LinkTarget // a link fault: the edges it hits and which way; nil for a component fault
 	At, For   time.Duration
 	Factor    float64       // slowdown, load-spike
-	Latency   time.Duration // latency
+	Latency   time.Duration // latency on a component
+	Delay     Dist          // latency on links: added to each message's one-way delay
 	ErrorRate float64       // errors
+	Loss      float64       // loss: probability that a message is lost
 	Workers   int           // capacity
 	Drift     Drift         // drift
 	Pos       Pos
@@ -422,10 +453,12 @@ const (
 	FaultCrash                      // the component drops all its work and refuses calls
 	FaultLoadSpike                  // an open-loop client's rate is multiplied by Factor
 	FaultDrift                      // a parameter moves linearly from Drift.From to Drift.To
+	FaultPartition                  // links: nothing passes
+	FaultLoss                       // links: messages are lost with probability Loss
 )
 
 // FaultNames are the names scenario files give fault kinds, indexed by value.
-var FaultNames = [...]string{"slowdown", "latency", "errors", "capacity", "crash", "load-spike", "drift"}
+var FaultNames = [...]string{"slowdown", "latency", "errors", "capacity", "crash", "load-spike", "drift", "partition", "loss"}
 
 func (k FaultKind) String() string { return FaultNames[k] }
 

@@ -116,10 +116,11 @@ const (
 	DriftLatency DriftWhat = iota
 	DriftCapacity
 	DriftErrors
+	DriftLoss // links: the probability that a message is lost
 )
 
 // DriftWhatNames are the names scenario files give the parameters a drift moves, indexed by value.
-var DriftWhatNames = []string{"latency", "capacity", "errors"}
+var DriftWhatNames = []string{"latency", "capacity", "errors", "loss"}
 
 func (w DriftWhat) String() string { return DriftWhatNames[w] }
 
@@ -138,6 +139,8 @@ func (d Drift) String() string {
 		return fmt.Sprintf("latency +%s→+%s", sec(d.From), sec(d.To))
 	case DriftCapacity:
 		return fmt.Sprintf("capacity %g→%g workers", d.From, d.To)
+	case DriftLoss:
+		return fmt.Sprintf("loss %g%%→%g%%", 100*d.From, 100*d.To)
 	}
 	return fmt.Sprintf("errors %g%%→%g%%", 100*d.From, 100*d.To)
 }

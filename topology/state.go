@@ -8,15 +8,25 @@ type Write uint8
 // Kinds of call: a read changes nothing; a write takes effect when the
 // callee completes it. Running an idempotent write twice has the effect of
 // running it once; running a non-idempotent one twice (a payment, an
-// insert, a counter) has two effects.
+// insert, a counter) has two effects. A conditional write is a
+// read-modify-write with optimistic concurrency on a keyed record of a
+// database (Records): it reads the record's version when its work starts
+// and commits when its work ends only if no other write committed to the
+// record in between, else it fails with a conflict. What it commits is a
+// change computed from what it read, so running it twice (a retry after a
+// lost answer) has two effects, as a non-idempotent write has.
 const (
 	WriteNone Write = iota
 	WriteIdempotent
 	WriteNonIdempotent
+	WriteConditional
 )
 
 // WriteNames are the names scenario files give kinds of call, indexed by value.
-var WriteNames = []string{"none", "idempotent", "non_idempotent"}
+var WriteNames = []string{"none", "idempotent", "non_idempotent", "conditional"}
+
+// Repeats reports whether running the write twice has two effects.
+func (w Write) Repeats() bool { return w == WriteNonIdempotent || w == WriteConditional }
 
 func (w Write) String() string { return WriteNames[w] }
 

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
-var faultKeys = []string{"name", "target", "kind", "at", "for", "factor", "latency", "error_rate", "workers", "what", "from", "to"}
+var faultKeys = []string{"name", "target", "kind", "at", "for", "factor", "latency", "error_rate", "workers", "what", "from", "to",
+	"link", "partition", "direction", "loss"}
 
 // faultParams is the parameter key each fault kind takes.
 var faultParams = map[topology.FaultKind]string{
@@ -44,11 +46,23 @@ func (d *decoder) faults(n *node, r *resolver, sc *topology.Scenario) []topology
 }
 
 func (d *decoder) fault(o *object, r *resolver, sc *topology.Scenario) (topology.Fault, bool) {
+	if o.has("link") || o.has("partition") {
+		return d.linkFault(o, r, sc)
+	}
 	f := topology.Fault{Pos: topology.Pos{File: d.file, Line: o.n.key.Line, Col: o.n.key.Col}}
 	kinds := topology.FaultNames[:]
 	k := o.enum("kind", -1, kinds)
 	if !o.has("kind") {
 		o.missing("kind", "one of "+quoteList(kinds))
+	}
+	if k >= 0 && linkKinds[topology.FaultKind(k)] {
+		o.missing("link", fmt.Sprintf(`a %s fault hits links: the edge it cuts, e.g. link = "api -> db"`, kinds[k]))
+		return f, false
+	}
+	for _, key := range []string{"direction", "loss"} {
+		if n := o.get(key); n != nil {
+			o.errorf(n, "%s applies to faults on links (link = \"api -> db\"); this fault hits a component", key)
+		}
 	}
 	f.Targets = r.resolveTarget(o, "target")
 	if !o.has("at") {
@@ -121,6 +135,89 @@ func (d *decoder) fault(o *object, r *resolver, sc *topology.Scenario) (topology
 			o.errorf(o.get("target"), "a %s fault cannot hit %s %q; %s", kind, c.Kind, c.Name, faultTargets[f.Kind])
 			return f, false
 		}
+	}
+	return f, true
+}
+
+// linkKinds are the fault kinds that only links can have.
+var linkKinds = map[topology.FaultKind]bool{topology.FaultPartition: true, topology.FaultLoss: true}
+
+// linkFault reads a fault on links: link = "FROM -> TO" (either end may be
+// "*") with a kind of partition, loss, latency or drift, or the shorthand
+// partition = "FROM -> TO"; direction says which messages it hits.
+func (d *decoder) linkFault(o *object, r *resolver, sc *topology.Scenario) (topology.Fault, bool) {
+	f := topology.Fault{Pos: topology.Pos{File: d.file, Line: o.n.key.Line, Col: o.n.key.Col}}
+	kinds := topology.FaultNames[:]
+	key, k := "link", -1
+	if pn := o.get("partition"); pn != nil {
+		key, k = "partition", int(topology.FaultPartition)
+		if o.has("link") {
+			o.errorf(pn, `give partition = "A -> B", or kind = "partition" with link = "A -> B", not both`)
+			return f, false
+		}
+		if kn := o.get("kind"); kn != nil && kn.v != "partition" {
+			o.errorf(kn, "kind %s contradicts partition = ...; a partition is kind \"partition\"", describe(kn.v))
+		}
+	} else {
+		k = o.enum("kind", -1, kinds)
+		if !o.has("kind") {
+			o.missing("kind", `one of "partition", "loss", "latency" or "drift" for a fault on links`)
+		}
+	}
+	if tn := o.get("target"); tn != nil {
+		o.errorf(tn, "give target (a component) or %s (links), not both", key)
+	}
+	if !o.has("at") {
+		o.missing("at", "when the fault starts")
+	}
+	if !o.has("for") {
+		o.missing("for", "how long it lasts")
+	}
+	f.At = o.duration("at", 0, false)
+	f.For = o.positive("for", 0)
+	f.Link = d.linkTarget(o, key, r, sc)
+	if k < 0 || f.Link == nil {
+		return f, false
+	}
+	f.Kind = topology.FaultKind(k)
+	kind := kinds[k]
+	params := map[topology.FaultKind][]string{
+		topology.FaultPartition: nil,
+		topology.FaultLoss:      {"loss"},
+		topology.FaultLatency:   {"latency"},
+		topology.FaultDrift:     driftKeys,
+	}
+	want, ok := params[f.Kind]
+	if !ok {
+		o.errorf(o.get("kind"), `a %s fault hits components (target = "NAME"); links take "partition", "loss", "latency" and "drift"`, kind)
+		return f, false
+	}
+	for _, p := range []string{"factor", "latency", "error_rate", "workers", "what", "from", "to", "loss"} {
+		if n := o.get(p); n != nil && !slices.Contains(want, p) {
+			hint := "a partition takes no parameter: nothing passes"
+			if len(want) > 0 {
+				hint = fmt.Sprintf("a %s fault on links takes %s", kind, strings.Join(want, ", "))
+			}
+			o.errorf(n, "%s does not apply to a %s fault on links (%s)", p, kind, hint)
+		}
+	}
+	f.Name = o.str("name", kind+" "+f.Link.Name)
+	if f.At >= sc.Duration && o.has("at") {
+		o.errorf(o.get("at"), "the fault starts at %s, after the run ends at %s", f.At, sc.Duration)
+	}
+	switch f.Kind {
+	case topology.FaultLoss:
+		if !o.has("loss") {
+			o.missing("loss", "the probability that a message is lost, 0 to 1")
+		}
+		f.Loss = o.number("loss", 0, 0, 1)
+	case topology.FaultLatency:
+		if !o.has("latency") {
+			o.missing("latency", `the delay added to each message one way, e.g. "200ms" or { dist = "exponential", mean = "200ms" }`)
+		}
+		f.Delay = d.dist(o, "latency", topology.Dist{Kind: topology.DistConstant})
+	case topology.FaultDrift:
+		return f, d.drift(o, &f, sc)
 	}
 	return f, true
 }

@@ -15,6 +15,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
 	f.Add([]byte(stateKeys))
 	f.Add([]byte(validInfra))
+	f.Add([]byte(validNetwork))
 	for _, b := range shipped(f) {
 		f.Add(b)
 	}

@@ -15,7 +15,7 @@ func (d *decoder) cacheOf(o *object, s *topology.Server) {
 	if n == nil {
 		return
 	}
-	co := d.object(n, o.what+" cache", "keys", "capacity", "popularity", "zipf_s", "ttl", "coalesce")
+	co := d.object(n, o.what+" cache", "keys", "capacity", "popularity", "zipf_s", "hot_fraction", "ttl", "coalesce")
 	if co == nil {
 		return
 	}
@@ -23,6 +23,7 @@ func (d *decoder) cacheOf(o *object, s *topology.Server) {
 		Keys:       co.integer("keys", 0, 1, 10_000_000),
 		Popularity: topology.Popularity(co.enum("popularity", int(topology.Uniform), topology.PopularityNames)),
 		ZipfS:      co.number("zipf_s", 1, 0, 10),
+		Hot:        co.number("hot_fraction", 0.5, 0, 1),
 		TTL:        d.limit(co, "ttl"),
 		Coalesce:   co.boolean("coalesce", false),
 		Pos:        d.pos(n),
@@ -31,9 +32,7 @@ func (d *decoder) cacheOf(o *object, s *topology.Server) {
 		co.missing("keys", "how many distinct keys requests ask for")
 	}
 	c.Capacity = co.integer("capacity", c.Keys, 1, 10_000_000)
-	if zn := co.get("zipf_s"); zn != nil && c.Popularity != topology.Zipf {
-		co.errorf(zn, "zipf_s applies to popularity = \"zipf\"")
-	}
+	popularityKeys(co, c.Popularity)
 	if !o.has("call") {
 		o.errorf(n, "a cache sends its misses to the service's calls; add a [[call]] to the backing store")
 	}

@@ -61,7 +61,7 @@ func TestBrokenInfra(t *testing.T) {
 		{"cache key typo", `coalesce = true`, `coalesse = true`, `10:75: service "api" cache: unknown key "coalesse"; did you mean "coalesce"?`},
 		{"cache without keys", `keys = 1000, `, ``, `10:1: service "api" cache: missing "keys"`},
 		{"zipf_s on uniform keys", `popularity = "zipf"`, `popularity = "uniform"`, `10:73: service "api" cache: zipf_s applies to popularity = "zipf"`},
-		{"unknown popularity", `popularity = "zipf"`, `popularity = "zipfian"`, `10:53: service "api" cache: popularity must be one of "uniform", "zipf", got "zipfian"; did you mean "zipf"?`},
+		{"unknown popularity", `popularity = "zipf"`, `popularity = "zipfian"`, `10:53: service "api" cache: popularity must be one of "uniform", "zipf", "hot", got "zipfian"; did you mean "zipf"?`},
 		{"cache without a call", "[[service.api.call]]\nto = \"orders\"\nfraction = 0.5\nbulkhead = 4", ``, `10:9: service "api": a cache sends its misses to the service's calls`},
 		{"fraction zero", `fraction = 0.5`, `fraction = 0`, `14:12: service "api" call[0]: fraction must be more than zero`},
 		{"fraction above one", `fraction = 0.5`, `fraction = 2`, `14:12: service "api" call[0]: fraction must be between 0 and 1, got 2`},

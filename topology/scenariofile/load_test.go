@@ -123,7 +123,7 @@ func TestBrokenScenarios(t *testing.T) {
 		{"bad name", "[database.db]", "[database.\"d b\"]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database name "d b": use letters, digits`},
 		{"unknown key in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timout = "1.8s"`, `36:18: variant "aligned": load_balancer "lb": unknown key "timout"; did you mean "timeout"?`},
 		{"bad value in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timeout = 1.8`, `36:28: variant "aligned": timeout: 1.8 has no unit`},
-		{"unknown budget kind", `retry = { max_attempts = 3 }`, `retry = { max_attempts = 3, budget = { kind = "grcp" } }`, `8:47: client "users" retry budget: kind must be one of "grpc", "aws", "envoy", "finagle", got "grcp"; did you mean "grpc"?`},
+		{"unknown budget kind", `retry = { max_attempts = 3 }`, `retry = { max_attempts = 3, budget = { kind = "grcp" } }`, `8:47: client "users" retry budget: kind must be one of "grpc", "aws", "envoy", "finagle", "token_bucket", "retry_breaker", got "grcp"; did you mean "grpc"?`},
 		{"key of another budget kind", `retry = { max_attempts = 3 }`, `retry = { max_attempts = 3, budget = { kind = "aws", token_ratio = 0.1 } }`, `8:54: client "users" retry budget: unknown key "token_ratio"`},
 		{"breaker key typo", `timeout = "2s"`, "timeout = \"2s\"\nbreaker = { failure_rate_treshold = 30 }", `8:13: client "users" breaker: unknown key "failure_rate_treshold"; did you mean "failure_rate_threshold"?`},
 		{"throttle out of range", `timeout = "2s"`, "timeout = \"2s\"\nthrottle = { k = 0.5 }", `8:18: client "users" throttle: k must be between 1 and 100, got 0.5`},

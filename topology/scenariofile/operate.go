@@ -231,7 +231,8 @@ func (d *decoder) list(n *node, key string) []*node {
 var driftKeys = []string{"what", "from", "to"}
 
 // drift reads a drift fault's what, from and to. From defaults to the
-// healthy value: no added latency, no errors, the target's own workers.
+// healthy value: no added latency, no errors, no loss, the target's own
+// workers. Links drift in latency and loss, components in the others.
 func (d *decoder) drift(o *object, f *topology.Fault, sc *topology.Scenario) bool {
 	if !o.has("what") {
 		o.missing("what", "the parameter that drifts: one of "+quoteList(topology.DriftWhatNames))
@@ -244,6 +245,15 @@ func (d *decoder) drift(o *object, f *topology.Fault, sc *topology.Scenario) boo
 		return false
 	}
 	f.Drift.What = topology.DriftWhat(w)
+	onLinks := f.Drift.What == topology.DriftLatency || f.Drift.What == topology.DriftLoss
+	switch {
+	case f.Link != nil && !onLinks:
+		o.errorf(o.get("what"), `%s drifts on components; on links, what is "latency" or "loss"`, topology.DriftWhatNames[w])
+		return false
+	case f.Link == nil && f.Drift.What == topology.DriftLoss:
+		o.errorf(o.get("what"), `loss drifts on links: give link = "A -> B" instead of target`)
+		return false
+	}
 	switch f.Drift.What {
 	case topology.DriftLatency:
 		f.Drift.From = o.duration("from", 0, false).Seconds()
@@ -255,7 +265,7 @@ func (d *decoder) drift(o *object, f *topology.Fault, sc *topology.Scenario) boo
 		}
 		f.Drift.From = float64(o.integer("from", workers, 0, 1_000_000))
 		f.Drift.To = float64(o.integer("to", workers, 0, 1_000_000))
-	case topology.DriftErrors:
+	case topology.DriftErrors, topology.DriftLoss:
 		f.Drift.From = o.number("from", 0, 0, 1)
 		f.Drift.To = o.number("to", 0, 0, 1)
 	}

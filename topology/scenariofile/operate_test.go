@@ -85,7 +85,7 @@ burn_rates = [{ rate = 2, long = "5m", short = "1h" }]`, `54:48: alert[0]: burn_
 burn_rates = [{ rate = 2, long = "1h" }]`, `54:15: alert[0]: burn_rates[0]: missing "short"`},
 		{"burn rate out of reach", `objective = 0.999`, `objective = 0.9`, `53:7: alert[0]: a burn rate of 14.4 can never be reached with objective 0.9: it needs an error ratio of 1.44; use rates below 10`},
 		{"drift without what", `what = "latency"`, ``, `38:3: fault[1]: missing "what"`},
-		{"drift of something else", `what = "latency"`, `what = "latnecy"`, `41:8: fault[1]: what must be one of "latency", "capacity", "errors", got "latnecy"; did you mean "latency"?`},
+		{"drift of something else", `what = "latency"`, `what = "latnecy"`, `41:8: fault[1]: what must be one of "latency", "capacity", "errors", "loss", got "latnecy"; did you mean "latency"?`},
 		{"drift key on another fault", `factor = 10`, "factor = 10\nto = 5", `31:6: fault[0]: to does not apply to a slowdown fault (a slowdown fault takes factor)`},
 		{"parameter of another kind on a drift", `to = "100ms"`, "to = \"100ms\"\nfactor = 2", `43:10: fault[1]: factor does not apply to a drift fault (a drift fault takes what, from and to)`},
 		{"drift errors above one", `what = "latency"

@@ -42,6 +42,34 @@ func (d *decoder) budget(n *node, what string) *topology.Budget {
 		}
 		b.MinRetriesPerSec = float64(o.integer("min_retries_per_sec", 10, 0, math.MaxInt32))
 		b.PercentCanRetry = o.number("percent_can_retry", 0.2, 0, 1000)
+	case topology.BudgetTokenBucket:
+		o := d.object(n, what, "kind", "capacity", "deposit", "deposit_on", "cost", "initial")
+		b.Capacity = o.number("capacity", 10, 0.001, 1e9)
+		b.Deposit = o.number("deposit", 0.1, 0, 1e9)
+		b.DepositOnSuccess = o.enum("deposit_on", 0, []string{"request", "success"}) == 1
+		b.Cost = o.number("cost", 1, 0.001, 1e9)
+		b.StartEmpty = o.enum("initial", 0, []string{"full", "empty"}) == 1
+		if b.Cost > b.Capacity {
+			at := o.get("cost")
+			if at == nil {
+				at = o.get("capacity")
+			}
+			o.errorf(at, "cost %g exceeds capacity %g: the bucket can never hold the price of one retry", b.Cost, b.Capacity)
+		}
+	case topology.BudgetRetryBreaker:
+		o := d.object(n, what, "kind", "failure_rate_threshold", "window", "minimum_number_of_calls")
+		b.FailureRateThreshold = o.number("failure_rate_threshold", 50, 0.001, 100)
+		b.Window = 10 * time.Second
+		if wn := o.get("window"); wn != nil && wn.v == "lifetime" {
+			b.Window = 0
+		} else if wn != nil {
+			if v, ok := d.parseDuration(wn, false); ok && v == 0 {
+				o.errorf(wn, `window must be more than zero, or "lifetime" for the whole run`)
+			} else if ok {
+				b.Window = v
+			}
+		}
+		b.MinimumNumberOfCalls = o.integer("minimum_number_of_calls", 20, 1, 1_000_000)
 	}
 	return b
 }

@@ -11,7 +11,8 @@ import (
 	"github.com/failsim/failsim/topology/human"
 )
 
-var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault", "slo", "alert", "intervention"}
+var topKeys = []string{"name", "description", "duration", "seed", "metrics", "client", "load_balancer", "service", "database", "queue", "fault", "slo", "alert", "intervention",
+	"network", "link"}
 
 // maxBuckets bounds what a run keeps per bucket: one value per metric over
 // the run, and the ring of counts over an SLO's longest alert window.
@@ -44,6 +45,8 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 		d.decodeComponent(def, r)
 	}
 	d.checkCycles(sc.Components, r)
+	d.network(o, r, sc)
+	d.conditionalWrites(sc)
 	sc.Faults = d.faults(o.get("fault"), r, sc)
 	sc.SLOs = d.slos(o.get("slo"), r, sc)
 	sc.Alerts = d.alerts(o.get("alert"), r, sc)
@@ -225,10 +228,11 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case topology.KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
-			"abort_on_cancel", "concurrency_limit", "idempotency_keys")
+			"abort_on_cancel", "concurrency_limit", "idempotency_keys", "records")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
 			d.serverState(o, df.server)
+			d.records(o, df.server)
 		}
 	case topology.KindQueue:
 		if o := d.object(df.n, what, durableKeys...); o != nil {
@@ -344,6 +348,13 @@ func (d *decoder) callPolicy(o *object) topology.CallPolicy {
 	}
 	d.imports(o, "grpc_service_config", grpcKeys[1:], func() { d.grpcPolicy(o, &p) })
 	d.stateKeys(o, &p)
+	if p.Retry.MaxAttempts == topology.Unlimited && p.Deadline == 0 {
+		at := o.get("retry")
+		if t, ok := at.v.(*table); ok && t.m["max_attempts"] != nil {
+			at = t.m["max_attempts"]
+		}
+		o.errorf(at, `max_attempts = "none" leaves only a deadline to bound the attempts, and this call has none: set deadline, or give max_attempts a number`)
+	}
 	return p
 }
 
@@ -362,7 +373,7 @@ func (d *decoder) retry(n *node, what string) topology.Retry {
 		return topology.Retry{MaxAttempts: 1}
 	}
 	r := topology.Retry{
-		MaxAttempts: o.integer("max_attempts", 3, 1, 100),
+		MaxAttempts: d.maxAttempts(o),
 		On:          d.outcomes(o, "retry_on"),
 		Pos:         d.pos(n),
 	}
@@ -395,6 +406,21 @@ func (d *decoder) retry(n *node, what string) topology.Retry {
 		}
 	}
 	return r
+}
+
+// maxAttempts reads max_attempts: 1 to 100, or "none" for no limit but the
+// call's deadline.
+func (d *decoder) maxAttempts(o *object) int {
+	if n := o.get("max_attempts"); n != nil {
+		if s, ok := n.v.(string); ok {
+			if s != "none" {
+				o.errorf(n, `max_attempts must be a whole number between 1 and 100, or "none" (no limit but the deadline), got %q`, s)
+				return 3
+			}
+			return topology.Unlimited
+		}
+	}
+	return o.integer("max_attempts", 3, 1, 100)
 }
 
 // outcomes reads a list of outcomes to retry on; all of them by default.

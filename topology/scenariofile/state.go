@@ -10,6 +10,7 @@ import (
 // hedge.
 func (d *decoder) stateKeys(o *object, p *topology.CallPolicy) {
 	p.Write = topology.Write(o.enum("write", int(topology.WriteNone), topology.WriteNames))
+	p.WritePos = o.keyPos("write")
 	if n := o.get("fallback"); n != nil {
 		if fo := d.object(n, o.what+" fallback", "latency"); fo != nil {
 			p.Fallback = &topology.Fallback{Latency: fo.duration("latency", 0, false), Pos: d.pos(n)}

@@ -17,7 +17,7 @@ func TestBrokenStateKeys(t *testing.T) {
 		want           string // "line:col: message fragment"
 	}{
 		{"unknown write kind", `timeout = "2s"`, "timeout = \"2s\"\nwrite = \"nonidempotent\"",
-			`8:9: client "users": write must be one of "none", "idempotent", "non_idempotent", got "nonidempotent"; did you mean "non_idempotent"?`},
+			`8:9: client "users": write must be one of "none", "idempotent", "non_idempotent", "conditional", got "nonidempotent"; did you mean "non_idempotent"?`},
 		{"hedge and retries", `timeout = "2s"`, "timeout = \"2s\"\nhedge = { max_attempts = 3 }",
 			`8:9: client "users": give either hedge or retry with max_attempts > 1, not both`},
 		{"hedge without max_attempts", `retry = { max_attempts = 3 }`, `hedge = { hedging_delay = "10ms" }`,
