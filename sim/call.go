@@ -224,7 +224,7 @@ func (s *Sim) attemptEnded(c int32, o outcome) {
 		k.stats.attemptOutcome(o)
 	}
 	if p.budget != nil {
-		p.budget.End(retry, o == ok, o != ok && p.retryOn&retryOn[o] != 0, float64(cost))
+		p.budget.End(now, retry, o == ok, o != ok && p.retryOn&retryOn[o] != 0, float64(cost))
 	}
 	if p.breaker != nil {
 		p.breaker.Record(now, o != ok, took)
@@ -448,7 +448,7 @@ func (s *Sim) stopOutbound(k *component, c int32) {
 		s.cancel(ch)
 	}
 	if p.budget != nil {
-		p.budget.End(chr.flags&isRetry != 0, false, false, 0)
+		p.budget.End(s.now(), chr.flags&isRetry != 0, false, false, 0)
 	}
 	if k.lb != nil {
 		k.lb.active[chr.pick]--

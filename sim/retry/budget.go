@@ -22,6 +22,12 @@ type Budget struct {
 	// min_retries_per_sec * ttl withdrawals; deposits expire after ttl.
 	deposits                     *window.Sum
 	deposit, withdrawal, reserve float64
+
+	// Retry breaker: the attempts that ended (succeeded, or failed with an
+	// outcome that is retried) and those that failed, over the window or,
+	// with none, the run so far.
+	ended, failures *window.Sum
+	endedN, failedN float64
 }
 
 const finagleDeposit = 1000
@@ -43,6 +49,15 @@ func NewBudget(spec topology.Budget) *Budget {
 			b.deposit, b.withdrawal = finagleDeposit, math.Floor(finagleDeposit/spec.PercentCanRetry)
 		}
 		b.reserve = spec.MinRetriesPerSec * math.Floor(spec.TTL.Seconds()) * b.withdrawal
+	case topology.BudgetTokenBucket:
+		if !spec.StartEmpty {
+			b.tokens = spec.Capacity
+		}
+	case topology.BudgetRetryBreaker:
+		if spec.Window > 0 {
+			b.ended = window.New(des.FromDuration(spec.Window), 10) // Hystrix's rolling window: 10 buckets
+			b.failures = window.New(des.FromDuration(spec.Window), 10)
+		}
 	}
 	return b
 }
@@ -55,6 +70,10 @@ func (b *Budget) Start(now des.Time, retry bool) {
 	case topology.BudgetFinagle:
 		if !retry {
 			b.deposits.Add(now, b.deposit)
+		}
+	case topology.BudgetTokenBucket:
+		if !retry && !b.spec.DepositOnSuccess {
+			b.tokens = min(b.spec.Capacity, b.tokens+b.spec.Deposit)
 		}
 	}
 }
@@ -83,6 +102,14 @@ func (b *Budget) Allow(now des.Time, timedOut bool) (ok bool, cost float64) {
 		}
 		b.retries++ // from now until the retry ends, as Envoy's retries resource
 		return true, 0
+	case topology.BudgetTokenBucket:
+		if b.tokens < s.Cost {
+			return false, 0
+		}
+		b.tokens -= s.Cost
+		return true, 0
+	case topology.BudgetRetryBreaker:
+		return !b.tripped(now), 0
 	default: // Finagle
 		if b.reserve+b.deposits.Total(now) < b.withdrawal {
 			return false, 0
@@ -90,6 +117,18 @@ func (b *Budget) Allow(now des.Time, timedOut bool) (ok bool, cost float64) {
 		b.deposits.Add(now, -b.withdrawal)
 		return true, 0
 	}
+}
+
+// tripped reports whether a retry breaker stops retries now: at least
+// minimum_number_of_calls attempts ended in its window, and at least
+// failure_rate_threshold percent of them failed (resilience4j opens at the
+// threshold, not above it).
+func (b *Budget) tripped(now des.Time) bool {
+	ended, failed := b.endedN, b.failedN
+	if b.ended != nil {
+		ended, failed = b.ended.Total(now), b.failures.Total(now)
+	}
+	return ended >= float64(b.spec.MinimumNumberOfCalls) && 100*failed >= b.spec.FailureRateThreshold*ended
 }
 
 // allowedRetries is Envoy's bound on outstanding retries.
@@ -101,12 +140,33 @@ func (b *Budget) allowedRetries() float64 {
 // balancer's pending queue), which Envoy's budget counts with the active ones.
 func (b *Budget) Pending(delta int) { b.pending += delta }
 
-// End reports that an attempt ended. retry and cost are as the attempt
-// started; succeeded tells whether it succeeded, and failed whether it failed
-// with an outcome that is retried (a gRPC "failure").
-func (b *Budget) End(retry, succeeded, failed bool, cost float64) {
+// End reports that an attempt ended at now. retry and cost are as the
+// attempt started; succeeded tells whether it succeeded, and failed whether
+// it failed with an outcome that is retried (a gRPC "failure"). An attempt
+// its caller dropped (neither) counts for Envoy's outstanding attempts
+// only.
+func (b *Budget) End(now des.Time, retry, succeeded, failed bool, cost float64) {
 	s := &b.spec
 	switch s.Kind {
+	case topology.BudgetTokenBucket:
+		if succeeded && s.DepositOnSuccess {
+			b.tokens = min(s.Capacity, b.tokens+s.Deposit)
+		}
+	case topology.BudgetRetryBreaker:
+		if !succeeded && !failed {
+			return
+		}
+		v := 0.0
+		if failed {
+			v = 1
+		}
+		if b.ended != nil {
+			b.ended.Add(now, 1)
+			b.failures.Add(now, v)
+		} else {
+			b.endedN++
+			b.failedN += v
+		}
 	case topology.BudgetGRPC:
 		if succeeded {
 			b.tokens = min(s.MaxTokens, b.tokens+s.TokenRatio)
@@ -142,11 +202,17 @@ func (b *Budget) Dropped() {
 	}
 }
 
-// Level is the budget's state for metrics: tokens (gRPC, AWS), retries
-// still allowed at once (Envoy), or retries that may be withdrawn now
-// (Finagle).
+// Level is the budget's state for metrics: tokens (gRPC, AWS, token
+// bucket), retries still allowed at once (Envoy), retries that may be
+// withdrawn now (Finagle), or 1 while a retry breaker lets retries through
+// and 0 while it stops them.
 func (b *Budget) Level(now des.Time) float64 {
 	switch b.spec.Kind {
+	case topology.BudgetRetryBreaker:
+		if b.tripped(now) {
+			return 0
+		}
+		return 1
 	case topology.BudgetEnvoy:
 		return b.allowedRetries() - float64(b.retries)
 	case topology.BudgetFinagle:

@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestGRPCBudgetRule(t *testing.T) {
 	b := NewBudget(topology.Budget{Kind: topology.BudgetGRPC, MaxTokens: 10, TokenRatio: 0.1})
 	fail := func(n int) {
 		for range n {
-			b.End(false, false, true, 0)
+			b.End(0, false, false, true, 0)
 		}
 	}
 	fail(4)
@@ -26,16 +27,16 @@ func TestGRPCBudgetRule(t *testing.T) {
 	if ok, _ := b.Allow(0, false); ok {
 		t.Fatal("5 tokens is not more than half of 10, yet a retry was allowed")
 	}
-	b.End(false, true, false, 0) // a success adds 0.1
+	b.End(0, false, true, false, 0) // a success adds 0.1
 	if ok, _ := b.Allow(0, false); !ok {
 		t.Fatal("5.1 tokens, retry refused")
 	}
-	b.End(false, false, false, 0) // a failure that is not retried changes nothing
+	b.End(0, false, false, false, 0) // a failure that is not retried changes nothing
 	if got := b.Level(0); got != 5.1 {
 		t.Fatalf("level %g, want 5.1", got)
 	}
 	for range 100 {
-		b.End(false, true, false, 0)
+		b.End(0, false, true, false, 0)
 	}
 	if got := b.Level(0); got != 10 {
 		t.Fatalf("tokens %g, want capped at 10", got)
@@ -57,7 +58,7 @@ func TestGRPCBudgetThreshold(t *testing.T) {
 		var failures, allowed int
 		for i := range 2_000_000 {
 			failed := rng.Float64() < tc.f
-			b.End(false, !failed, failed, 0)
+			b.End(0, false, !failed, failed, 0)
 			if failed && i > 1_000_000 {
 				failures++
 				if ok, _ := b.Allow(0, false); ok {
@@ -90,18 +91,18 @@ func TestAWSBudgetRule(t *testing.T) {
 	if n != 100 {
 		t.Fatalf("%d retries from a full bucket, want 500/5 = 100", n)
 	}
-	b.End(false, true, false, 0) // first-try success: +1
+	b.End(0, false, true, false, 0) // first-try success: +1
 	if ok, _ := b.Allow(0, false); ok {
 		t.Fatal("1 token paid for a 5-token retry")
 	}
 	for range 9 {
-		b.End(false, true, false, 0)
+		b.End(0, false, true, false, 0)
 	}
 	ok, cost := b.Allow(0, true)
 	if !ok || cost != 10 || b.Level(0) != 0 {
 		t.Fatalf("timeout retry: allowed %v, cost %g, left %g; want true, 10, 0", ok, cost, b.Level(0))
 	}
-	b.End(true, true, false, cost) // the retry succeeded: refund
+	b.End(0, true, true, false, cost) // the retry succeeded: refund
 	if got := b.Level(0); got != 10 {
 		t.Fatalf("after the refund %g tokens, want 10", got)
 	}
@@ -170,5 +171,121 @@ func TestFinagleBudgetRule(t *testing.T) {
 	}
 	if n := withdraw(0); n != 20 {
 		t.Fatalf("%d retries with percent_can_retry 0, want the reserve of 2/s x 10s", n)
+	}
+}
+
+// Brooker's token bucket: each request deposits a fraction of a token (or
+// each success, with deposit_on = "success"), a retry is sent only if it can
+// take its cost, and the bucket holds at most its capacity.
+func TestTokenBucket(t *testing.T) {
+	type step struct {
+		do    string // "request", "success", "failure" or "retry"
+		allow bool   // for "retry": whether it is allowed
+		level float64
+	}
+	tests := []struct {
+		name  string
+		spec  topology.Budget
+		steps []step
+	}{
+		{"full, deposits per request", topology.Budget{Capacity: 2, Deposit: 0.5, Cost: 1}, []step{
+			{"retry", true, 1}, {"retry", true, 0}, {"retry", false, 0},
+			{"request", false, 0.5}, {"retry", false, 0.5}, {"request", false, 1}, {"retry", true, 0},
+			{"request", false, 0.5}, {"request", false, 1}, {"request", false, 1.5}, {"request", false, 2}, {"request", false, 2},
+		}},
+		{"empty, deposits per success", topology.Budget{Capacity: 1, Deposit: 0.25, Cost: 1, StartEmpty: true, DepositOnSuccess: true}, []step{
+			{"retry", false, 0}, {"request", false, 0}, {"failure", false, 0},
+			{"success", false, 0.25}, {"success", false, 0.5}, {"success", false, 0.75}, {"success", false, 1}, {"success", false, 1},
+			{"retry", true, 0},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.spec.Kind = topology.BudgetTokenBucket
+			b := NewBudget(tt.spec)
+			for i, s := range tt.steps {
+				switch s.do {
+				case "request":
+					b.Start(0, false)
+				case "success":
+					b.End(0, false, true, false, 0)
+				case "failure":
+					b.End(0, false, false, true, 0)
+				case "retry":
+					if ok, _ := b.Allow(0, false); ok != s.allow {
+						t.Errorf("step %d: retry allowed %v, want %v", i, ok, s.allow)
+					}
+				}
+				if got := b.Level(0); got != s.level {
+					t.Errorf("step %d (%s): %g tokens, want %g", i, s.do, got, s.level)
+				}
+			}
+		})
+	}
+}
+
+// At failure rate f, a bucket filled by d per request allows retries for
+// about d of each request once it has drained: with f above d it falls to
+// the deposit rate, below it every retry goes.
+func TestTokenBucketSteadyState(t *testing.T) {
+	for _, f := range []float64{0.05, 0.5} {
+		b := NewBudget(topology.Budget{Kind: topology.BudgetTokenBucket, Capacity: 10, Deposit: 0.1, Cost: 1})
+		rng := rand.New(rand.NewPCG(3, 4))
+		var retries, failures int
+		const n = 200_000
+		for range n {
+			b.Start(0, false)
+			if rng.Float64() < f {
+				failures++
+				if ok, _ := b.Allow(0, false); ok {
+					retries++
+				}
+			}
+		}
+		want := min(f, 0.1) * n
+		if math.Abs(float64(retries)-want) > 0.02*want {
+			t.Errorf("failure rate %g: %d retries of %d failures, want about %.0f (the lesser of the failures and the deposits)", f, retries, failures, want)
+		}
+	}
+}
+
+// A retry breaker stops retries once the failure rate of the attempts in
+// its window reaches the threshold with enough of them, and lets them
+// through again once the failures leave the window; over the lifetime,
+// they never leave.
+func TestRetryBreaker(t *testing.T) {
+	sec := des.FromDuration(time.Second)
+	for _, tc := range []struct {
+		window    time.Duration
+		afterward bool // retries allowed again 20s after the failures
+	}{{10 * time.Second, true}, {0, false}} {
+		b := NewBudget(topology.Budget{Kind: topology.BudgetRetryBreaker, FailureRateThreshold: 50, Window: tc.window, MinimumNumberOfCalls: 10})
+		for range 9 {
+			b.End(0, false, false, true, 0)
+		}
+		if ok, _ := b.Allow(0, false); !ok {
+			t.Errorf("window %s: 9 failures, fewer than the minimum of 10, yet retries stopped", tc.window)
+		}
+		b.End(0, false, true, false, 0) // 9 of 10 failed
+		if ok, _ := b.Allow(0, false); ok || b.Level(0) != 0 {
+			t.Errorf("window %s: 90%% failed, retries allowed", tc.window)
+		}
+		for range 8 {
+			b.End(sec, false, true, false, 0)
+		}
+		if ok, _ := b.Allow(sec, false); ok {
+			t.Errorf("window %s: 9 of 18 failed, exactly the threshold: retries allowed", tc.window)
+		}
+		b.End(sec, false, false, false, 0) // dropped: counts for nothing
+		b.End(sec, false, true, false, 0)
+		if ok, _ := b.Allow(sec, false); !ok {
+			t.Errorf("window %s: 9 of 19 failed, below the threshold: retries stopped", tc.window)
+		}
+		for range 10 {
+			b.End(2*sec, false, false, true, 0)
+		}
+		if ok, _ := b.Allow(25*sec, false); ok != tc.afterward || (b.Level(25*sec) == 1) != tc.afterward {
+			t.Errorf("window %s: 20s after the last failure, retries allowed %v, want %v", tc.window, ok, tc.afterward)
+		}
 	}
 }
