@@ -42,7 +42,7 @@ func newCache(seed uint64, name string, c *topology.Cache) *cache {
 		prev:     make([]int32, c.Keys),
 		next:     make([]int32, c.Keys),
 	}
-	if c.Popularity == topology.Zipf {
+	if c.Popularity != topology.Uniform {
 		ca.cdf = c.KeyProbabilities()
 		for i := 1; i < len(ca.cdf); i++ {
 			ca.cdf[i] += ca.cdf[i-1]

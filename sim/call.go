@@ -159,6 +159,12 @@ func (s *Sim) attempt(j int32) {
 	if k.kind == topology.KindClient {
 		k.stats.arrive(s)
 	}
+	if p.links != nil {
+		if l := p.linkOf(pick); l != nil {
+			s.send(l, c)
+			return
+		}
+	}
 	s.deliver(c)
 }
 
@@ -210,7 +216,7 @@ func (s *Sim) attemptEnded(c int32, o outcome) {
 		return
 	}
 	s.sched.Cancel(cr.timer)
-	j, pick, retry, cost, took := cr.parent, cr.pick, cr.flags&isRetry != 0, cr.cost, now-cr.sent
+	j, pick, retry, cost, took := cr.parent, cr.pick, cr.flags&isRetry != 0, cr.cost, now-cr.sent+requestDelay(cr)
 	deg := cr.flags & degraded
 	s.recs.callerDone(c)
 	r := s.recs.at(j)
@@ -344,7 +350,7 @@ func (s *Sim) answer(c int32, o outcome) {
 	if cr.flags&inside != 0 {
 		s.unlink(k, c)
 	}
-	if cr.flags&abandoned == 0 {
+	if cr.flags&abandoned == 0 && (s.links == nil || !s.respond(c, o)) {
 		s.attemptEnded(c, o)
 	}
 	s.recs.release(c) // the callee's hold
@@ -388,6 +394,9 @@ func (s *Sim) cancel(c int32) {
 		return
 	}
 	cr.flags |= cancelled
+	if cr.infra&away != 0 { // on its link or lost: nothing to stop at the callee
+		return
+	}
 	k := &s.comps[cr.comp]
 	switch {
 	case cr.flags&queued != 0:

@@ -120,9 +120,11 @@ func (s *Sim) columnsFor(k *component) []column {
 			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
 		}
 		cols = append(cols, infraColumns(k)...)
+		cols = append(cols, keyedColumns(k)...)
 	}
 	cols = append(cols, s.alertColumns(k)...)
-	return append(cols, s.stateColumns(k)...)
+	cols = append(cols, s.stateColumns(k)...)
+	return append(cols, s.linkColumns(k)...)
 }
 
 // edgeColumns are the state, at the end of each bucket, of an edge's
@@ -191,10 +193,13 @@ func (s *Sim) closeBucket() {
 		st.lat.Reset()
 	}
 	s.closePools(end, w)
+	s.closeLinks()
 	if s.bucketEnd == s.warmupEnd {
 		for i := range s.comps {
 			s.comps[i].stats.endWarmup(s.bucketEnd)
 		}
+		s.endLinkWarmup()
+		s.endKeyedWarmup()
 		s.faultLogicWarmup = s.faultLogic
 	}
 	s.bucketEnd += s.bucket

@@ -25,6 +25,14 @@
 // autoscalers that change capacity and policies during the run
 // (operate.go).
 //
+// Between a caller and its callee lies a link (links.go), when the scenario
+// gives the edge a delay, a loss or a fault on links: a call crosses it on
+// its way (lost, or delivered after a delay) and its answer on the way back
+// (lost after the callee did the work, or delivered late). A database with
+// keyed records (keys.go) versions them, and its conditional writes fail
+// with a conflict when another write committed to their record since they
+// read it.
+//
 // A durable queue answers its producers at once and delivers each message as
 // a job of its own, with the message's store time as the job's arrival, to
 // a consumer that pulls when it has a free worker. A cache's lookup happens

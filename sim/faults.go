@@ -23,6 +23,10 @@ func (s *Sim) faultEnd(i int32) {
 // nothing here: it is part of its client's arrival rate.
 func (s *Sim) applyFaults(i int32, starting bool) {
 	f := &s.faults[i]
+	if f.Link != nil {
+		s.applyLinkFaults(i, starting)
+		return
+	}
 	if f.Kind == topology.FaultLoadSpike {
 		return
 	}

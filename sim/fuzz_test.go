@@ -23,6 +23,10 @@ func FuzzRun(f *testing.F) {
 	}
 	f.Add([]byte(stateStress), uint64(1))
 	f.Add([]byte(infraEdgeCases), uint64(1))
+	if _, err := scenariofile.Parse("network.toml", []byte(networkStress), ""); err != nil {
+		f.Fatalf("the networkStress seed must load, or it seeds nothing: %v", err)
+	}
+	f.Add([]byte(networkStress), uint64(1))
 	if _, err := scenariofile.Parse("operated.toml", []byte(operatedEarly), ""); err != nil {
 		f.Fatalf("the operatedEarly seed must load, or it seeds nothing: %v", err)
 	}
@@ -124,4 +128,73 @@ fraction = 0.5
 on_alert = "failing"
 reaction_delay = "100ms"
 for = "1.5s"
+`
+
+// networkStress has links that delay and lose both ways under a load
+// balancer, hedges and cancellations crossing them, partitions and drifts
+// within the few seconds FuzzRun simulates, and conditional writes racing on
+// a hot record retried without a count limit.
+const networkStress = `
+[network]
+delay = { dist = "exponential", mean = "2ms" }
+loss = 0.05
+[client.c]
+target = "lb"
+rate = 300
+timeout = "30ms"
+deadline = "200ms"
+cancel = true
+retry = { max_attempts = "none", backoff = "exponential", base = "1ms", cap = "20ms", budget = { kind = "token_bucket", capacity = 5 } }
+[load_balancer.lb]
+targets = ["api"]
+retry_policy = { num_retries = 2, per_try_timeout = "20ms" }
+[service.api]
+instances = 3
+workers = 4
+service_time = { dist = "exponential", mean = "2ms" }
+[[service.api.call]]
+to = "db"
+timeout = "15ms"
+hedge = { max_attempts = 2, hedging_delay = "3ms" }
+write = "conditional"
+cancel = true
+[[service.api.call]]
+to = "cache"
+timeout = "10ms"
+retry = { max_attempts = 3, budget = { kind = "retry_breaker", window = "1s", minimum_number_of_calls = 5 } }
+[database.db]
+connections = 3
+query_time = { dist = "exponential", mean = "3ms" }
+records = { keys = 3, popularity = "hot", hot_fraction = 0.8 }
+idempotency_keys = { ttl = "1s" }
+[database.cache]
+connections = 2
+query_time = "1ms"
+[[link]]
+from = "api"
+to = "cache"
+response_loss = 0.3
+[[fault]]
+partition = "api -> db"
+direction = "responses"
+at = "1s"
+for = "1s"
+[[fault]]
+link = "lb -> *"
+kind = "latency"
+latency = { dist = "uniform", min = "0s", max = "10ms" }
+at = "2s"
+for = "1s"
+[[fault]]
+link = "* -> cache"
+kind = "drift"
+what = "loss"
+to = 1
+at = "3s"
+for = "1s"
+[[fault]]
+target = "db"
+kind = "crash"
+at = "4s"
+for = "500ms"
 `

@@ -6,11 +6,12 @@ import (
 	"github.com/failsim/failsim/sim/results"
 )
 
-// Bits of rec.infra: a job's state in caches and bulkheads.
+// Bits of rec.infra: a job's state in caches, bulkheads and links.
 const (
 	fetching   uint8 = 1 << iota // a cache miss making the service's calls
 	parked                       // a cache miss waiting for another job's fetch of its key
 	inBulkhead                   // holds a place in its step's bulkhead
+	away                         // on its link, or lost there: its callee does not hold it (links.go)
 )
 
 // infraColumns are a server's cache and bulkhead metrics, when it has them.

@@ -16,7 +16,9 @@ type rec struct {
 
 	// The job's outbound call in progress: its absolute deadline, the last
 	// backoff wait, its step (servers), attempts so far, the attempt now in
-	// flight, and the budget cost of the retry it waits to send.
+	// flight, and the budget cost of the retry it waits to send. A
+	// database's job makes no call: a keyed database keeps the version of
+	// its key that the job read in tries (keys.go).
 	deadline des.Time
 	backoff  des.Time
 	step     int32
@@ -26,14 +28,14 @@ type rec struct {
 
 	parent int32   // the caller's job, or -1
 	comp   int32   // the component handling this record
-	refs   int32   // holds: caller waiting, callee working, children alive, a queue entry
-	user   int32   // closed-loop user of a logical request
+	refs   int32   // holds: caller waiting, callee working, children alive, a queue entry, a link carrying it
+	user   int32   // closed-loop user of a logical request; for a call, its link's delay to the callee in µs (links.go)
 	pick   int32   // index of this call's target in its balancer's target list
 	peers  int32   // calls inside its server when it was admitted, itself included (concurrency limit samples)
 	cost   float32 // retry budget tokens this attempt took (AWS refunds them on success)
 
 	prev, next int32 // the component's list of jobs (a crash drops them all)
-	key        int32 // the key a cache job looks up
+	key        int32 // the key a cache job looks up, or a keyed database's job writes
 	flags      uint16
 	write      uint16  // the write this call makes (its slot + 1), 0 for a read
 	infra      uint8   // cache and bulkhead state (infra.go)

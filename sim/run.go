@@ -109,7 +109,7 @@ func (s *Sim) loop(ctx context.Context, opts Options) (stop string, err error) {
 		}
 		s.events++
 		if s.events%checkEvery == 0 {
-			if stop = s.mustStop(ctx, opts.MaxInFlight); stop != "" {
+			if stop = s.mustStop(ctx, opts.MaxInFlight, e.At); stop != "" {
 				s.end = e.At
 				break
 			}
@@ -128,11 +128,23 @@ func (s *Sim) loop(ctx context.Context, opts Options) (stop string, err error) {
 	return stop, nil
 }
 
-func (s *Sim) mustStop(ctx context.Context, maxInFlight int) string {
+// maxAtOneInstant is how many events a run may handle without simulated
+// time moving before it is stopped as a runaway: a loop that takes no time,
+// such as retries with no backoff against a refusal, bounded only by a
+// deadline that time never reaches.
+var maxAtOneInstant = 1 << 24
+
+func (s *Sim) mustStop(ctx context.Context, maxInFlight int, at des.Time) string {
 	select {
 	case <-ctx.Done():
 		return fmt.Sprintf("interrupted at t=%s", s.now())
 	default:
+	}
+	if at != s.lastLook {
+		s.lastLook, s.stalled = at, 0
+	} else if s.stalled += checkEvery; s.stalled >= maxAtOneInstant {
+		return fmt.Sprintf("stopped at t=%s: %d events without simulated time moving (a loop that takes no time: retries without backoff "+
+			"against an answer that comes at once, bounded only by a deadline that time never reaches)", s.now(), s.stalled)
 	}
 	if n := s.recs.live(); n > maxInFlight {
 		return fmt.Sprintf("stopped at t=%s: %d calls and requests in flight, more than the limit of %d (the system diverges: queues grow without bound)",
@@ -185,6 +197,10 @@ func (s *Sim) dispatch(e des.Event) {
 		s.repairDue(e.Ref)
 	case evRetention:
 		s.expireMessages(e.Comp)
+	case evLinkArrive:
+		s.linkArrive(e.Ref)
+	case evLinkAnswer:
+		s.linkAnswer(e.Ref, outcome(e.Comp))
 	default:
 		// A kind without a case would be dropped silently, and the run
 		// would go on wrong: a new kind must come with its handler.

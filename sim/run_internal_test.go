@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/topology/scenariofile"
 )
 
 // dispatch panics on a kind it does not know: a kind without a case would
@@ -64,5 +66,39 @@ func TestDispatchHasACaseForEveryKind(t *testing.T) {
 		if !slices.Contains(cases, k) {
 			t.Errorf("dispatch has no case for %s", k)
 		}
+	}
+}
+
+// Retries without backoff against a refusal that comes at once take no
+// time: bounded only by a deadline, they would loop at one instant forever.
+// The runaway guard stops the run and says why.
+func TestALoopAtOneInstantIsStopped(t *testing.T) {
+	defer func(n int) { maxAtOneInstant = n }(maxAtOneInstant)
+	maxAtOneInstant = 1 << 16
+	sc, err := scenariofile.Parse("t.toml", []byte(`
+duration = "10s"
+[client.c]
+target = "db"
+rate = 1
+deadline = "5s"
+retry = { max_attempts = "none", backoff = "none" }
+[database.db]
+connections = 1
+query_time = "1ms"
+[[fault]]
+target = "db"
+kind = "crash"
+at = "1s"
+for = "5s"
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), sc, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Summary; !s.Incomplete || !strings.Contains(s.StopReason, "without simulated time moving") || s.SimSeconds < 1 || s.SimSeconds > 6 {
+		t.Errorf("incomplete %v at %gs: %q", s.Incomplete, s.SimSeconds, s.StopReason)
 	}
 }

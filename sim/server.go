@@ -39,6 +39,7 @@ type server struct {
 	nextSource    int32      // the queue it pulls from next
 
 	state *serverState // idempotency keys and partial failures, or nil
+	keyed *keyed       // a database's keyed records, or nil
 
 	// Effects of the faults in progress.
 	down   bool
@@ -81,6 +82,9 @@ func newServer(s *Sim, c topology.Component) *server {
 	}
 	if t.Limit != nil {
 		sv.limiter = limit.New(*t.Limit)
+	}
+	if t.Records != nil {
+		sv.keyed = newKeyed(s.seed, c.Name, t.Records)
 	}
 	if at := sv.expiry(0); at < des.Never {
 		sv.expiryDelay = s.sched.NewDelay(at, evExpire, 0)
@@ -199,6 +203,9 @@ func (s *Sim) startWork(k *component, c int32) {
 		cr.flags |= pastDue
 	}
 	cr.work = w
+	if sv.keyed != nil && cr.write != 0 {
+		s.read(sv.keyed, c)
+	}
 	s.trace(TraceWork, c, ok, 0)
 	cr.wait = s.sched.SetTimer(now+w, evWorkDone, 0, c)
 }
@@ -217,6 +224,8 @@ func (s *Sim) workDone(c int32) {
 	case cr.flags&cutShort != 0:
 		s.finishJob(k, c, failed)
 	case sv.errProb > 0 && sv.errs.Float64() < sv.errProb:
+		s.finishJob(k, c, failed)
+	case sv.keyed != nil && cr.write != 0 && s.conflicted(k, c):
 		s.finishJob(k, c, failed)
 	case sv.cache != nil:
 		s.cacheLookup(k, c)

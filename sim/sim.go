@@ -42,6 +42,8 @@ const (
 	evScaleOpen                  // pool Ref's autoscaler opens a metric window
 	evScaleCheck                 // pool Ref's autoscaler decides
 	evScaleReady                 // capacity pool Ref requested is ready: Comp instances or workers
+	evLinkArrive                 // call Ref reaches its callee over its link
+	evLinkAnswer                 // the answer (outcome Comp) to call Ref reaches its caller over its link
 	evKinds                      // the number of kinds: dispatch has a case for each one below it
 )
 
@@ -75,6 +77,11 @@ type Sim struct {
 	interventions []applied  // interventions as they were applied, in time order
 	pools         []pool     // services whose instances or workers change during the run
 	finished      des.Time   // when the last user with a request limit made its last request
+	links         []*link    // the links of edges with a delay, a loss or a fault; nil without (links.go)
+	faultDelays   *rand.Rand // draws of the delays latency faults add on links
+
+	lastLook des.Time // the time of the last look at whether to stop, and
+	stalled  int      // how many events have passed since without time moving
 
 	violation string      // the first invariant seen broken as it happened
 	fp        hash.Hash64 // the event fingerprint, when asked for
@@ -139,6 +146,7 @@ type policy struct {
 	write    uint16             // the write the call makes (its slot + 1), 0 for a read
 	hedge    *topology.Hedge    // hedged instead of retried, or nil
 	fallback *topology.Fallback // answered from a fallback when it fails, or nil
+	links    []*link            // the links its calls cross, by a balancer's target (else one); nil when none has one
 	fraction float64            // of the jobs that make this step (servers' calls)
 	bulkhead int32              // most jobs in this step at once; 0 for no limit
 	inStep   int32              // jobs in this step now, when it has a bulkhead
@@ -214,6 +222,7 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	}
 	s.newAlerts()
 	s.initState()
+	s.newLinks()
 	// Columns name their callees, so every component must exist first.
 	for i := range s.comps {
 		k := &s.comps[i]

@@ -15,6 +15,7 @@ import (
 // simulated.
 type book struct {
 	nonIdempotent []bool      // by write slot: running it twice has two effects
+	conditional   []bool      // by write slot: it commits only if its record's version is the one it read
 	recs          []recState  // by record
 	effects       []uint16    // by root record * slots + slot: times the write took effect for the logical request
 	nextID        uint64      // the next logical request's number
@@ -72,7 +73,7 @@ type serverState struct {
 // handling. Scenarios without writes, hedges or fallbacks keep none of it.
 func (s *Sim) initState() {
 	slots := map[*topology.CallPolicy]uint16{}
-	var nonIdem []bool
+	var nonIdem, conditional []bool
 	into := map[int]int{}
 	slot := func(p *topology.CallPolicy, to int) uint16 {
 		if p.Write == topology.WriteNone {
@@ -81,7 +82,8 @@ func (s *Sim) initState() {
 		if n, ok := slots[p]; ok {
 			return n
 		}
-		nonIdem = append(nonIdem, p.Write == topology.WriteNonIdempotent)
+		nonIdem = append(nonIdem, p.Write.Repeats())
+		conditional = append(conditional, p.Write == topology.WriteConditional)
 		slots[p] = uint16(len(nonIdem))
 		for _, t := range s.targets(to) {
 			into[t]++
@@ -108,7 +110,7 @@ func (s *Sim) initState() {
 	if len(nonIdem) == 0 {
 		return
 	}
-	s.book = &book{nonIdempotent: nonIdem, into: into}
+	s.book = &book{nonIdempotent: nonIdem, conditional: conditional, into: into}
 	for i := range s.sc.Components {
 		c := &s.sc.Components[i]
 		if c.Server == nil {
@@ -187,6 +189,9 @@ func (s *Sim) tookEffect(k *component, c int32) {
 		st.keys.put(s.now(), key)
 	}
 	k.stats.cur.writes++
+	if kd := k.srv.keyed; kd != nil {
+		kd.commit(s.recs.at(c).key)
+	}
 	slot := int(s.recs.at(c).write - 1)
 	i := int(s.recs.root(c))*len(s.book.nonIdempotent) + slot
 	if s.book.effects[i] < ^uint16(0) {

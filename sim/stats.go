@@ -19,6 +19,8 @@ type counts struct {
 	cacheHits, cacheMisses, coalesced               int64 // cache lookups; coalesced misses waited for another's fetch
 	acked, expired, redelivered                     int64 // durable queue messages
 	bulkheadRejected                                int64
+	conflicts                                       int64   // conditional writes that lost their race
+	conflictWork                                    float64 // the work they did, seconds
 }
 
 func (c *counts) add(o *counts) { c.combine(o, 1) }
@@ -61,6 +63,8 @@ func (c *counts) combine(o *counts, sign int64) {
 	c.expired += sign * o.expired
 	c.redelivered += sign * o.redelivered
 	c.bulkheadRejected += sign * o.bulkheadRejected
+	c.conflicts += sign * o.conflicts
+	c.conflictWork += float64(sign) * o.conflictWork
 }
 
 // stats is what one component measures. Counts go to the current bucket and

@@ -115,6 +115,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		}
 		s.stateSummary(k, &c, &sum)
 		s.infraSummary(k, &c)
+		s.keyedSummary(k, &c, &sum)
 		sum.Components[k.name] = c
 		sum.Order = append(sum.Order, k.name)
 	}
@@ -124,8 +125,15 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		for _, t := range f.Targets {
 			rf.Targets = append(rf.Targets, s.comps[t].name)
 		}
+		if f.Link != nil {
+			for _, e := range f.Link.Edges {
+				rf.Targets = append(rf.Targets, s.sc.EdgeName(e))
+			}
+			rf.Direction = f.Link.Direction.String()
+		}
 		sum.Faults = append(sum.Faults, rf)
 	}
+	sum.Links = s.linkSummary()
 	sum.Recovery = s.recovery()
 	sum.Interventions = s.interventionResults(&sum.Recovery)
 	sum.Autoscaling = s.autoscalers()

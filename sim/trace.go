@@ -19,16 +19,18 @@ type TraceKind uint8
 
 // The points a Tracer hears of.
 const (
-	TraceStart   TraceKind = iota // a client starts logical request Request
-	TraceSend                     // Caller sends try Try of its call to Callee; Wait is how long it will wait (0: no limit)
-	TraceQueued                   // Callee queues the call behind Queue others
-	TraceWork                     // a worker of Callee starts on the call; Wait is its service time
-	TraceAnswer                   // Callee answers the call with Outcome after Wait; Orphaned when nobody waits any more
-	TraceTimeout                  // Caller stops waiting for the call after Wait; Cancel when it tells Callee
-	TraceGoesOn                   // after a timeout: Callee still holds the call, as State says; Wait is what is left
-	TraceRetry                    // Caller tries again after Wait
-	TraceGiveUp                   // Caller's call fails with Outcome: no try left, or none allowed
-	TraceDone                     // the logical request ends with Outcome after Wait
+	TraceStart      TraceKind = iota // a client starts logical request Request
+	TraceSend                        // Caller sends try Try of its call to Callee; Wait is how long it will wait (0: no limit)
+	TraceQueued                      // Callee queues the call behind Queue others
+	TraceWork                        // a worker of Callee starts on the call; Wait is its service time
+	TraceAnswer                      // Callee answers the call with Outcome after Wait; Orphaned when nobody waits any more
+	TraceTimeout                     // Caller stops waiting for the call after Wait; Cancel when it tells Callee
+	TraceGoesOn                      // after a timeout: Callee still holds the call, as State says; Wait is what is left
+	TraceRetry                       // Caller tries again after Wait
+	TraceGiveUp                      // Caller's call fails with Outcome: no try left, or none allowed
+	TraceDone                        // the logical request ends with Outcome after Wait
+	TraceLost                        // the link lost the call on its way to Callee: Callee never sees it
+	TraceAnswerLost                  // the link lost Callee's answer (Outcome) on its way back: Callee did the work
 )
 
 // TraceEvent is one point. Durations are simulated time.

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -147,6 +148,8 @@ func runRun(opts *runOptions, io streams) error {
 		return nil
 	case ctx.Err() != nil:
 		return interrupted("%s; the results up to there are in %s, marked incomplete", s.StopReason, dir)
+	case strings.Contains(s.StopReason, "without simulated time moving"):
+		return fmt.Errorf("%s; the results up to there are in %s, marked incomplete (give the retries a backoff or a limit)", s.StopReason, dir)
 	default:
 		return fmt.Errorf("%s; the results up to there are in %s, marked incomplete (raise --max-in-flight to go further)", s.StopReason, dir)
 	}

@@ -25,3 +25,19 @@ func splitmix64(x uint64) uint64 {
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
 }
+
+// Indexed is a stream whose n-th draw is the same whenever it is asked
+// for, and in any order: draws tied to an item rather than to a moment,
+// such as the record a logical request's write chooses, which every
+// attempt of that write must choose again.
+type Indexed struct{ base uint64 }
+
+// NewIndexed returns the indexed stream for one purpose of one component.
+func NewIndexed(seed uint64, component, purpose string) Indexed {
+	return Indexed{base: Stream(seed, component, purpose).Uint64()}
+}
+
+// Float64 is the stream's n-th draw, uniform in [0, 1).
+func (x Indexed) Float64(n uint64) float64 {
+	return float64(splitmix64(x.base^splitmix64(n))>>11) / (1 << 53)
+}

@@ -26,20 +26,22 @@ type Summary struct {
 	Alerts        []Alert              `json:"alerts,omitzero"`    // only when it has [[alert]]: [] if none fired
 	Detection     *Detection           `json:"detection,omitzero"` // only when it has [[alert]]
 	State         *State               `json:"state,omitempty"`    // when the scenario marks writes
+	Links         []Link               `json:"links,omitempty"`    // edges with a delay, a loss or a fault on their link, in topology order
 }
 
 // State totals what happened to state over all components: writes that
 // took effect more than once, and outcomes left inconsistent by partial
 // failures.
 type State struct {
-	Writes           int64   `json:"writes"`            // writes that took effect
-	DuplicateWrites  int64   `json:"duplicate_writes"`  // non-idempotent writes that took effect again for the same logical request
-	Deduplicated     int64   `json:"deduplicated"`      // executions answered from an idempotency key, without effect
-	KeysLost         int64   `json:"keys_lost"`         // idempotency keys lost in crashes
-	Inconsistent     int64   `json:"inconsistent"`      // partial failures: a step failed after a write step succeeded
-	Repaired         int64   `json:"repaired"`          // inconsistent outcomes closed by a rollback or a repair
-	InconsistentOpen int64   `json:"inconsistent_open"` // still open when the run ended
-	OldestOpenAgeS   float64 `json:"oldest_open_age_s"` // the age of the oldest of them, seconds
+	Writes           int64   `json:"writes"`              // writes that took effect
+	DuplicateWrites  int64   `json:"duplicate_writes"`    // non-idempotent writes that took effect again for the same logical request
+	Deduplicated     int64   `json:"deduplicated"`        // executions answered from an idempotency key, without effect
+	KeysLost         int64   `json:"keys_lost"`           // idempotency keys lost in crashes
+	Inconsistent     int64   `json:"inconsistent"`        // partial failures: a step failed after a write step succeeded
+	Repaired         int64   `json:"repaired"`            // inconsistent outcomes closed by a rollback or a repair
+	InconsistentOpen int64   `json:"inconsistent_open"`   // still open when the run ended
+	OldestOpenAgeS   float64 `json:"oldest_open_age_s"`   // the age of the oldest of them, seconds
+	Conflicts        int64   `json:"conflicts,omitempty"` // conditional writes that lost their race, at every keyed database
 }
 
 // Clients totals what all clients saw of their logical requests.
@@ -127,6 +129,12 @@ type Component struct {
 	Cache            *Cache `json:"cache,omitempty"`             // services with a cache
 	Queue            *Queue `json:"queue,omitempty"`             // durable queues
 	BulkheadRejected int64  `json:"bulkhead_rejected,omitempty"` // calls failed at once by a full bulkhead
+
+	// Keyed databases: conditional writes that lost their race, the work
+	// they did for nothing, and the records with the most conflicts.
+	Conflicts     int64      `json:"conflicts,omitempty"`
+	ConflictWorkS float64    `json:"conflict_work_s,omitempty"`
+	HotKeys       []KeyCount `json:"hot_keys,omitempty"`
 }
 
 // Cache totals a service's cache lookups.
@@ -152,13 +160,15 @@ type Queue struct {
 	MaxAgeS     float64 `json:"max_age_s"` // the oldest a message waited before it was acked or expired
 }
 
-// Fault is one fault window as it ran.
+// Fault is one fault window as it ran. A fault on links names its edges,
+// "caller -> callee", as its targets, and says which way it hits.
 type Fault struct {
-	Name    string   `json:"name"`
-	Kind    string   `json:"kind"`
-	Targets []string `json:"targets"`
-	AtS     float64  `json:"at_s"`
-	EndS    float64  `json:"end_s"`
+	Name      string   `json:"name"`
+	Kind      string   `json:"kind"`
+	Targets   []string `json:"targets"`
+	Direction string   `json:"direction,omitempty"` // a fault on links: "both", "requests" or "responses"
+	AtS       float64  `json:"at_s"`
+	EndS      float64  `json:"end_s"`
 }
 
 // Recovery is the verdict on whether clients' goodput came back after the

@@ -230,6 +230,14 @@ func (b *builder) event(tid [16]byte, req int64, e *sim.TraceEvent) {
 		b.last[e.Call] = "retry"
 	case sim.TraceGiveUp:
 		b.giveUp(e)
+	case sim.TraceLost, sim.TraceAnswerLost:
+		if c := b.client[e.Call]; c != nil {
+			what := "request lost"
+			if e.Kind == sim.TraceAnswerLost {
+				what = "answer lost"
+			}
+			c.Events = append(c.Events, Event{e.At, what, nil})
+		}
 	case sim.TraceDone:
 		s := b.server[e.Call]
 		if s == nil {

@@ -205,7 +205,7 @@ func sentence(e *sim.TraceEvent) string {
 		if e.WhereKind == topology.KindClient {
 			what = "attempt " + strconv.Itoa(e.Try)
 		}
-		return fmt.Sprintf("%s sends %s of %d to %s, %s%s", where, what, e.MaxTries, callee, waits(e.Wait), forNobody)
+		return fmt.Sprintf("%s sends %s%s to %s, %s%s", where, what, of(e.MaxTries), callee, waits(e.Wait), forNobody)
 	case sim.TraceQueued:
 		return fmt.Sprintf("%s queues the call from %s behind %d others%s", where, e.Caller, e.Queue, forNobody)
 	case sim.TraceWork:
@@ -253,17 +253,30 @@ func sentence(e *sim.TraceEvent) string {
 		if e.Wait > 0 {
 			when = "after " + human.Brief(e.Wait) + " of backoff"
 		}
-		return fmt.Sprintf("%s will send %s %d of %d %s (the last %s)", where, next, e.Try+1, e.MaxTries, when, outcomeWords[e.Outcome])
+		return fmt.Sprintf("%s will send %s %d%s %s (the last %s)", where, next, e.Try+1, of(e.MaxTries), when, outcomeWords[e.Outcome])
 	case sim.TraceGiveUp:
 		return fmt.Sprintf("%s gives up on its call after %s: %s", where, plural(e.Try, "try"), outcomeWords[e.Outcome])
 	case sim.TraceDone:
 		return fmt.Sprintf("%s: request #%d %s", where, e.Request, ended(e))
+	case sim.TraceLost:
+		return fmt.Sprintf("the network loses the call from %s to %s: %s never sees it", e.Caller, e.Callee, e.Callee)
+	case sim.TraceAnswerLost:
+		return fmt.Sprintf("the network loses the answer of %s to %s (%s): the work is done, %s hears nothing", e.Callee, e.Caller, answerWords[e.Outcome], e.Caller)
 	}
 	return ""
 }
 
 var answerWords = map[string]string{
 	"ok": "ok", "error": "an error", "rejected": "refused (queue full, shed or down)", "cancelled": "stopped, cancelled by its caller",
+}
+
+// of is " of N" for a policy of N attempts, "" for one with no limit but
+// its deadline.
+func of(n int) string {
+	if n == topology.Unlimited {
+		return ""
+	}
+	return " of " + strconv.Itoa(n)
 }
 
 func waits(d time.Duration) string {
