@@ -30,6 +30,9 @@ func (s *Sim) policyFor(r *rec) *policy {
 	k := &s.comps[r.comp]
 	switch k.kind {
 	case topology.KindClient:
+		if r.class != 0 {
+			return &k.client.classes[int32(r.class)-1-k.client.classBase].policy
+		}
 		return &k.client.policy
 	case topology.KindLoadBalancer:
 		return &k.lb.policy
@@ -108,11 +111,17 @@ func (s *Sim) attempt(j int32) {
 	// only adds load (gRPC does not retry throttled calls either).
 	if p.breaker != nil && !p.breaker.Allow(now) {
 		k.stats.cur.breakerRejected++
+		if cs := s.classStats(k, r); cs != nil {
+			cs.cur.breakerRejected++
+		}
 		s.giveUp(j, rejected)
 		return
 	}
 	if p.throttle != nil && !p.throttle.Admit(now, k.local.Float64()) {
 		k.stats.cur.throttled++
+		if cs := s.classStats(k, r); cs != nil {
+			cs.cur.throttled++
+		}
 		s.giveUp(j, rejected)
 		return
 	}
@@ -133,10 +142,12 @@ func (s *Sim) attempt(j int32) {
 		k.lb.active[pick]++
 		k.lb.upstream++
 		r.pick = pick // remembered so that a retry goes to another target
+	} else if to < 0 { // a scatter: the member's own instance
+		to = r.pick
 	}
 	c := s.recs.alloc(j, to)
 	cr := s.recs.at(c)
-	cr.pick, cr.cost = pick, r.nextCost
+	cr.pick, cr.cost, cr.class = pick, r.nextCost, r.class
 	cr.write = writeOf(r, p)
 	r.nextCost = 0
 	if retry {
@@ -158,6 +169,12 @@ func (s *Sim) attempt(j int32) {
 	s.trace(TraceSend, c, ok, wait)
 	if k.kind == topology.KindClient {
 		k.stats.arrive(s)
+		if cs := s.classStats(k, r); cs != nil {
+			cs.arrive(s)
+			if retry {
+				cs.cur.retries++
+			}
+		}
 	}
 	s.deliver(c)
 }
@@ -222,6 +239,9 @@ func (s *Sim) attemptEnded(c int32, o outcome) {
 	p := s.policyFor(r)
 	if k.kind == topology.KindClient {
 		k.stats.attemptOutcome(o)
+		if cs := s.classStats(k, r); cs != nil {
+			cs.attemptOutcome(o)
+		}
 	}
 	if p.budget != nil {
 		p.budget.End(retry, o == ok, o != ok && p.retryOn&retryOn[o] != 0, float64(cost))
@@ -252,7 +272,8 @@ func (s *Sim) decide(j int32, o outcome) {
 	r := s.recs.at(j)
 	k := &s.comps[r.comp]
 	p := s.policyFor(r)
-	if p.retryOn&retryOn[o] == 0 || r.tries >= p.maxAttempts || p.retriesOff || (r.deadline > 0 && now >= r.deadline) {
+	if p.retryOn&retryOn[o] == 0 || r.tries >= p.maxAttempts || p.retriesOff || (r.deadline > 0 && now >= r.deadline) ||
+		r.class != 0 && !s.retriedAfter(r.class, o) {
 		s.callDone(j, o)
 		return
 	}
@@ -260,6 +281,9 @@ func (s *Sim) decide(j int32, o outcome) {
 		allowed, cost := p.budget.Allow(now, o == timedOut)
 		if !allowed {
 			k.stats.cur.retriesDenied++
+			if cs := s.classStats(k, r); cs != nil {
+				cs.cur.retriesDenied++
+			}
 			s.callDone(j, o)
 			return
 		}
@@ -343,6 +367,9 @@ func (s *Sim) answer(c int32, o outcome) {
 	}
 	if cr.flags&inside != 0 {
 		s.unlink(k, c)
+		if cr.class != 0 && k.srv != nil && k.srv.cls != nil {
+			k.srv.cls.inside[cr.class]--
+		}
 	}
 	if cr.flags&abandoned == 0 {
 		s.attemptEnded(c, o)
@@ -424,6 +451,10 @@ func (s *Sim) stopOutbound(k *component, c int32) {
 	}
 	if s.hedgeCount(c) > 0 {
 		s.stopHedges(c)
+		return
+	}
+	if s.inGroup(c) {
+		s.stopGroup(k, c)
 		return
 	}
 	if cr.flags&(backingOff|pending) == 0 && cr.child < 0 {

@@ -96,6 +96,7 @@ func (s *Sim) columnsFor(k *component) []column {
 		if s.shedsAt(k.name) {
 			cols = append(cols, calleeColumns[2]) // shed: requests an operator refused
 		}
+		cols = append(cols, s.classColumns(k)...)
 	case topology.KindLoadBalancer:
 		cols = append(cols, calleeColumns...)
 		cols = append(cols, callerColumns[0]) // retries_denied: the route's budget or max_retries
@@ -114,8 +115,9 @@ func (s *Sim) columnsFor(k *component) []column {
 		}
 		for i := range k.srv.calls {
 			p := &k.srv.calls[i]
-			cols = append(cols, s.edgeColumns(p, "."+s.comps[p.to].name)...)
+			cols = append(cols, s.edgeColumns(p, "."+s.calleeName(p))...)
 		}
+		cols = append(cols, groupColumns(k.srv)...)
 		if l := k.srv.limiter; l != nil {
 			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
 		}
@@ -182,6 +184,9 @@ func (s *Sim) closeBucket() {
 			v.busy, _ = st.busy.Close(end, w)
 			v.worker, _ = st.capacity.Close(end, w)
 		}
+		if cl := k.client; cl != nil && cl.classes != nil {
+			s.openClassViews(cl, end, w)
+		}
 		for j, col := range k.cols {
 			vals := &s.series.Values[k.col+j]
 			*vals = append(*vals, col.value(v))
@@ -189,6 +194,15 @@ func (s *Sim) closeBucket() {
 		st.tot.add(&st.cur)
 		st.cur = counts{}
 		st.lat.Reset()
+		if cl := k.client; cl != nil && cl.classes != nil {
+			closeClassViews(cl)
+		}
+		if k.srv != nil && s.joins != nil {
+			for _, g := range k.srv.groups() {
+				g.tot.add(&g.cur)
+				g.cur = joinCounts{}
+			}
+		}
 	}
 	s.closePools(end, w)
 	s.bucketEnd += s.bucket

@@ -177,6 +177,8 @@ func (s *Sim) dispatch(e des.Event) {
 		s.repairDue(e.Ref)
 	case evRetention:
 		s.expireMessages(e.Comp)
+	case evJoinTimeout:
+		s.joinTimedOut(e.Ref)
 	default:
 		// A kind without a case would be dropped silently, and the run
 		// would go on wrong: a new kind must come with its handler.

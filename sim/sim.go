@@ -21,28 +21,29 @@ const Version = "2026.11.1"
 
 // Event kinds.
 const (
-	evArrival    des.Kind = iota // an open-loop client's next logical request (Comp)
-	evUserWake                   // a closed-loop user (Ref) of client Comp starts a request
-	evRetry                      // job Ref's backoff is over
-	evTimeout                    // the caller's timer on call Ref fired
-	evWorkDone                   // server job Ref finished its work
-	evExpire                     // server job Ref waited in the queue as long as it may
-	evFaultStart                 // fault Ref begins
-	evFaultEnd                   // fault Ref ends
-	evSweep                      // load balancer Comp's outlier detection interval
-	evDriftStep                  // drift fault Ref's value moves on
-	evAlertEval                  // the alerts are evaluated
-	evHedge                      // job Ref's hedging delay is over: send the next copy
-	evFallback                   // job Ref's fallback answer is ready
-	evRepair                     // repair Ref's backoff is over: try the failed step again
-	evRetention                  // queue Comp's oldest message reaches its retention
-	evIntervene                  // intervention Ref is applied
-	evUndo                       // applied intervention Ref is undone
-	evRestarted                  // component Comp is back from a restart
-	evScaleOpen                  // pool Ref's autoscaler opens a metric window
-	evScaleCheck                 // pool Ref's autoscaler decides
-	evScaleReady                 // capacity pool Ref requested is ready: Comp instances or workers
-	evKinds                      // the number of kinds: dispatch has a case for each one below it
+	evArrival     des.Kind = iota // an open-loop client's next logical request (Comp)
+	evUserWake                    // a closed-loop user (Ref) of client Comp starts a request
+	evRetry                       // job Ref's backoff is over
+	evTimeout                     // the caller's timer on call Ref fired
+	evWorkDone                    // server job Ref finished its work
+	evExpire                      // server job Ref waited in the queue as long as it may
+	evFaultStart                  // fault Ref begins
+	evFaultEnd                    // fault Ref ends
+	evSweep                       // load balancer Comp's outlier detection interval
+	evDriftStep                   // drift fault Ref's value moves on
+	evAlertEval                   // the alerts are evaluated
+	evHedge                       // job Ref's hedging delay is over: send the next copy
+	evFallback                    // job Ref's fallback answer is ready
+	evRepair                      // repair Ref's backoff is over: try the failed step again
+	evRetention                   // queue Comp's oldest message reaches its retention
+	evIntervene                   // intervention Ref is applied
+	evUndo                        // applied intervention Ref is undone
+	evRestarted                   // component Comp is back from a restart
+	evScaleOpen                   // pool Ref's autoscaler opens a metric window
+	evScaleCheck                  // pool Ref's autoscaler decides
+	evScaleReady                  // capacity pool Ref requested is ready: Comp instances or workers
+	evJoinTimeout                 // job Ref's join_timeout on its group step is over
+	evKinds                       // the number of kinds: dispatch has a case for each one below it
 )
 
 // Sim is one run in progress.
@@ -66,11 +67,13 @@ type Sim struct {
 	series     *results.Series
 	faultLogic int64 // logical requests issued while a fault was active
 
-	book          *book      // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
-	hedges        []hedgeSet // the copies in flight of each job's hedged call, by record; nil without hedging
-	interventions []applied  // interventions as they were applied, in time order
-	pools         []pool     // services whose instances or workers change during the run
-	finished      des.Time   // when the last user with a request limit made its last request
+	book          *book                  // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
+	hedges        []hedgeSet             // the copies in flight of each job's hedged call, by record; nil without hedging
+	joins         []joinState            // each job's group step in progress, by record; nil without groups
+	crit          []topology.Criticality // by request class (its index + 1): its criticality; index 0, no class, is CRITICAL
+	interventions []applied              // interventions as they were applied, in time order
+	pools         []pool                 // services whose instances or workers change during the run
+	finished      des.Time               // when the last user with a request limit made its last request
 
 	violation string      // the first invariant seen broken as it happened
 	fp        hash.Hash64 // the event fingerprint, when asked for
@@ -100,7 +103,7 @@ type component struct {
 // policies lists the component's outbound edges.
 func (k *component) policies() []*policy {
 	switch {
-	case k.client != nil:
+	case k.client != nil && k.client.classes == nil:
 		return []*policy{&k.client.policy}
 	case k.lb != nil:
 		return []*policy{&k.lb.policy}
@@ -108,6 +111,13 @@ func (k *component) policies() []*policy {
 		return nil
 	}
 	var out []*policy
+	if k.client != nil { // a client with request classes
+		out = append(out, &k.client.policy)
+		for _, cc := range k.client.classes {
+			out = append(out, &cc.policy)
+		}
+		return out
+	}
 	for i := range k.srv.calls {
 		out = append(out, &k.srv.calls[i])
 	}
@@ -138,6 +148,10 @@ type policy struct {
 	fraction float64            // of the jobs that make this step (servers' calls)
 	bulkhead int32              // most jobs in this step at once; 0 for no limit
 	inStep   int32              // jobs in this step now, when it has a bulkhead
+
+	group    *group   // the group of calls made at once it is a member of, or nil (fanout.go)
+	optional bool     // a group member whose failure degrades the answer instead of failing it
+	scatter  *scatter // a scatter: the instances it calls, one call each; to is then -1
 }
 
 func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
@@ -183,6 +197,8 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		bucket: des.FromDuration(sc.Metrics.Bucket),
 	}
 	s.bucketEnd = s.bucket
+	s.crit = classCriticalities(sc)
+	classes := scenarioClasses(sc)
 	s.comps = make([]component, len(sc.Components))
 	var keys []results.Key
 	for i, c := range sc.Components {
@@ -204,6 +220,9 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		default:
 			k.srv = newServer(s, c)
 			k.stats.capacity.Add(0, int64(k.srv.capacity))
+			if classes != nil {
+				s.newServerClasses(i, k.srv, classes, k.srv.workDraw)
+			}
 		}
 	}
 	s.newAlerts()

@@ -74,7 +74,7 @@ func (s *Sim) initState() {
 	slots := map[*topology.CallPolicy]uint16{}
 	var nonIdem []bool
 	into := map[int]int{}
-	slot := func(p *topology.CallPolicy, to int) uint16 {
+	slot := func(p *topology.CallPolicy, callees []int) uint16 {
 		if p.Write == topology.WriteNone {
 			return 0
 		}
@@ -83,8 +83,10 @@ func (s *Sim) initState() {
 		}
 		nonIdem = append(nonIdem, p.Write == topology.WriteNonIdempotent)
 		slots[p] = uint16(len(nonIdem))
-		for _, t := range s.targets(to) {
-			into[t]++
+		for _, to := range callees {
+			for _, t := range s.targets(to) {
+				into[t]++
+			}
 		}
 		return slots[p]
 	}
@@ -95,10 +97,13 @@ func (s *Sim) initState() {
 		for pi, p := range k.policies() {
 			hedged = hedged || p.hedge != nil
 			switch {
+			case c.Client != nil && pi > 0: // a request class
+				x := &c.Client.Classes[pi-1]
+				p.write = slot(&x.Call, []int{x.Target})
 			case c.Client != nil:
-				p.write = slot(&c.Client.Call, c.Client.Target)
+				p.write = slot(&c.Client.Call, []int{c.Client.Target})
 			case c.Server != nil:
-				p.write = slot(&c.Server.Calls[pi].CallPolicy, c.Server.Calls[pi].To)
+				p.write = slot(&c.Server.Calls[pi].CallPolicy, c.Server.Calls[pi].Callees())
 			}
 		}
 	}

@@ -14,7 +14,7 @@ func (s *Sim) stateColumns(k *component) []column {
 	var fallbacks, hedges bool
 	for j := range s.comps {
 		for _, p := range s.comps[j].policies() {
-			fallbacks = fallbacks || p.fallback != nil
+			fallbacks = fallbacks || p.fallback != nil || p.optional
 			if j == i {
 				hedges = hedges || p.hedge != nil
 			}

@@ -33,25 +33,12 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	cl := &sum.Clients
 	for i := range s.comps {
 		if k := &s.comps[i]; k.kind == topology.KindClient {
-			t := &k.stats.tot
-			cl.LogicalRequests += t.logical
-			cl.Attempts += t.arrivals
-			cl.Succeeded += t.succeeded
-			cl.Failed += t.failed
-			cl.InFlight += k.stats.inSys.Value()
-			cl.Failures.Timeout += k.stats.failures[timedOut]
-			cl.Failures.Error += k.stats.failures[failed]
-			cl.Failures.Rejected += k.stats.failures[rejected]
-			cl.Degraded += t.degraded
-			cl.Hedges += t.hedges
+			addClient(cl, &k.stats)
 		}
 	}
-	if done := cl.Succeeded + cl.Degraded + cl.Failed; done > 0 {
-		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
-	}
-	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
-	cl.Latency = latency(clientLat)
+	s.rates(cl, clientLat)
 	cl.FinishedS = s.finishedAt()
+	cl.Classes = s.classSummaries()
 
 	for i := range s.comps {
 		k := &s.comps[i]
@@ -110,6 +97,9 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		}
 		s.stateSummary(k, &c, &sum)
 		s.infraSummary(k, &c)
+		if k.srv != nil && s.joins != nil {
+			c.Groups = s.groupSummaries(k)
+		}
 		sum.Components[k.name] = c
 		sum.Order = append(sum.Order, k.name)
 	}
@@ -126,6 +116,30 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	sum.Autoscaling = s.autoscalers()
 	s.alertSummary(&sum)
 	return sum
+}
+
+// addClient adds one client's books (or one class's) to cl's counts.
+func addClient(cl *results.Clients, st *stats) {
+	t := &st.tot
+	cl.LogicalRequests += t.logical
+	cl.Attempts += t.arrivals
+	cl.Succeeded += t.succeeded
+	cl.Failed += t.failed
+	cl.InFlight += st.inSys.Value()
+	cl.Failures.Timeout += st.failures[timedOut]
+	cl.Failures.Error += st.failures[failed]
+	cl.Failures.Rejected += st.failures[rejected]
+	cl.Degraded += t.degraded
+	cl.Hedges += t.hedges
+}
+
+// rates finishes cl from its counts and the latency of its requests.
+func (s *Sim) rates(cl *results.Clients, lat *metrics.Histogram) {
+	if done := cl.Succeeded + cl.Degraded + cl.Failed; done > 0 {
+		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
+	}
+	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
+	cl.Latency = latency(lat)
 }
 
 func latency(h *metrics.Histogram) results.Latency {

@@ -47,7 +47,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 			c.Failures.Timeout, c.Failures.Error, c.Failures.Rejected)
 	}
 	if c.Degraded > 0 {
-		fmt.Fprintf(w, "  degraded (answered from a fallback, neither succeeded nor failed): %d\n", c.Degraded)
+		fmt.Fprintf(w, "  degraded (answered from a fallback or without optional calls, neither succeeded nor failed): %d\n", c.Degraded)
 	}
 	if c.Hedges > 0 {
 		fmt.Fprintf(w, "  hedged attempts (included in attempts): %d\n", c.Hedges)
@@ -60,6 +60,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	if c.FinishedS != nil {
 		fmt.Fprintf(w, "  every user made its requests: the last finished at t=%.3fs\n", *c.FinishedS)
 	}
+	printClasses(w, c)
 
 	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -80,6 +81,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	}
 	tw.Flush()
 	printMechanisms(w, s)
+	printGroups(w, s)
 	printInfra(w, s)
 	printAutoscaling(w, s)
 

@@ -57,6 +57,14 @@ type Clients struct {
 	// finished its last request; absent when no client has a limit or a
 	// user had not finished when the run ended.
 	FinishedS *float64 `json:"finished_s,omitempty"`
+
+	// Criticality is a request class's criticality; absent for all
+	// clients together.
+	Criticality string `json:"criticality,omitempty"`
+
+	// Classes are the same statistics for each request class, by name
+	// (clients that name a class alike add up); absent without classes.
+	Classes map[string]Clients `json:"classes,omitempty"`
 }
 
 // Failures splits failed logical requests by the outcome of their last attempt.
@@ -124,6 +132,22 @@ type Component struct {
 	Cache            *Cache `json:"cache,omitempty"`             // services with a cache
 	Queue            *Queue `json:"queue,omitempty"`             // durable queues
 	BulkheadRejected int64  `json:"bulkhead_rejected,omitempty"` // calls failed at once by a full bulkhead
+
+	Groups map[string]Join `json:"groups,omitempty"` // services with groups of calls made at once: how each group's runs ended
+}
+
+// Join totals how the runs of one group of calls made at once ended, and
+// what became of the calls still running when they did.
+type Join struct {
+	Joined    int64  `json:"joined"`           // the join was met: every call, the first, or the quorum succeeded
+	Degraded  int64  `json:"degraded"`         // met, without optional calls that failed or were late
+	Stale     int64  `json:"stale,omitempty"`  // a quorum missed, answered by fewer replicas (accept_stale)
+	Failed    int64  `json:"failed"`           // failed: a required call failed, the quorum or every call failed, or the join timed out
+	Left      int64  `json:"left"`             // calls still running when the join was decided, left to go on (their work wasted)
+	Cancelled int64  `json:"cancelled"`        // calls still running when the join was decided, cancelled
+	Calls     int64  `json:"calls_per_run"`    // calls one run makes
+	Join      string `json:"join"`             // "all", "any" or "quorum"
+	Quorum    int64  `json:"quorum,omitempty"` // join = quorum: successes needed
 }
 
 // Cache totals a service's cache lookups.

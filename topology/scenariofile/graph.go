@@ -15,22 +15,28 @@ type resolver struct {
 	d      *decoder
 	index  map[string]int   // component name -> index
 	groups map[string][]int // service name -> its instances
+	ready  map[string]int   // service name -> the instances that serve at the start
 	kinds  []topology.Kind
+	owner  []string // by component: the service it is an instance of, or its own name
+	cname  []string // by component: its name
 	names  []string // every name a reference may use, for did-you-mean
 }
 
 func newResolver(d *decoder, defs []*def) *resolver {
-	r := &resolver{d: d, index: map[string]int{}, groups: map[string][]int{}}
+	r := &resolver{d: d, index: map[string]int{}, groups: map[string][]int{}, ready: map[string]int{}}
 	for _, df := range defs {
 		var idx []int
 		for _, name := range df.names {
 			r.index[name] = len(r.kinds)
 			idx = append(idx, len(r.kinds))
 			r.kinds = append(r.kinds, df.kind)
+			r.owner = append(r.owner, df.name)
+			r.cname = append(r.cname, name)
 			r.names = append(r.names, name)
 		}
 		if len(df.names) > 1 {
 			r.groups[df.name] = idx
+			r.ready[df.name] = df.ready
 			r.names = append(r.names, df.name)
 		}
 	}

@@ -43,6 +43,7 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 	for _, def := range defs {
 		d.decodeComponent(def, r)
 	}
+	d.classes(defs, r, sc)
 	d.checkCycles(sc.Components, r)
 	sc.Faults = d.faults(o.get("fault"), r, sc)
 	sc.SLOs = d.slos(o.get("slo"), r, sc)
@@ -190,7 +191,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 	what := fmt.Sprintf("%s %q", df.kind, df.name)
 	switch df.kind {
 	case topology.KindClient:
-		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests"}, callKeys...)...)
+		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests", "operation"}, callKeys...)...)
 		if o != nil {
 			d.client(o, df.client, r)
 		}
@@ -204,7 +205,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 	case topology.KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
 			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff", "cache",
-			"max_instances", "autoscale")
+			"max_instances", "autoscale", "class_bulkheads")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
 			d.serverState(o, df.server)
@@ -215,7 +216,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case topology.KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
-			"abort_on_cancel", "concurrency_limit", "idempotency_keys")
+			"abort_on_cancel", "concurrency_limit", "idempotency_keys", "class_bulkheads")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
 			d.serverState(o, df.server)
@@ -481,7 +482,7 @@ func (d *decoder) server(o *object, s *topology.Server, r *resolver, workersKey,
 	}
 	s.Queue = topology.Queue{Capacity: -1, LIFOAbove: s.Workers, Pos: o.keyPos("queue")}
 	if n := o.get("queue"); n != nil {
-		if qo := d.object(n, o.what+" queue", "capacity", "discipline", "lifo_above", "timeout"); qo != nil {
+		if qo := d.object(n, o.what+" queue", "capacity", "discipline", "lifo_above", "timeout", "by_criticality"); qo != nil {
 			s.Queue.Capacity = qo.integer("capacity", -1, 0, math.MaxInt32)
 			s.Queue.Discipline = topology.Discipline(qo.enum("discipline", int(topology.FIFO), topology.DisciplineNames))
 			s.Queue.LIFOAbove = qo.integer("lifo_above", s.Workers, 0, math.MaxInt32)
@@ -489,6 +490,7 @@ func (d *decoder) server(o *object, s *topology.Server, r *resolver, workersKey,
 				qo.errorf(n, "lifo_above applies to discipline = \"adaptive_lifo\"")
 			}
 			s.Queue.Timeout = d.limit(qo, "timeout")
+			s.Queue.ByCriticality = qo.boolean("by_criticality", false)
 		}
 	}
 	if n := o.get("slowdown"); n != nil {
@@ -506,15 +508,9 @@ func (d *decoder) server(o *object, s *topology.Server, r *resolver, workersKey,
 			o.errorf(n, "call must be a list of calls: write each as [[...call]] with to = \"NAME\"")
 			return
 		}
+		names := map[string]*node{}
 		for i, cn := range arr {
-			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), append([]string{"to", "fraction", "bulkhead"}, callKeys...)...)
-			if co == nil {
-				continue
-			}
-			call := topology.Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co),
-				Fraction: co.number("fraction", 1, 0, 1), Bulkhead: co.integer("bulkhead", 0, 1, 1_000_000)}
-			checkFraction(co, call.Fraction)
-			s.Calls = append(s.Calls, call)
+			s.Calls = d.callStep(cn, fmt.Sprintf("%s call[%d]", o.what, i), r, s.Calls, names)
 		}
 	}
 }
