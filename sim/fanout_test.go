@@ -1,11 +1,13 @@
 package sim_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/sim/validation"
 	"github.com/failsim/failsim/topology/scenariofile"
@@ -210,4 +212,137 @@ func sumCancelled(cs map[string]results.Component) int64 {
 		}
 	}
 	return n
+}
+
+// fanoutStress puts every mechanism inside groups, under faults, in
+// overload: crashes of the front end and of replicas with groups in flight,
+// cancellation, deadlines, hedges, retries, breakers, fallbacks and writes
+// on members, join timeouts, quorums, request classes with a queue by
+// criticality and class bulkheads.
+const fanoutStress = `
+duration = "20s"
+[client.web]
+target = "lb"
+rate = 800
+timeout = "300ms"
+retry = { max_attempts = 3, base = "10ms" }
+propagate_deadline = true
+cancel = true
+[client.web.operation.read]
+weight = 5
+criticality = "sheddable"
+[client.web.operation.write]
+weight = 1
+criticality = "critical_plus"
+deadline = "1s"
+path.front = { steps = ["store"], service_time = "2ms" }
+[load_balancer.lb]
+targets = ["front"]
+retry_policy = { num_retries = 1, per_try_timeout = "200ms" }
+cancel = true
+[service.front]
+instances = 2
+workers = 40
+service_time = { dist = "exponential", mean = "1ms" }
+queue = { capacity = 50, by_criticality = true }
+concurrency_limit = { kind = "aimd", initial_limit = 60 }
+class_bulkheads = { read = 30 }
+abort_on_cancel = true
+[[service.front.call]]
+name = "leaves"
+to = "leaf"
+scatter = 4
+join = "quorum"
+quorum = 3
+accept_stale = true
+join_timeout = "120ms"
+timeout = "80ms"
+cancel = true
+propagate_deadline = true
+hedge = { max_attempts = 2, hedging_delay = "20ms", non_fatal = ["error", "rejected"] }
+[[service.front.call]]
+name = "extras"
+join = "all"
+join_timeout = "100ms"
+bulkhead = 20
+parallel = [
+  { to = "leaf", scatter = "all", optional = true, timeout = "50ms", retry = { max_attempts = 2, base = "5ms" }, breaker = { minimum_number_of_calls = 20, sliding_window_size = 20, wait_duration_in_open_state = "1s" } },
+  { to = "side", fallback = { latency = "1ms" }, timeout = "30ms" },
+]
+[[service.front.call]]
+name = "store"
+to = "db"
+scatter = "all"
+join = "quorum"
+quorum = 2
+write = "non_idempotent"
+timeout = "100ms"
+retry = { max_attempts = 2, base = "5ms" }
+[service.leaf]
+instances = 5
+workers = 4
+service_time = { dist = "lognormal", median = "5ms", p99 = "60ms" }
+error_rate = 0.02
+queue = { capacity = 20, by_criticality = true }
+[service.side]
+workers = 5
+service_time = { dist = "exponential", mean = "10ms" }
+[service.db]
+instances = 3
+workers = 10
+service_time = { dist = "exponential", mean = "3ms" }
+idempotency_keys = { ttl = "10s" }
+[[fault]]
+target = "leaf-2"
+kind = "crash"
+at = "3s"
+for = "2s"
+[[fault]]
+target = "front-1"
+kind = "crash"
+at = "6s"
+for = "1s"
+[[fault]]
+target = "leaf"
+kind = "slowdown"
+factor = 8
+at = "9s"
+for = "4s"
+[[fault]]
+target = "db-3"
+kind = "crash"
+at = "12s"
+for = "3s"
+[[fault]]
+target = "db-2"
+kind = "crash"
+at = "13s"
+for = "1s"
+[[fault]]
+target = "web"
+kind = "load-spike"
+factor = 3
+at = "15s"
+for = "3s"
+`
+
+// However the calls of groups end, every book balances: the engine checks
+// its invariants at every bucket.
+func TestGroupsKeepTheBooksUnderFaults(t *testing.T) {
+	sc, err := scenariofile.Parse("stress.toml", []byte(fanoutStress), "")
+	if err != nil {
+		t.Fatal(err.(scenariofile.Errors).Pretty())
+	}
+	for seed := uint64(1); seed <= 3; seed++ {
+		r, err := sim.Run(context.Background(), sc, sim.Options{Seed: seed, Debug: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		front := r.Summary.Components["front-1"]
+		for _, g := range []string{"leaves", "extras", "store"} {
+			if j := front.Groups[g]; j.Joined == 0 || j.Failed == 0 {
+				t.Errorf("seed %d: group %s: %+v; the test wants joins and failures", seed, g, j)
+			}
+		}
+	}
 }

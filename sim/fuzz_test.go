@@ -23,6 +23,7 @@ func FuzzRun(f *testing.F) {
 	}
 	f.Add([]byte(stateStress), uint64(1))
 	f.Add([]byte(infraEdgeCases), uint64(1))
+	f.Add([]byte(fanoutStress), uint64(1))
 	if _, err := scenariofile.Parse("operated.toml", []byte(operatedEarly), ""); err != nil {
 		f.Fatalf("the operatedEarly seed must load, or it seeds nothing: %v", err)
 	}
