@@ -145,6 +145,11 @@ const (
 )
 
 func (v *view) latency() *panel {
+	if cs := classesOf(v.ser, v.clients); len(cs) > 1 {
+		p := v.panel("Client latency by request class: p99 (solid) and p50 (dashed) of logical requests finished per "+v.bucket(), "latency (log scale)", true)
+		v.classLatency(p, cs)
+		return nonEmpty(p)
+	}
 	p := v.panel("Client latency: p50, p99, p99.9 of logical requests finished per "+v.bucket(), "latency (log scale)", true)
 	quantiles := []struct{ label, metric string }{
 		{"p50", "latency_p50_s"}, {"p99", "latency_p99_s"}, {"p99.9", "latency_p999_s"},
@@ -201,6 +206,9 @@ func (v *view) throughput() *panel {
 	// Goodput wide and throughput narrow on top: they coincide when all is well.
 	p.line("goodput (logical requests succeeded/s)", v.x, goodput, lineStyle(paletteColor(2), 4, nil))
 	p.line("throughput (answers received/s)", v.x, answered, lineStyle(paletteColor(0), 1.5, nil))
+	if cs := classesOf(v.ser, v.clients); len(cs) > 1 {
+		v.classGoodput(p, cs)
+	}
 	return nonEmpty(p)
 }
 

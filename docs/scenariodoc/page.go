@@ -129,6 +129,8 @@ func runsSection(e scenarios.Entry, runs []run) string {
 		b.WriteString("\n")
 	}
 	b.WriteString("\nAmplification is arrivals per logical request over the run; wasted work is service time spent, at every tier, on calls whose caller had given up.\n")
+	b.WriteString(groupsTable(runs))
+	b.WriteString(classesTable(runs))
 	for _, r := range runs {
 		fmt.Fprintf(&b, "\n### %s\n\n", r.label())
 		if d := r.sc.VariantDescription; d != "" {
