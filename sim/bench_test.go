@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,6 +212,47 @@ func BenchmarkScaling(b *testing.B) {
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			sc, err := scenariofile.Parse("bench.toml", []byte("duration = \"500s\"\n"+tc.toml), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchScenario(b, sc)
+		})
+	}
+}
+
+// BenchmarkTailAtScaleHour is scenarios/perf/tail-at-scale-hour.toml: an
+// hour of a front end fanning out to 100 leaves at 100 requests/s, 36
+// million leaf calls per op. Run it with -benchtime 1x.
+func BenchmarkTailAtScaleHour(b *testing.B) {
+	sc := load(b, "../scenarios/perf/tail-at-scale-hour.toml", 0)
+	b.ReportAllocs()
+	var events, calls uint64
+	for i := range b.N {
+		r := mustRun(b, sc, uint64(i+1))
+		events += r.Summary.Events
+		for name, c := range r.Summary.Components {
+			if strings.HasPrefix(name, "leaf-") {
+				calls += uint64(c.Arrivals)
+			}
+		}
+	}
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(events)/s/1e6, "Mevents/s")
+	b.ReportMetric(float64(calls)/s/1e6, "Mleafcalls/s")
+	b.ReportMetric(s/float64(b.N), "s/op")
+}
+
+// BenchmarkFanout is the tail at scale for two simulated minutes: a front
+// end waiting for all of 100 leaves, and the same hedged after the leaves'
+// p95, for comparing changes to the engine's fan-out.
+func BenchmarkFanout(b *testing.B) {
+	for _, v := range []string{"", "hedged"} {
+		name := v
+		if name == "" {
+			name = "base"
+		}
+		b.Run(name, func(b *testing.B) {
+			sc, err := scenariofile.Load("../scenarios/tail-at-scale.toml", v)
 			if err != nil {
 				b.Fatal(err)
 			}
