@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/failsim/failsim/sim/results"
-	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/human"
 )
 
@@ -18,7 +16,7 @@ func printClasses(w io.Writer, c *results.Clients) {
 	if len(c.Classes) == 0 {
 		return
 	}
-	names := classOrder(c.Classes)
+	names := c.ClassNames()
 	fmt.Fprintln(w, "\nRequest classes")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "class\tcriticality\tlogical\tsucceeded\tfailed\tsuccess\tgoodput\tattempts\tp50\tp99\tp99.9\tmax\t")
@@ -29,22 +27,6 @@ func printClasses(w io.Writer, c *results.Clients) {
 			human.Seconds(x.Latency.P50), human.Seconds(x.Latency.P99), human.Seconds(x.Latency.P999), human.Seconds(x.Latency.Max))
 	}
 	tw.Flush()
-}
-
-// classOrder lists request classes most critical first, then by name.
-func classOrder(classes map[string]results.Clients) []string {
-	var names []string
-	for name := range classes {
-		names = append(names, name)
-	}
-	rank := func(name string) int { return -slices.Index(topology.CriticalityNames, classes[name].Criticality) }
-	slices.SortFunc(names, func(a, b string) int {
-		if d := rank(a) - rank(b); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	return names
 }
 
 // printGroups writes how each group of calls made at once ended: for a

@@ -109,14 +109,7 @@ func classesTable(runs []run) string {
 	b.WriteString("| run | class | criticality | requests | success | client p50 | client p99 | goodput |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range runs {
 		cl := r.res.Summary.Clients.Classes
-		names := slices.Collect(maps.Keys(cl))
-		rank := func(n string) int { return slices.Index(topology.CriticalityNames, cl[n].Criticality) }
-		slices.SortFunc(names, func(a, b string) int {
-			if d := rank(b) - rank(a); d != 0 {
-				return d
-			}
-			return strings.Compare(a, b)
-		})
+		names := r.res.Summary.Clients.ClassNames()
 		for _, n := range names {
 			c := cl[n]
 			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s/s |\n", r.label(), n, c.Criticality, c.LogicalRequests,
