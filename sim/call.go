@@ -368,7 +368,7 @@ func (s *Sim) answer(c int32, o outcome) {
 	if cr.flags&inside != 0 {
 		s.unlink(k, c)
 		if cr.class != 0 && k.srv != nil && k.srv.cls != nil {
-			k.srv.cls.inside[cr.class]--
+			k.srv.cls.leave(cr.class)
 		}
 	}
 	if cr.flags&abandoned == 0 {

@@ -81,24 +81,37 @@ func (s *Sim) classStats(k *component, r *rec) *stats {
 }
 
 // serverClasses is what request classes change at one server: the calls
-// each makes, its service time, and how many of its calls may be inside at
-// once. Each is indexed by class (index + 1), nil where the class changes
-// nothing.
+// each makes and its service time, by class (index + 1), nil where the class
+// changes nothing; and how many calls of each class name may be inside at
+// once (the classes of several clients share their name's bulkhead).
 type serverClasses struct {
 	calls  [][]bool
 	work   []*random.Dist
-	limit  []int32 // 0 for no limit
-	inside []int32
+	name   []int32 // by class: its name's index in limit and inside
+	limit  []int32 // by name: 0 for no limit
+	inside []int32 // by name
 }
+
+// enter and leave count call c's class inside the server.
+func (sc *serverClasses) enter(class uint8) { sc.inside[sc.name[class]]++ }
+func (sc *serverClasses) leave(class uint8) { sc.inside[sc.name[class]]-- }
 
 // newServerClasses reads the classes' paths through server i and its class
 // bulkheads; nil when no class changes anything there.
 func (s *Sim) newServerClasses(i int, sv *server, classes []*topology.Class, work *rand.Rand) {
 	t := s.sc.Components[i].Server
 	sc := &serverClasses{calls: make([][]bool, len(classes)+1), work: make([]*random.Dist, len(classes)+1),
-		limit: make([]int32, len(classes)+1), inside: make([]int32, len(classes)+1)}
+		name: make([]int32, len(classes)+1), limit: []int32{0}, inside: []int32{0}}
+	names := map[string]int32{}
 	used := false
 	for ci, c := range classes {
+		n, ok := names[c.Name]
+		if !ok {
+			n = int32(len(sc.limit))
+			names[c.Name] = n
+			sc.limit, sc.inside = append(sc.limit, 0), append(sc.inside, 0)
+		}
+		sc.name[ci+1] = n
 		for _, p := range c.Paths {
 			if p.Server != i {
 				continue
@@ -110,9 +123,9 @@ func (s *Sim) newServerClasses(i int, sv *server, classes []*topology.Class, wor
 				sc.work[ci+1] = &d
 			}
 		}
-		if n, ok := t.ClassBulkheads[c.Name]; ok {
+		if b, ok := t.ClassBulkheads[c.Name]; ok {
 			used = true
-			sc.limit[ci+1] = int32(n)
+			sc.limit[n] = int32(b)
 		}
 	}
 	if used {
@@ -133,7 +146,8 @@ func (sv *server) skips(r *rec) bool {
 func (s *Sim) classFull(k *component, c int32) bool {
 	cr := s.recs.at(c)
 	cls := k.srv.cls
-	return cr.class != 0 && cls.limit[cr.class] > 0 && cls.inside[cr.class] >= cls.limit[cr.class]
+	n := cls.name[cr.class]
+	return cr.class != 0 && cls.limit[n] > 0 && cls.inside[n] >= cls.limit[n]
 }
 
 // retriedAfter reports whether a call of class class may be retried after

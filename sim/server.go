@@ -130,7 +130,7 @@ func (s *Sim) admit(k *component, c int32) {
 	cr := s.recs.at(c)
 	cr.peers = int32(k.stats.inSys.Value())
 	if cr.class != 0 && k.srv.cls != nil {
-		k.srv.cls.inside[cr.class]++
+		k.srv.cls.enter(cr.class)
 	}
 }
 
