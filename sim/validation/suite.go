@@ -172,7 +172,7 @@ func Checks() []Check {
 				return KthFastest(f.k, f.n, f.mu), err
 			},
 			measure: clientResponse},
-		{Model: "fan-out to N = 20, p = 5%", Quantity: "requests slower than the SLO's latency", Formula: "1 − (1 − p)^N",
+		{Model: "fan-out to N = 10, p = 10%", Quantity: "requests slower than the SLO's latency", Formula: "1 − (1 − p)^N",
 			Scenario: "validation/fanout-tail.toml", Unit: Fraction, Tolerance: 0.003,
 			theory: func(p *params) (float64, error) {
 				f, err := p.fanout(topology.JoinAll)
