@@ -202,3 +202,58 @@ class_bulkheads = { search = 10 }
 		t.Errorf("browse: %d requests failed; the bulkhead is search's", browse.Failed)
 	}
 }
+
+// An operator's kill switch and timeout on a client act on its request
+// classes too: each class has a policy of its own, the client's where it
+// set none.
+func TestInterventionsOnAClientReachItsClasses(t *testing.T) {
+	r := run(t, `
+duration = "20s"
+[metrics]
+bucket = "1s"
+[client.c]
+target = "s"
+rate = 200
+retry = { max_attempts = 3, backoff = "none", retry_on = ["error"] }
+[client.c.operation.a]
+weight = 1
+[client.c.operation.b]
+weight = 1
+timeout = "1s"
+[service.s]
+workers = 100
+service_time = "10ms"
+error_rate = 0.5
+[[intervention]]
+target = "c"
+kind = "retries-off"
+at = "5s"
+for = "5s"
+[[intervention]]
+target = "c"
+kind = "timeout"
+timeout = "5ms"
+at = "12s"
+for = "4s"
+`)
+	for _, class := range []string{"a", "b"} {
+		retries := r.Series.Get("c", "retries."+class)
+		timedOut := r.Series.Get("c", "timed_out."+class)
+		var off, during, before float64
+		for b := 6; b < 10; b++ {
+			off += retries[b]
+		}
+		for b := 13; b < 16; b++ {
+			during += timedOut[b]
+		}
+		for b := 0; b < 5; b++ {
+			before += retries[b]
+		}
+		if off != 0 || before == 0 {
+			t.Errorf("class %s: %g retries while retries were off, %g before", class, off, before)
+		}
+		if during == 0 {
+			t.Errorf("class %s: no attempt timed out under a 5ms timeout", class)
+		}
+	}
+}
