@@ -238,25 +238,8 @@ func (s *Sim) shedPushedOut(k *component) {
 // scenario, by class (index + 1); index 0 is a call without a class.
 func classCriticalities(sc *topology.Scenario) []topology.Criticality {
 	out := []topology.Criticality{topology.Critical}
-	for _, c := range sc.Components {
-		if c.Client != nil {
-			for _, x := range c.Client.Classes {
-				out = append(out, x.Criticality)
-			}
-		}
-	}
-	return out
-}
-
-// scenarioClasses lists every class of the scenario, in class order.
-func scenarioClasses(sc *topology.Scenario) []*topology.Class {
-	var out []*topology.Class
-	for i := range sc.Components {
-		if cl := sc.Components[i].Client; cl != nil {
-			for j := range cl.Classes {
-				out = append(out, &cl.Classes[j])
-			}
-		}
+	for _, x := range sc.Classes() {
+		out = append(out, x.Criticality)
 	}
 	return out
 }

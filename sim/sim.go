@@ -198,7 +198,7 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	}
 	s.bucketEnd = s.bucket
 	s.crit = classCriticalities(sc)
-	classes := scenarioClasses(sc)
+	classes := sc.Classes()
 	s.comps = make([]component, len(sc.Components))
 	var keys []results.Key
 	for i, c := range sc.Components {

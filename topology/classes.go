@@ -48,3 +48,18 @@ func (c Criticality) String() string { return CriticalityNames[c] }
 // be retried: a sheddable request refused by an overloaded server should not
 // be (the SRE book: such retries only add to the overload).
 func (c Criticality) Retried() bool { return c >= Critical }
+
+// Classes lists every client's request classes in the order of the
+// clients, then of each client's operations: the order the engine numbers
+// them in.
+func (sc *Scenario) Classes() []*Class {
+	var out []*Class
+	for i := range sc.Components {
+		if cl := sc.Components[i].Client; cl != nil {
+			for j := range cl.Classes {
+				out = append(out, &cl.Classes[j])
+			}
+		}
+	}
+	return out
+}

@@ -10,19 +10,6 @@ import (
 	"github.com/failsim/failsim/topology"
 )
 
-// classesOf lists every client's request classes in scenario order.
-func classesOf(sc *topology.Scenario) []*topology.Class {
-	var out []*topology.Class
-	for i := range sc.Components {
-		if cl := sc.Components[i].Client; cl != nil {
-			for k := range cl.Classes {
-				out = append(out, &cl.Classes[k])
-			}
-		}
-	}
-	return out
-}
-
 // mix is the share of component i's calls of each class (index + 1; 0 for
 // calls without one), by its normal rate; all without a class when it
 // receives none.

@@ -58,7 +58,7 @@ type edge struct {
 }
 
 func newGraph(sc *topology.Scenario) *graph {
-	g := &graph{sc: sc, of: make([]*node, len(sc.Components)), load: make([]load, len(sc.Components)), classes: classesOf(sc)}
+	g := &graph{sc: sc, of: make([]*node, len(sc.Components)), load: make([]load, len(sc.Components)), classes: sc.Classes()}
 	byName := map[string]*node{}
 	var nodes []*node
 	for i := range sc.Components {
