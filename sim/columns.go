@@ -141,6 +141,9 @@ func (s *Sim) edgeColumns(p *policy, suffix string) []column {
 		cols = append(cols, column{"throttle_probability" + suffix, func(v *view) float64 { return t.Probability(v.now) }})
 	}
 	if p.bulkhead > 0 {
+		if p.group != nil { // a group's bulkhead, kept on its first call's edge, is the group's
+			suffix = "." + p.group.name
+		}
 		cols = append(cols, column{"bulkhead_in_use" + suffix, func(*view) float64 { return float64(p.inStep) }})
 	}
 	return cols

@@ -390,3 +390,28 @@ func TestFanoutAllocatesNothingPerCall(t *testing.T) {
 		})
 	}
 }
+
+// fraction and bulkhead on a group apply to the step as a whole: half the
+// runs make it, and at most so many jobs are in it at once.
+func TestAGroupStepHasAFractionAndABulkhead(t *testing.T) {
+	r := run(t, fanout(100, 3, "scatter = \"all\"\nfraction = 0.5\nbulkhead = 2", ""))
+	front := r.Summary.Components["front"]
+	runs := front.Groups["leaf"]
+	made := runs.Joined + runs.Degraded + runs.Stale + runs.Failed
+	if share := float64(made) / float64(front.Arrivals); math.Abs(share-0.5) > 0.01 {
+		t.Errorf("%.3f of the front end's calls ran the group, want half", share)
+	}
+	// 50 runs a second of about 18ms (the slowest of three 10ms calls) keep
+	// about one job in the step: a bulkhead of 2 refuses some.
+	if front.BulkheadRejected == 0 || runs.Failed != front.BulkheadRejected {
+		t.Errorf("%d runs refused by the bulkhead, %d failed; want some, and the same", front.BulkheadRejected, runs.Failed)
+	}
+	if r.Series.Get("front", "bulkhead_in_use.leaf") == nil {
+		t.Error("no bulkhead_in_use.leaf column")
+	}
+	for i := 1; i <= 3; i++ { // runs still in the step when the run ended are not counted yet
+		if got, want := r.Summary.Components[fmt.Sprintf("leaf-%d", i)].Arrivals, made-runs.Failed; got < want || got > want+front.InFlight {
+			t.Errorf("leaf-%d: %d calls, want one per run that got in, %d (and %d in flight)", i, got, want, front.InFlight)
+		}
+	}
+}
