@@ -264,7 +264,7 @@ func (s *Sim) startRepair(st *serverState, c int32) {
 	r := s.recs.at(rp)
 	r.flags |= repairing
 	r.refs++ // the repair's own hold, until it succeeds
-	r.step = cr.step
+	r.step, r.class = cr.step, cr.class
 	s.book.at(rp).repairs = 0
 	s.open(st, rp, s.now())
 	s.scheduleRepair(st, rp)
