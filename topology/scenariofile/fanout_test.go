@@ -194,3 +194,31 @@ func TestFanoutMistakesAllAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A database can be replicated too, and read at a quorum of its replicas.
+func TestAReplicatedDatabase(t *testing.T) {
+	src := strings.Replace(validFanout, "[database.db]\n", "[database.db]\ninstances = 3\n", 1)
+	src = strings.Replace(src, "name = \"catalog\"\nto = \"db\"", "name = \"catalog\"\nto = \"db\"\nscatter = \"all\"\njoin = \"quorum\"\nquorum = 2", 1)
+	src = strings.Replace(src, "{ to = \"db\", optional = true }", "{ to = \"db\", scatter = 1, optional = true }", 1)
+	src = strings.Replace(src, "path.db = ", "path.db-1 = ", 1)
+	sc, err := Parse("t.toml", []byte(src), "")
+	if err != nil {
+		t.Fatal(err.(Errors).Pretty())
+	}
+	var dbs []string
+	for _, c := range sc.Components {
+		if c.Kind == topology.KindDatabase {
+			dbs = append(dbs, c.Name)
+		}
+	}
+	if strings.Join(dbs, " ") != "db-1 db-2 db-3" {
+		t.Errorf("databases %q, want db-1 to db-3", dbs)
+	}
+	if c := sc.Components[1].Server.Calls[0]; len(c.Targets) != 3 || c.Group.Quorum != 2 {
+		t.Errorf("the catalog step %+v, want a quorum of 2 of the 3 replicas", c)
+	}
+	_, err = Parse("t.toml", []byte(strings.Replace(src, "instances = 3\nconnections", "instances = 3\nmax_instances = 4\nconnections", 1)), "")
+	if err == nil || !strings.Contains(err.Error(), `database "db": unknown key "max_instances"`) {
+		t.Errorf("max_instances on a database: %v", err)
+	}
+}

@@ -57,7 +57,7 @@ func (r *resolver) single(o *object, key string) int {
 		return -1
 	}
 	if g := r.groups[name]; g != nil {
-		o.errorf(n, "%s: service %q has %d instances; call it through a load_balancer whose targets include %q", key, name, len(g), name)
+		o.errorf(n, "%s: %s %q has %d instances; call it through a load_balancer whose targets include %q, or scatter to them", key, r.kinds[g[0]], name, len(g), name)
 		return -1
 	}
 	return r.callee(o, n, key, name)

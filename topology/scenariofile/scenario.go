@@ -131,9 +131,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 				df.durable = &topology.DurableQueue{}
 			default:
 				df.server = &topology.Server{}
-				if kk.kind == topology.KindService {
-					df.names, df.ready = instanceNames(d, cn, name)
-				}
+				df.names, df.ready = instanceNames(d, cn, kk.kind, name) // databases have no max_instances: an unknown key
 			}
 			seen[name] = df
 			defs = append(defs, df)
@@ -156,7 +154,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 // instanceNames reads a service's instances: "api" alone, or "api-1" to
 // "api-N", N being max_instances when the service may scale beyond its
 // instances. It returns the names and how many serve at the start.
-func instanceNames(d *decoder, n *node, name string) ([]string, int) {
+func instanceNames(d *decoder, n *node, kind topology.Kind, name string) ([]string, int) {
 	t, ok := n.v.(*table)
 	if !ok || (t.m["instances"] == nil && t.m["max_instances"] == nil) {
 		return []string{name}, 1
@@ -165,12 +163,12 @@ func instanceNames(d *decoder, n *node, name string) ([]string, int) {
 	if in := t.m["instances"]; in != nil {
 		var ok bool
 		if v, ok = in.v.(int64); !ok || v < 1 || v > 10000 {
-			d.errorf(in, "service %q: instances must be a whole number between 1 and 10000, got %s", name, describe(in.v))
+			d.errorf(in, "%s %q: instances must be a whole number between 1 and 10000, got %s", kind, name, describe(in.v))
 			return []string{name}, 1
 		}
 	}
 	serving := int(v)
-	if mn := t.m["max_instances"]; mn != nil {
+	if mn := t.m["max_instances"]; mn != nil && kind == topology.KindService {
 		if m, ok := mn.v.(int64); !ok || m < v || m > 10000 {
 			d.errorf(mn, "service %q: max_instances must be a whole number between instances (%d) and 10000, got %s", name, v, describe(mn.v))
 		} else {
@@ -216,7 +214,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case topology.KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
-			"abort_on_cancel", "concurrency_limit", "idempotency_keys", "class_bulkheads")
+			"abort_on_cancel", "concurrency_limit", "idempotency_keys", "class_bulkheads", "instances")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
 			d.serverState(o, df.server)
