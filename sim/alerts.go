@@ -190,7 +190,7 @@ func (s *Sim) alertColumns(k *component) []column {
 	var cols []column
 	for _, a := range s.alerts {
 		if &s.comps[a.watched()] == k {
-			cols = append(cols, column{"alert." + a.cfg.Name, func(*view) float64 { return float64(a.state) }})
+			cols = append(cols, fromState("alert."+a.cfg.Name, func(*view) float64 { return float64(a.state) }))
 		}
 	}
 	return cols

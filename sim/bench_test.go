@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,7 +193,7 @@ func BenchmarkScaling(b *testing.B) {
 		return s
 	}
 	wide := func(n int) string {
-		return fmt.Sprintf("[client.c]\ntarget = \"lb\"\nrate = 1000\n[load_balancer.lb]\ntargets = [\"s\"]\npolicy = \"least_request\"\n"+
+		return fmt.Sprintf("[client.c]\ntarget = \"lb\"\nrate = 1000\n[load_balancer.lb]\ntargets = [\"s\"]\n"+
 			"[service.s]\ninstances = %d\nworkers = 10\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", n)
 	}
 	inFlight := func(n int) string { // n calls in service on average (Little: rate x time)
@@ -217,4 +218,51 @@ func BenchmarkScaling(b *testing.B) {
 			benchScenario(b, sc)
 		})
 	}
+}
+
+// BenchmarkFleet is one load balancer in front of n services, or of one
+// service with n instances, at the same rate: the cost of an event should
+// follow the events, not the number of components.
+func BenchmarkFleet(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			benchScenario(b, parse(b, fleetServices(n, 1000, "100s")))
+		})
+	}
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
+			benchScenario(b, parse(b, fleetInstances(n, 1000, "100s")))
+		})
+	}
+}
+
+func parse(b *testing.B, toml string) *topology.Scenario {
+	sc, err := scenariofile.Parse("bench.toml", []byte(toml), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sc
+}
+
+// fleetServices is a load balancer in front of n single-instance services.
+func fleetServices(n, rate int, d string) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "duration = %q\n[client.c]\ntarget = \"lb\"\nrate = %d\ntimeout = \"1s\"\n[load_balancer.lb]\ntargets = [", d, rate)
+	for i := range n {
+		if i > 0 {
+			s.WriteString(", ")
+		}
+		fmt.Fprintf(&s, "\"s%d\"", i)
+	}
+	s.WriteString("]\n")
+	for i := range n {
+		fmt.Fprintf(&s, "[service.s%d]\nworkers = 4\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", i)
+	}
+	return s.String()
+}
+
+// fleetInstances is a load balancer in front of one service of n instances.
+func fleetInstances(n, rate int, d string) string {
+	return fmt.Sprintf("duration = %q\n[client.c]\ntarget = \"lb\"\nrate = %d\ntimeout = \"1s\"\n[load_balancer.lb]\ntargets = [\"s\"]\n"+
+		"[service.s]\ninstances = %d\nworkers = 4\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", d, rate, n)
 }

@@ -28,10 +28,21 @@ type view struct {
 type column struct {
 	name  string
 	value func(v *view) float64
+	// viewed: the value follows from the view alone (the bucket's counts,
+	// levels and latencies), so a bucket in which nothing happened repeats
+	// the value of the one before without asking.
+	viewed bool
 }
 
+// fromView is a column computed from the closing bucket's view alone.
+func fromView(name string, f func(v *view) float64) column { return column{name, f, true} }
+
+// fromState is a column that reads a mechanism's state as the bucket closes
+// (a breaker, a budget, a queue's backlog), asked at every bucket.
+func fromState(name string, f func(v *view) float64) column { return column{name, f, false} }
+
 func count(name string, f func(c *counts) int64) column {
-	return column{name, func(v *view) float64 { return float64(f(v.c)) }}
+	return fromView(name, func(v *view) float64 { return float64(f(v.c)) })
 }
 
 // The metrics of timeseries.csv, by component kind. docs/metrics.md documents
@@ -44,32 +55,32 @@ var (
 		count("rejected", func(c *counts) int64 { return c.rejected }),
 		count("timed_out", func(c *counts) int64 { return c.timedOut }),
 		count("retries", func(c *counts) int64 { return c.retries }),
-		{"in_flight_mean", func(v *view) float64 { return v.in[0] }},
-		{"in_flight_max", func(v *view) float64 { return v.in[1] }},
-		{"latency_p50_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.5) }},
-		{"latency_p99_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.99) }},
-		{"latency_p999_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.999) }},
-		{"amplification", func(v *view) float64 { return v.amp }},
+		fromView("in_flight_mean", func(v *view) float64 { return v.in[0] }),
+		fromView("in_flight_max", func(v *view) float64 { return v.in[1] }),
+		fromView("latency_p50_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.5) }),
+		fromView("latency_p99_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.99) }),
+		fromView("latency_p999_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.999) }),
+		fromView("amplification", func(v *view) float64 { return v.amp }),
 	}
 	clientColumns = []column{
 		count("logical_requests", func(c *counts) int64 { return c.logical }),
 		count("succeeded", func(c *counts) int64 { return c.succeeded }),
 		count("failed", func(c *counts) int64 { return c.failed }),
-		{"offered_rps", func(v *view) float64 { return float64(v.c.logical) / v.width }},
-		{"goodput_rps", func(v *view) float64 { return float64(v.c.succeeded) / v.width }},
+		fromView("offered_rps", func(v *view) float64 { return float64(v.c.logical) / v.width }),
+		fromView("goodput_rps", func(v *view) float64 { return float64(v.c.succeeded) / v.width }),
 	}
 	serverColumns = []column{
-		{"queue_mean", func(v *view) float64 { return v.queue[0] }},
-		{"queue_max", func(v *view) float64 { return v.queue[1] }},
-		{"busy_mean", func(v *view) float64 { return v.busy }},
-		{"workers", func(v *view) float64 { return v.worker }},
-		{"utilization", func(v *view) float64 {
+		fromView("queue_mean", func(v *view) float64 { return v.queue[0] }),
+		fromView("queue_max", func(v *view) float64 { return v.queue[1] }),
+		fromView("busy_mean", func(v *view) float64 { return v.busy }),
+		fromView("workers", func(v *view) float64 { return v.worker }),
+		fromView("utilization", func(v *view) float64 {
 			if v.worker == 0 {
 				return math.NaN()
 			}
 			return v.busy / v.worker
-		}},
-		{"wasted_work_s", func(v *view) float64 { return v.c.wasted }},
+		}),
+		fromView("wasted_work_s", func(v *view) float64 { return v.c.wasted }),
 	}
 	calleeColumns = []column{ // what a component does with calls it takes
 		count("cancelled", func(c *counts) int64 { return c.cancelled }),
@@ -102,7 +113,7 @@ func (s *Sim) columnsFor(k *component) []column {
 		cols = append(cols, s.edgeColumns(&k.lb.policy, "")...)
 		if k.lb.outlier != nil {
 			det := k.lb.outlier
-			cols = append(cols, column{"ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }})
+			cols = append(cols, fromState("ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }))
 		}
 	case topology.KindQueue:
 		cols = append(cols, queueColumns(k)...)
@@ -117,7 +128,7 @@ func (s *Sim) columnsFor(k *component) []column {
 			cols = append(cols, s.edgeColumns(p, "."+s.comps[p.to].name)...)
 		}
 		if l := k.srv.limiter; l != nil {
-			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
+			cols = append(cols, fromState("concurrency_limit", func(*view) float64 { return float64(l.Limit()) }))
 		}
 		cols = append(cols, infraColumns(k)...)
 	}
@@ -130,16 +141,16 @@ func (s *Sim) columnsFor(k *component) []column {
 func (s *Sim) edgeColumns(p *policy, suffix string) []column {
 	var cols []column
 	if b := p.budget; b != nil {
-		cols = append(cols, column{"budget_tokens" + suffix, func(v *view) float64 { return b.Level(v.now) }})
+		cols = append(cols, fromState("budget_tokens"+suffix, func(v *view) float64 { return b.Level(v.now) }))
 	}
 	if b := p.breaker; b != nil {
-		cols = append(cols, column{"breaker_state" + suffix, func(*view) float64 { return float64(b.State()) }})
+		cols = append(cols, fromState("breaker_state"+suffix, func(*view) float64 { return float64(b.State()) }))
 	}
 	if t := p.throttle; t != nil {
-		cols = append(cols, column{"throttle_probability" + suffix, func(v *view) float64 { return t.Probability(v.now) }})
+		cols = append(cols, fromState("throttle_probability"+suffix, func(v *view) float64 { return t.Probability(v.now) }))
 	}
 	if p.bulkhead > 0 {
-		cols = append(cols, column{"bulkhead_in_use" + suffix, func(*view) float64 { return float64(p.inStep) }})
+		cols = append(cols, fromState("bulkhead_in_use"+suffix, func(*view) float64 { return float64(p.inStep) }))
 	}
 	return cols
 }
@@ -153,7 +164,10 @@ func keysOf(name string, cols []column) []results.Key {
 }
 
 // closeBucket ends the current bucket: every component's counts, levels and
-// quantiles become one value per metric in the series.
+// quantiles become one value per metric in the series. A component that saw
+// nothing in the bucket, with the same levels as in its last quiet bucket,
+// repeats that bucket's values: a fleet of idle instances costs a few
+// comparisons each, not a column computed per metric.
 func (s *Sim) closeBucket() {
 	start := s.bucketEnd - s.bucket
 	end := min(s.bucketEnd, s.end)
@@ -182,10 +196,25 @@ func (s *Sim) closeBucket() {
 			v.busy, _ = st.busy.Close(end, w)
 			v.worker, _ = st.capacity.Close(end, w)
 		}
+		quiet := st.cur == counts{} && st.lat.Count() == 0
+		again := quiet && k.quiet.levels == v.levels()
 		for j, col := range k.cols {
 			vals := &s.series.Values[k.col+j]
-			*vals = append(*vals, col.value(v))
+			if again && col.viewed {
+				*vals = append(*vals, k.quiet.row[j])
+				continue
+			}
+			x := col.value(v)
+			*vals = append(*vals, x)
+			if quiet {
+				k.quiet.row[j] = x
+			}
 		}
+		if quiet {
+			k.quiet.levels = v.levels()
+			continue // nothing to add to the totals or to reset
+		}
+		k.quiet.levels = noLevels
 		st.tot.add(&st.cur)
 		st.cur = counts{}
 		st.lat.Reset()
@@ -198,6 +227,24 @@ func (s *Sim) closeBucket() {
 		s.faultLogicWarmup = s.faultLogic
 	}
 	s.bucketEnd += s.bucket
+}
+
+// levels are what a view holds besides its counts and latencies: with both
+// empty, equal levels give equal values in every viewed column.
+type levels struct{ width, amp, in0, in1, q0, q1, busy, worker float64 }
+
+// noLevels matches no view: its NaNs compare unequal to everything.
+var noLevels = levels{width: math.NaN()}
+
+func (v *view) levels() levels {
+	return levels{v.width, v.amp, v.in[0], v.in[1], v.queue[0], v.queue[1], v.busy, v.worker}
+}
+
+// quietBucket is a component's last bucket in which nothing happened: its
+// levels and the values of its columns.
+type quietBucket struct {
+	levels levels
+	row    []float64
 }
 
 func quantile(h *metrics.Histogram, q float64) float64 {

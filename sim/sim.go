@@ -89,7 +89,8 @@ type component struct {
 	stats   stats
 	jobs    int32    // head of the list of jobs here, -1 when empty
 	cols    []column // its metrics in timeseries.csv
-	col     int      // index of its first metric in the series
+	quiet   quietBucket
+	col     int // index of its first metric in the series
 	client  *client
 	lb      *balancer
 	srv     *server
@@ -217,12 +218,14 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	for i := range s.comps {
 		k := &s.comps[i]
 		k.cols = s.columnsFor(k)
+		k.quiet = quietBucket{levels: noLevels, row: make([]float64, len(k.cols))}
 		k.col = len(keys)
 		keys = append(keys, keysOf(k.name, k.cols)...)
 	}
 	keys = s.newPools(keys)
 	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)
 	s.series.EndS = sc.Duration.Seconds()
+	s.series.Reserve(int((sc.Duration + sc.Metrics.Bucket - 1) / sc.Metrics.Bucket))
 	s.startAlerts()
 	for i, f := range s.faults {
 		s.sched.Schedule(des.FromDuration(f.At), evFaultStart, 0, int32(i))

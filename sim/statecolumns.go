@@ -27,7 +27,7 @@ func (s *Sim) stateColumns(k *component) []column {
 		if ks := k.srv.state.keys; ks != nil {
 			cols = append(cols,
 				count("deduplicated", func(c *counts) int64 { return c.deduplicated }),
-				column{"idempotency_keys", func(v *view) float64 { return float64(ks.size(v.now)) }},
+				fromState("idempotency_keys", func(v *view) float64 { return float64(ks.size(v.now)) }),
 				count("keys_lost", func(c *counts) int64 { return c.keysLost }))
 		}
 	}
@@ -35,8 +35,8 @@ func (s *Sim) stateColumns(k *component) []column {
 		cols = append(cols,
 			count("inconsistent", func(c *counts) int64 { return c.inconsistent }),
 			count("repaired", func(c *counts) int64 { return c.repaired }),
-			column{"inconsistent_open", func(v *view) float64 { n, _ := s.openNow(st, v.now); return float64(n) }},
-			column{"oldest_inconsistent_age_s", func(v *view) float64 { _, age := s.openNow(st, v.now); return age.Seconds() }})
+			fromState("inconsistent_open", func(v *view) float64 { n, _ := s.openNow(st, v.now); return float64(n) }),
+			fromState("oldest_inconsistent_age_s", func(v *view) float64 { _, age := s.openNow(st, v.now); return age.Seconds() }))
 		if st.partial == topology.PartialRetryStep {
 			cols = append(cols, count("repair_attempts", func(c *counts) int64 { return c.repairAttempts }))
 		}

@@ -34,6 +34,16 @@ func NewSeries(bucketS float64, keys []Key) *Series {
 	return s
 }
 
+// Reserve makes room for n buckets of every key in one allocation, so that
+// appending a bucket allocates nothing.
+func (s *Series) Reserve(n int) {
+	s.Times = make([]float64, 0, n)
+	block := make([]float64, n*len(s.Keys))
+	for i := range s.Values {
+		s.Values[i] = block[i*n : i*n : (i+1)*n] // full: an append past n moves it away
+	}
+}
+
 func (s *Series) reindex() {
 	s.index = make(map[Key]int, len(s.Keys))
 	for i, k := range s.Keys {
