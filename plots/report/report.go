@@ -157,7 +157,7 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, desig
 		d.VerdictClass = "bad"
 	}
 	for _, f := range s.Faults {
-		d.Faults = append(d.Faults, []string{f.Name, f.Kind, strings.Join(f.Targets, ", "), num(f.AtS) + "s", num(f.EndS) + "s"})
+		d.Faults = append(d.Faults, []string{f.Name, f.Kind, human.Names(f.Targets), num(f.AtS) + "s", num(f.EndS) + "s"})
 	}
 	addAlerts(&d, s)
 	for _, name := range s.Order {
