@@ -12,6 +12,8 @@ type tier struct {
 	name    string
 	kind    string
 	members []string // in topology order
+	// instances are its members', a fleet counting for its instances.
+	instances int
 
 	// The fewest and most instances serving in a bucket, from the pool's
 	// replicas series when it has one (counted): an autoscaled service's
@@ -39,6 +41,7 @@ func tiersOf(s *results.Summary) []tier {
 			ts = append(ts, tier{name: g, kind: c.Kind})
 		}
 		ts[i].members = append(ts[i].members, name)
+		ts[i].instances += max(1, c.Instances)
 	}
 	return ts
 }
@@ -50,7 +53,7 @@ func (t tier) label() string {
 	if kind == "load_balancer" {
 		kind = "load balancer"
 	}
-	fewest, most := len(t.members), len(t.members)
+	fewest, most := t.instances, t.instances
 	if t.counted {
 		fewest, most = t.fewest, t.most
 	}

@@ -126,7 +126,7 @@ func TestTierLabelsCountInstancesServing(t *testing.T) {
 		{[]float64{3, 3}, "api (service ×3)"},
 		{[]float64{0, 0, 2}, "api (service ×0–2)"},
 	} {
-		tr := tier{name: "api", kind: "service", members: make([]string, 12)}
+		tr := tier{name: "api", kind: "service", members: make([]string, 12), instances: 12}
 		tr.serving(tt.replicas)
 		if got := tr.label(); got != tt.want {
 			t.Errorf("replicas %v: %q, want %q", tt.replicas, got, tt.want)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/metrics"
@@ -12,7 +13,7 @@ import (
 // view is one component's bucket as it closes: its counts and the levels
 // and ratios computed once for all its columns.
 type view struct {
-	k      *component
+	st     *stats
 	c      *counts
 	width  float64 // seconds
 	now    des.Time
@@ -57,9 +58,9 @@ var (
 		count("retries", func(c *counts) int64 { return c.retries }),
 		fromView("in_flight_mean", func(v *view) float64 { return v.in[0] }),
 		fromView("in_flight_max", func(v *view) float64 { return v.in[1] }),
-		fromView("latency_p50_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.5) }),
-		fromView("latency_p99_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.99) }),
-		fromView("latency_p999_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.999) }),
+		fromView("latency_p50_s", func(v *view) float64 { return quantile(v.st.lat, 0.5) }),
+		fromView("latency_p99_s", func(v *view) float64 { return quantile(v.st.lat, 0.99) }),
+		fromView("latency_p999_s", func(v *view) float64 { return quantile(v.st.lat, 0.999) }),
 		fromView("amplification", func(v *view) float64 { return v.amp }),
 	}
 	clientColumns = []column{
@@ -132,7 +133,7 @@ func (s *Sim) columnsFor(k *component) []column {
 		}
 		cols = append(cols, infraColumns(k)...)
 	}
-	cols = append(cols, s.alertColumns(k)...)
+	cols = append(cols, s.alertColumns(&s.reports[k.report])...)
 	return append(cols, s.stateColumns(k)...)
 }
 
@@ -174,19 +175,21 @@ func (s *Sim) closeBucket() {
 	w := end - start
 	s.closeSLOs()
 	var logical int64
-	for i := range s.comps {
-		logical += s.comps[i].stats.cur.logical
+	for i := range s.reports {
+		logical += s.reports[i].stats.cur.logical
 	}
 	s.series.Times = append(s.series.Times, start.Seconds())
-	for i := range s.comps {
-		k := &s.comps[i]
-		st := &k.stats
+	row := s.newRow()
+	for i := range s.reports {
+		r := &s.reports[i]
+		st := &r.stats
 		v := &s.view // reused: a fresh one would escape to the heap through the columns
-		*v = view{k: k, c: &st.cur, width: w.Seconds(), now: end, amp: math.NaN()}
+		*v = view{st: st, c: &st.cur, width: w.Seconds(), now: end, amp: math.NaN()}
 		if logical > 0 {
 			v.amp = float64(st.cur.arrivals) / float64(logical)
 			st.peakAmp = max(st.peakAmp, v.amp)
 		}
+		k := &s.comps[r.members[0]]
 		v.in[0], v.in[1] = st.inSys.Close(end, w)
 		if k.mq != nil {
 			v.queue[0], v.queue[1] = st.queue.Close(end, w)
@@ -197,32 +200,32 @@ func (s *Sim) closeBucket() {
 			v.worker, _ = st.capacity.Close(end, w)
 		}
 		quiet := st.cur == counts{} && st.lat.Count() == 0
-		again := quiet && k.quiet.levels == v.levels()
-		for j, col := range k.cols {
-			vals := &s.series.Values[k.col+j]
+		again := quiet && r.quiet.levels == v.levels()
+		vals := row[r.col : r.col+len(r.cols)]
+		for j, col := range r.cols {
 			if again && col.viewed {
-				*vals = append(*vals, k.quiet.row[j])
+				vals[j] = r.quiet.row[j]
 				continue
 			}
 			x := col.value(v)
-			*vals = append(*vals, x)
+			vals[j] = x
 			if quiet {
-				k.quiet.row[j] = x
+				r.quiet.row[j] = x
 			}
 		}
 		if quiet {
-			k.quiet.levels = v.levels()
+			r.quiet.levels = v.levels()
 			continue // nothing to add to the totals or to reset
 		}
-		k.quiet.levels = noLevels
+		r.quiet.levels = noLevels
 		st.tot.add(&st.cur)
 		st.cur = counts{}
 		st.lat.Reset()
 	}
-	s.closePools(end, w)
+	s.closePools(end, w, row)
 	if s.bucketEnd == s.warmupEnd {
-		for i := range s.comps {
-			s.comps[i].stats.endWarmup(s.bucketEnd)
+		for i := range s.reports {
+			s.reports[i].stats.endWarmup(s.bucketEnd)
 		}
 		s.faultLogicWarmup = s.faultLogic
 	}
@@ -246,6 +249,22 @@ type quietBucket struct {
 	levels levels
 	row    []float64
 }
+
+// newRow opens the row of the bucket closing: one value per key, in key
+// order. A run writes its series bucket by bucket into one block, in the
+// order it computes them; the series is turned column by column once, at
+// the end.
+func (s *Sim) newRow() []float64 {
+	n, k := len(s.rows), len(s.series.Keys)
+	if s.rows == nil { // the whole run's, at once
+		s.rows = make([]float64, 0, int((s.end+s.bucket-1)/s.bucket)*k)
+	}
+	s.rows = slices.Grow(s.rows, k)[:n+k]
+	return s.rows[n:]
+}
+
+// lastRow is the row of the bucket closed last.
+func (s *Sim) lastRow() []float64 { return s.rows[len(s.rows)-len(s.series.Keys):] }
 
 func quantile(h *metrics.Histogram, q float64) float64 {
 	if h.Count() == 0 {

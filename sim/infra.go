@@ -60,21 +60,24 @@ func queueColumns(k *component) []column {
 	}
 }
 
-// infraSummary adds component k's cache, queue and bulkhead totals.
-func (s *Sim) infraSummary(k *component, c *results.Component) {
-	m := k.stats.measured()
+// infraSummary adds report r's cache, queue and bulkhead totals.
+func (s *Sim) infraSummary(r *report, c *results.Component) {
+	m := r.stats.measured()
 	t := &m
 	c.BulkheadRejected = t.bulkheadRejected
+	k := &s.comps[r.members[0]]
 	if k.srv != nil && k.srv.cache != nil {
-		c.Cache = &results.Cache{Hits: t.cacheHits, Misses: t.cacheMisses, Coalesced: t.coalesced,
-			Fetches: t.cacheMisses - t.coalesced, Keys: int64(k.srv.cache.held)}
+		c.Cache = &results.Cache{Hits: t.cacheHits, Misses: t.cacheMisses, Coalesced: t.coalesced, Fetches: t.cacheMisses - t.coalesced}
+		for _, i := range r.members {
+			c.Cache.Keys += int64(s.comps[i].srv.cache.held)
+		}
 		if n := t.cacheHits + t.cacheMisses; n > 0 {
 			c.Cache.HitRatio = float64(t.cacheHits) / float64(n)
 		}
 	}
 	if d := k.mq; d != nil {
 		var most float64
-		c.MeanQueue, most = k.stats.queue.Total(s.end)
+		c.MeanQueue, most = r.stats.queue.Total(s.end)
 		c.MaxQueue = int64(most)
 		c.Queue = &results.Queue{Stored: t.completed, Rejected: t.rejected, Acked: t.acked, Expired: t.expired,
 			Redelivered: t.redelivered, Held: int64(d.stored()), MaxBacklog: c.MaxQueue, MaxAgeS: d.maxAge.Seconds()}

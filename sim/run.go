@@ -67,6 +67,8 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if err := s.checkInvariants(); err != nil {
 		return nil, err
 	}
+	s.series.FillFrom(s.rows)
+	s.rows = nil
 	lat := s.clientLatency()
 	r := &results.Run{Summary: s.summary(lat), Series: s.series, ClientLatency: lat.Snapshot()}
 	if stop != "" {

@@ -95,7 +95,7 @@ func (s *Sim) serverArrive(k *component, c int32) {
 		s.answer(c, rejected)
 	case s.replayed(k, c): // its key is stored: the stored result, no work
 		s.answer(c, ok)
-	case sv.limiter != nil && !sv.limiter.Admit(int(k.stats.inSys.Value())):
+	case sv.limiter != nil && !sv.limiter.Admit(int(k.held)):
 		k.stats.cur.shed++
 		s.answer(c, rejected)
 	case sv.busy < sv.capacity:
@@ -112,7 +112,7 @@ func (s *Sim) serverArrive(k *component, c int32) {
 // admit lets call c in.
 func (s *Sim) admit(k *component, c int32) {
 	s.link(k, c)
-	s.recs.at(c).peers = int32(k.stats.inSys.Value())
+	s.recs.at(c).peers = int32(k.held)
 }
 
 // enqueue puts job c in the queue. The queue holds its own reference to c,

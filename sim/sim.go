@@ -54,11 +54,12 @@ type Sim struct {
 	events uint64
 	recs   records
 
-	comps  []component
-	faults []topology.Fault
-	active int // faults in progress
-	slos   []*slo
-	alerts []*alert
+	comps   []component
+	reports []report // what the outputs show: components, or instances together
+	faults  []topology.Fault
+	active  int // faults in progress
+	slos    []*slo
+	alerts  []*alert
 
 	// Metrics.
 	bucket     des.Time
@@ -79,6 +80,7 @@ type Sim struct {
 	fp        hash.Hash64 // the event fingerprint, when asked for
 	tr        *tracing    // the run's Tracer, nil without one
 	view      view        // the bucket being closed
+	rows      []float64   // the series as it is written: bucket by bucket, every key in each
 }
 
 // component is the runtime state of one topology node; exactly one of
@@ -86,11 +88,10 @@ type Sim struct {
 type component struct {
 	name    string
 	kind    topology.Kind
-	stats   stats
-	jobs    int32    // head of the list of jobs here, -1 when empty
-	cols    []column // its metrics in timeseries.csv
-	quiet   quietBucket
-	col     int // index of its first metric in the series
+	stats   *stats // its report's: shared by the instances of a fleet
+	report  int32  // index in Sim.reports
+	jobs    int32  // head of the list of jobs here, -1 when empty
+	held    int64  // calls inside it: the length of jobs
 	client  *client
 	lb      *balancer
 	srv     *server
@@ -190,11 +191,11 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	}
 	s.bucketEnd = s.bucket
 	s.comps = make([]component, len(sc.Components))
+	s.newReports()
 	var keys []results.Key
 	for i, c := range sc.Components {
 		k := &s.comps[i]
 		k.name, k.kind, k.jobs = c.Name, c.Kind, -1
-		k.stats.init()
 		k.backoff = random.Stream(seed, c.Name, "backoff")
 		k.local = random.Stream(seed, c.Name, "throttle")
 		switch c.Kind {
@@ -215,17 +216,16 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	s.newAlerts()
 	s.initState()
 	// Columns name their callees, so every component must exist first.
-	for i := range s.comps {
-		k := &s.comps[i]
-		k.cols = s.columnsFor(k)
-		k.quiet = quietBucket{levels: noLevels, row: make([]float64, len(k.cols))}
-		k.col = len(keys)
-		keys = append(keys, keysOf(k.name, k.cols)...)
+	for i := range s.reports {
+		r := &s.reports[i]
+		r.cols = s.reportColumns(r)
+		r.quiet = quietBucket{levels: noLevels, row: make([]float64, len(r.cols))}
+		r.col = len(keys)
+		keys = append(keys, keysOf(r.name, r.cols)...)
 	}
 	keys = s.newPools(keys)
 	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)
 	s.series.EndS = sc.Duration.Seconds()
-	s.series.Reserve(int((sc.Duration + sc.Metrics.Bucket - 1) / sc.Metrics.Bucket))
 	s.startAlerts()
 	for i, f := range s.faults {
 		s.sched.Schedule(des.FromDuration(f.At), evFaultStart, 0, int32(i))

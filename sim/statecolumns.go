@@ -76,10 +76,10 @@ func (k *component) stateOf() *serverState {
 	return k.srv.state
 }
 
-// stateSummary adds component k's totals of the state mechanisms to c and,
+// stateSummary adds report r's totals of the state mechanisms to c and,
 // when the scenario has writes, to the run's state totals.
-func (s *Sim) stateSummary(k *component, c *results.Component, sum *results.Summary) {
-	t := &k.stats.tot
+func (s *Sim) stateSummary(r *report, c *results.Component, sum *results.Summary) {
+	t := &r.stats.tot
 	c.Writes, c.DuplicateWrites, c.Deduplicated, c.KeysLost = t.writes, t.duplicateWrites, t.deduplicated, t.keysLost
 	c.Inconsistent, c.Repaired, c.RepairAttempts = t.inconsistent, t.repaired, t.repairAttempts
 	c.Fallbacks, c.Degraded, c.Hedges, c.HedgeWins = t.fallbacks, t.degraded, t.hedges, t.hedgeWins
@@ -96,10 +96,12 @@ func (s *Sim) stateSummary(k *component, c *results.Component, sum *results.Summ
 	st.KeysLost += t.keysLost
 	st.Inconsistent += t.inconsistent
 	st.Repaired += t.repaired
-	if ss := k.stateOf(); ss != nil {
-		n, age := s.openNow(ss, s.end)
-		c.InconsistentOpen = n
-		st.InconsistentOpen += n
-		st.OldestOpenAgeS = max(st.OldestOpenAgeS, age.Seconds())
+	for _, m := range r.members {
+		if ss := s.comps[m].stateOf(); ss != nil {
+			n, age := s.openNow(ss, s.end)
+			c.InconsistentOpen += n
+			st.InconsistentOpen += n
+			st.OldestOpenAgeS = max(st.OldestOpenAgeS, age.Seconds())
+		}
 	}
 }

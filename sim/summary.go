@@ -57,14 +57,15 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	cl.Latency = latency(clientLat)
 	cl.FinishedS = s.finishedAt()
 
-	for i := range s.comps {
-		k := &s.comps[i]
-		st := &k.stats
+	for i := range s.reports {
+		r := &s.reports[i]
+		k := &s.comps[r.members[0]] // the kind, group and mechanisms of all of them
+		st := &r.stats
 		m := st.measured()
 		t := &m
 		c := results.Component{
 			Kind:              k.kind.String(),
-			Group:             s.sc.Components[i].Group,
+			Group:             s.sc.Components[r.members[0]].Group,
 			Arrivals:          t.arrivals,
 			Completed:         t.completed,
 			Errors:            t.errors,
@@ -94,10 +95,15 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		if n := st.respN - st.warmup.respN; n > 0 {
 			c.MeanResponseS = (st.respSum - st.warmup.respSum) / float64(n)
 		}
-		for _, p := range k.policies() {
-			if p.breaker != nil {
-				c.BreakerOpened += int64(p.breaker.Opened())
+		for _, m := range r.members {
+			for _, p := range s.comps[m].policies() {
+				if p.breaker != nil {
+					c.BreakerOpened += int64(p.breaker.Opened())
+				}
 			}
+		}
+		if r.fleet() {
+			c.Instances = len(r.members)
 		}
 		if k.lb != nil && k.lb.outlier != nil {
 			c.Ejections = int64(k.lb.outlier.Ejections())
@@ -113,10 +119,10 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 			c.MeanQueue, maxQ = st.queue.Total(s.end)
 			c.MaxQueue = int64(maxQ)
 		}
-		s.stateSummary(k, &c, &sum)
-		s.infraSummary(k, &c)
-		sum.Components[k.name] = c
-		sum.Order = append(sum.Order, k.name)
+		s.stateSummary(r, &c, &sum)
+		s.infraSummary(r, &c)
+		sum.Components[r.name] = c
+		sum.Order = append(sum.Order, r.name)
 	}
 
 	for _, f := range s.faults {

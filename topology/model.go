@@ -33,7 +33,12 @@ type Metrics struct {
 	Warmup            time.Duration // the start of the run left out of every statistic; a whole number of buckets
 	RecoveryWindow    time.Duration // goodput is averaged over this window when judging recovery
 	RecoveryTolerance float64       // recovered means within this fraction of the pre-fault goodput
+	PerInstanceUpTo   int           // a service with more instances is reported as one component, its instances together
 }
+
+// DefaultPerInstanceUpTo is how many instances a service may have and still
+// be reported instance by instance.
+const DefaultPerInstanceUpTo = 64
 
 // Kind is what a component is.
 type Kind uint8

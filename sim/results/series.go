@@ -34,13 +34,29 @@ func NewSeries(bucketS float64, keys []Key) *Series {
 	return s
 }
 
-// Reserve makes room for n buckets of every key in one allocation, so that
-// appending a bucket allocates nothing.
-func (s *Series) Reserve(n int) {
-	s.Times = make([]float64, 0, n)
-	block := make([]float64, n*len(s.Keys))
-	for i := range s.Values {
-		s.Values[i] = block[i*n : i*n : (i+1)*n] // full: an append past n moves it away
+// FillFrom sets Values from rows laid out bucket by bucket: row b holds
+// every key's value in bucket b, in key order, the order in which a run
+// writes them as each bucket closes.
+func (s *Series) FillFrom(rows []float64) {
+	keys := len(s.Keys)
+	if keys == 0 {
+		return
+	}
+	n := len(rows) / keys
+	block := make([]float64, n*keys)
+	const tile = 32 // a tile of rows and columns stays in the cache both ways
+	for b0 := 0; b0 < n; b0 += tile {
+		for k0 := 0; k0 < keys; k0 += tile {
+			for b := b0; b < min(b0+tile, n); b++ {
+				row := rows[b*keys : (b+1)*keys]
+				for k := k0; k < min(k0+tile, keys); k++ {
+					block[k*n+b] = row[k]
+				}
+			}
+		}
+	}
+	for k := range s.Values {
+		s.Values[k] = block[k*n : (k+1)*n : (k+1)*n]
 	}
 }
 

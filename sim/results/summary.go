@@ -83,7 +83,8 @@ type Latency struct {
 // the attempts it sent and the outcome counts are those attempts' outcomes.
 type Component struct {
 	Kind               string  `json:"kind"`
-	Group              string  `json:"group"` // the service a replica belongs to ("api" for "api-2"); its own name otherwise
+	Group              string  `json:"group"`               // the service a replica belongs to ("api" for "api-2"); its own name otherwise
+	Instances          int     `json:"instances,omitempty"` // a fleet's: its instances, reported together under the service's name
 	Arrivals           int64   `json:"arrivals"`
 	Completed          int64   `json:"completed"`
 	Errors             int64   `json:"errors"`

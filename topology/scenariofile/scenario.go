@@ -52,12 +52,12 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 }
 
 func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
-	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
+	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1, PerInstanceUpTo: topology.DefaultPerInstanceUpTo}
 	n := o.get("metrics")
 	if n == nil {
 		return m
 	}
-	mo := d.object(n, "metrics", "bucket", "warmup", "recovery_window", "recovery_tolerance")
+	mo := d.object(n, "metrics", "bucket", "warmup", "recovery_window", "recovery_tolerance", "per_instance_up_to")
 	if mo == nil {
 		return m
 	}
@@ -73,6 +73,7 @@ func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
 	}
 	m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
 	m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
+	m.PerInstanceUpTo = mo.integer("per_instance_up_to", m.PerInstanceUpTo, 1, 1_000_000)
 	if b := mo.get("bucket"); b != nil && m.Bucket > 0 && duration/m.Bucket > maxBuckets {
 		mo.errorf(b, "bucket %s makes %d buckets over %s; use at most %d (a longer bucket)", m.Bucket, duration/m.Bucket, duration, maxBuckets)
 	}
