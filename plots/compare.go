@@ -151,14 +151,14 @@ func (c *comparison) goodput() *panel {
 func (c *comparison) amplification() []*panel {
 	var ps []*panel
 	for _, t := range c.views[0].tiers {
-		p := c.panel("Amplification at "+t.label()+": arrivals per logical request", "arrivals per logical request", false)
+		p := c.panel("Amplification at "+t.Label()+": arrivals per logical request", "arrivals per logical request", false)
 		for i, v := range c.views {
-			j := slices.IndexFunc(v.tiers, func(u tier) bool { return u.name == t.name })
+			j := slices.IndexFunc(v.tiers, func(u tier) bool { return u.Name == t.Name })
 			if j < 0 {
 				p = nil
 				break
 			}
-			amp := ratio(sum(v.ser, v.tiers[j].members, "arrivals"), sum(v.ser, v.clients, "logical_requests"))
+			amp := ratio(sum(v.ser, v.tiers[j].Members, "arrivals"), sum(v.ser, v.clients, "logical_requests"))
 			c.line(p, i, 0, v.x, amp, c.runs[i].Label)
 		}
 		if p != nil && !p.empty() {
@@ -173,8 +173,8 @@ func (c *comparison) wasted() *panel {
 	for i, v := range c.views {
 		var members []string
 		for _, t := range v.tiers {
-			if t.works() {
-				members = append(members, t.members...)
+			if t.Works() {
+				members = append(members, t.Members...)
 			}
 		}
 		c.line(p, i, 0, v.x, perSecond(v.ser, sum(v.ser, members, "wasted_work_s")), c.runs[i].Label)

@@ -230,6 +230,10 @@ func (s *Sim) closeBucket() {
 		s.faultLogicWarmup = s.faultLogic
 	}
 	s.bucketEnd += s.bucket
+	if s.onBucket != nil {
+		s.series.AppendRow(row) // readable as it goes; the end fills it again from the rows
+		s.onBucket(s.series)
+	}
 }
 
 // levels are what a view holds besides its counts and latencies: with both

@@ -39,6 +39,13 @@ type Options struct {
 	// is called between events, on the run's goroutine; what it does with
 	// the news (a line on a terminal) is the caller's.
 	Progress func(reached time.Duration, events uint64)
+
+	// OnBucket, when set, is called each time a bucket closes, with the
+	// series as it stands: its last bucket is the one just closed. It lets
+	// a caller show a run while it goes (the playground streams it to a
+	// page); it must read the series and not keep or change it. It is
+	// called on the run's goroutine and changes nothing the run computes.
+	OnBucket func(series *results.Series)
 }
 
 // DefaultMaxInFlight is about 640 MB of records.
@@ -53,6 +60,7 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 		opts.MaxInFlight = DefaultMaxInFlight
 	}
 	s := newSim(sc, opts.Seed)
+	s.onBucket = opts.OnBucket
 	if opts.Fingerprint {
 		s.fp = fnv.New64a()
 	}

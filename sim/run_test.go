@@ -173,3 +173,58 @@ metrics.warmup = "50s"
 		t.Errorf("api mean queue %g, want the buckets' mean after the warm-up, %g", got, q)
 	}
 }
+
+// A caller can watch a run as it goes: OnBucket hears of every bucket as it
+// closes, in order, with the series as it stands, and the run's results are
+// the same bytes as without it.
+func TestOnBucketSeesEachBucketAsItClosesAndChangesNothing(t *testing.T) {
+	sc, err := scenariofile.Parse("small.toml", []byte(`
+duration = "20s"
+[client.users]
+target = "api"
+rate = 50
+timeout = "1s"
+[service.api]
+workers = 2
+service_time = "10ms"
+[[fault]]
+target = "api"
+kind = "slowdown"
+factor = 30
+at = "5s"
+for = "5s"
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []float64 // the start of the last bucket at each call
+	var arrivals []float64
+	opts := sim.Options{Seed: 3, Fingerprint: true, OnBucket: func(s *results.Series) {
+		seen = append(seen, s.Times[len(s.Times)-1])
+		a := s.Get("users", "arrivals")
+		if len(a) != len(s.Times) {
+			t.Fatalf("at bucket %d the arrivals series has %d values", len(s.Times), len(a))
+		}
+		arrivals = append(arrivals, a[len(a)-1])
+	}}
+	watched, err := sim.Run(context.Background(), sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := watched.Series.Times; !slices.Equal(seen, want) {
+		t.Fatalf("OnBucket saw buckets starting at %v, want one call per bucket %v", seen, want)
+	}
+	if want := watched.Series.Get("users", "arrivals"); !slices.Equal(arrivals, want) {
+		t.Fatalf("values seen live %v differ from the results %v", arrivals, want)
+	}
+	opts.OnBucket = nil
+	plain, err := sim.Run(context.Background(), sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, wc, _ := watched.Encode()
+	ps, pc, _ := plain.Encode()
+	if watched.Fingerprint != plain.Fingerprint || !bytes.Equal(ws, ps) || !bytes.Equal(wc, pc) {
+		t.Fatal("watching the run changed its events or its output")
+	}
+}

@@ -65,7 +65,8 @@ type Sim struct {
 	bucket     des.Time
 	bucketEnd  des.Time
 	series     *results.Series
-	faultLogic int64 // logical requests issued while a fault was active
+	faultLogic int64                 // logical requests issued while a fault was active
+	onBucket   func(*results.Series) // Options.OnBucket: told of each bucket as it closes, or nil
 
 	warmupEnd        des.Time // statistics start here, at a bucket's end; 0 without a warm-up
 	faultLogicWarmup int64    // faultLogic when the warm-up ended

@@ -48,6 +48,7 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newDocsCmd(io))
 	root.AddCommand(newImportCmd(io))
 	root.AddCommand(newDemoCmd(io))
+	root.AddCommand(newServeCmd(io))
 	return root
 }
 

@@ -44,13 +44,17 @@ var Layers = []Layer{
 	{Name: "experiments", Packages: []string{"sim/experiment", "sim/trace", "sim/validation"},
 		Imports: []string{"model", "scenario file", "results", "engine"}, External: []string{"go.opentelemetry.io/collector/pdata"},
 		Owns: "many runs: comparisons, sweeps, edges, narrated and exported traces, checks against theory"},
-	{Name: "plots and report", Packages: []string{"plots", "plots/report"}, Imports: []string{"model", "results"},
+	{Name: "plots and report", Packages: []string{"plots", "plots/live", "plots/report"}, Imports: []string{"model", "results"},
 		External: []string{"gonum.org/v1/plot", "golang.org/x/image"},
 		Owns:     "pictures and pages drawn from results files, never from the engine"},
-	{Name: "command line", Packages: []string{"cmd/simulate", "scenarios", "scenarios/demo", "docs/scenariodoc", "docs/archdoc", "docs/cluster"},
-		Imports:  []string{"model", "scenario file", "review", "engine parts", "results", "engine", "experiments", "plots and report"},
+	{Name: "playground", Packages: []string{"cmd/simulate/playground", "cmd/simulate/playground/reportpage", "cmd/simulate/playground/wasm"},
+		Imports: []string{"model", "scenario file", "review", "results", "engine", "experiments", "plots and report"},
+		Owns:    "the browser page and the one entry point that answers it, from a server or from WebAssembly in a worker"},
+	{Name: "command line", Packages: []string{"cmd/simulate", "cmd/simulate/playground/wasm/engine", "cmd/simulate/playground/wasm/report",
+		"scenarios", "scenarios/demo", "docs/scenariodoc", "docs/archdoc", "docs/cluster"},
+		Imports:  []string{"model", "scenario file", "review", "engine parts", "results", "engine", "experiments", "plots and report", "playground"},
 		External: []string{"github.com/spf13/cobra", "github.com/spf13/pflag", "go.opentelemetry.io/"},
-		Owns:     "flags, names and the catalogue of shipped scenarios; what is printed; the docs pages; the demo system"},
+		Owns:     "flags, names and the catalogue of shipped scenarios; what is printed; the docs pages; the demo system; the programs built for the browser"},
 }
 
 // Package is one package of the import graph: its imports inside the

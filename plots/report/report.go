@@ -52,7 +52,6 @@ type Finding struct {
 // files `simulate run --plot` writes beside the results. Missing files
 // leave their part nil; a check.json that does not read is an error.
 func ReadDesign(dir string) (Design, error) {
-	var d Design
 	read := func(name string) ([]byte, error) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -60,23 +59,33 @@ func ReadDesign(dir string) (Design, error) {
 		}
 		return b, err
 	}
-	var err error
-	if d.Text, err = read(ScenarioFile); err != nil {
-		return d, err
+	var files [3][]byte
+	for i, name := range []string{ScenarioFile, TopologyFile, CheckFile} {
+		var err error
+		if files[i], err = read(name); err != nil {
+			return Design{}, err
+		}
 	}
-	if d.Topology, err = read(TopologyFile); err != nil {
-		return d, err
+	d, err := ParseDesign(files[0], files[1], files[2])
+	if err != nil {
+		return d, fmt.Errorf("%s: %w", filepath.Join(dir, CheckFile), err)
 	}
-	b, err := read(CheckFile)
-	if err != nil || b == nil {
-		return d, err
+	return d, nil
+}
+
+// ParseDesign is ReadDesign for files in memory: the scenario's text, its
+// topology.svg and its check.json, each nil when not known.
+func ParseDesign(text, topology, checked []byte) (Design, error) {
+	d := Design{Text: text, Topology: topology}
+	if checked == nil {
+		return d, nil
 	}
 	var rep struct {
 		Counts   struct{ Error, Warning, Note int } `json:"counts"`
 		Findings []Finding                          `json:"findings"`
 	}
-	if err := json.Unmarshal(b, &rep); err != nil {
-		return d, fmt.Errorf("%s: %w", filepath.Join(dir, CheckFile), err)
+	if err := json.Unmarshal(checked, &rep); err != nil {
+		return d, err
 	}
 	d.Findings = rep.Findings
 	d.Tally = tally(len(rep.Findings), rep.Counts.Error, rep.Counts.Warning, rep.Counts.Note)
@@ -258,3 +267,25 @@ func componentRow(s *results.Summary, name string) []string {
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// Page draws report.html from the bytes of a run's summary.json and
+// timeseries.csv and the design of its scenario: what Write puts in a
+// directory, for a caller that has the files in memory (the playground,
+// which offers it as a download).
+func Page(summary, timeseries []byte, design Design) ([]byte, error) {
+	var run results.Run
+	if err := json.Unmarshal(summary, &run.Summary); err != nil {
+		return nil, fmt.Errorf("summary.json: %w", err)
+	}
+	ser, err := results.ReadCSV(bytes.NewReader(timeseries), run.Summary.BucketSeconds, run.Summary.SimSeconds)
+	if err != nil {
+		return nil, fmt.Errorf("timeseries.csv: %w", err)
+	}
+	run.Series = ser
+	figs := plots.Figures(&run)
+	files, err := plots.Files(figs)
+	if err != nil {
+		return nil, err
+	}
+	return HTML(&run, figs, files, design)
+}

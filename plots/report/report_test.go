@@ -296,3 +296,26 @@ func slow(t *testing.T) {
 		t.Skip("long; run without -short")
 	}
 }
+
+// Page draws from the files' bytes what Write draws from a directory.
+func TestPageFromBytesIsTheWrittenPage(t *testing.T) {
+	slow(t)
+	sum, err := os.ReadFile(filepath.Join(fixture, results.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, err := os.ReadFile(filepath.Join(fixture, results.TimeseriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := report.Page(sum, csv, design(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, page(t, design(t))) {
+		t.Fatal("report.Page differs from the page drawn from the directory")
+	}
+	if _, err := report.Page([]byte("{"), csv, report.Design{}); err == nil || !strings.Contains(err.Error(), "summary.json") {
+		t.Fatalf("a broken summary.json: %v", err)
+	}
+}

@@ -60,6 +60,14 @@ func (s *Series) FillFrom(rows []float64) {
 	}
 }
 
+// AppendRow adds one bucket's values, one per key in key order, to the
+// end of every column.
+func (s *Series) AppendRow(row []float64) {
+	for k, v := range row {
+		s.Values[k] = append(s.Values[k], v)
+	}
+}
+
 func (s *Series) reindex() {
 	s.index = make(map[Key]int, len(s.Keys))
 	for i, k := range s.Keys {
