@@ -220,19 +220,33 @@ func BenchmarkScaling(b *testing.B) {
 	}
 }
 
-// BenchmarkFleet is one load balancer in front of n services, or of one
-// service with n instances, at the same rate: the cost of an event should
-// follow the events, not the number of components.
-func BenchmarkFleet(b *testing.B) {
+// BenchmarkGrowth measures how the cost of an event and the memory grow
+// with the size of what is simulated, one axis at a time: instances of one
+// service behind a balancer (reported as a fleet past 64) or as many
+// single-instance services, at 1000 requests/s; calls in flight, at 10,000
+// requests/s with a service time that holds that many (Little's law: two
+// instances half busy); and
+// the rate, with calls of 1ms. docs/performance.md runs each case as its
+// own process to read its peak memory.
+func BenchmarkGrowth(b *testing.B) {
+	cases := []struct{ name, toml string }{}
+	add := func(name, toml string) { cases = append(cases, struct{ name, toml string }{name, toml}) }
 	for _, n := range []int{10, 100, 1000, 10000} {
-		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			benchScenario(b, parse(b, fleetServices(n, 1000, "100s")))
-		})
+		add(fmt.Sprintf("instances=%d", n), fleetInstances(n, 1000, "100s"))
 	}
-	for _, n := range []int{10, 100, 1000, 10000} {
-		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
-			benchScenario(b, parse(b, fleetInstances(n, 1000, "100s")))
-		})
+	for _, n := range []int{10, 100, 1000} { // 10,000 services would keep 25 million values of series
+		add(fmt.Sprintf("services=%d", n), fleetServices(n, 1000, "100s"))
+	}
+	for _, n := range []int{1000, 10_000, 100_000, 1_000_000} {
+		add(fmt.Sprintf("in_flight=%d", n), fmt.Sprintf("duration = \"200s\"\n[metrics]\nbucket = \"10s\"\n[client.c]\ntarget = \"lb\"\nrate = 10000\n"+
+			"[load_balancer.lb]\ntargets = [\"s\"]\n[service.s]\ninstances = 2\nworkers = %d\nservice_time = { dist = \"exponential\", mean = \"%gs\" }\n", n, float64(n)/10000))
+	}
+	for _, r := range []int{1000, 10_000, 100_000} {
+		add(fmt.Sprintf("rate=%d", r), fmt.Sprintf("duration = \"%ds\"\n[client.c]\ntarget = \"s\"\nrate = %d\n"+
+			"[service.s]\nworkers = 1000\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", 2_000_000/r, r))
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) { benchScenario(b, parse(b, tc.toml)) })
 	}
 }
 
