@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"text/tabwriter"
@@ -125,7 +124,9 @@ func runCompare(opts *compareOptions, io streams) error {
 
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", res.Sides[0].Scenario, "compare")
+		if dir, err = defaultOut(res.Sides[0].Scenario, "compare"); err != nil {
+			return err
+		}
 	}
 	if err := writeComparison(dir, res); err != nil {
 		return fmt.Errorf("writing the comparison: %w", err)

@@ -98,7 +98,9 @@ func runRun(opts *runOptions, io streams) error {
 		if v == "" {
 			v = "base"
 		}
-		dir = filepath.Join("out", sc.Name, v)
+		if dir, err = defaultOut(sc.Name, v); err != nil {
+			return err
+		}
 	}
 
 	stopProfile, err := startCPUProfile(opts.cpuProfile)

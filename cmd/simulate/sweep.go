@@ -117,7 +117,9 @@ func runSweep(opts *sweepOptions, io streams) error {
 	}
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", s.Name(), "sweep")
+		if dir, err = defaultOut(s.Name(), "sweep"); err != nil {
+			return err
+		}
 	}
 
 	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops and keeps the finished runs; --resume runs the rest)", s.Runs(), opts.jobs)
@@ -277,7 +279,10 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 	}
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", s.Name(), "edge")
+		var err error
+		if dir, err = defaultOut(s.Name(), "edge"); err != nil {
+			return err
+		}
 	}
 	ctx, stop := interruptible(io.err, "running the bisection of %s on %d workers (Ctrl-C stops it; nothing is written)", opts.findEdge, opts.jobs)
 	defer stop()

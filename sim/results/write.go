@@ -75,6 +75,9 @@ func Read(dir string) (*Run, error) {
 // WriteDir writes files, by name, into dir, creating it; every file is
 // written in full before any is renamed into place.
 func WriteDir(dir string, files map[string][]byte) error {
+	if err := checkLocal(dir, files); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -130,4 +133,15 @@ func writeTemp(path string, data []byte) (string, error) {
 		err = os.Chmod(f.Name(), 0o644)
 	}
 	return f.Name(), err
+}
+
+// checkLocal refuses a file name that would lead out of dir: every path
+// written lies inside the folder it is written into.
+func checkLocal(dir string, files map[string][]byte) error {
+	for name := range files {
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("%q is not a path inside %s: nothing was written", name, dir)
+		}
+	}
+	return nil
 }

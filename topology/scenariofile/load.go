@@ -74,6 +74,9 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 			d.errorf(vn, "variant must be a table of variants, e.g. [variant.aligned]")
 		} else {
 			for _, name := range vt.keys {
+				if !d.checkVariantName(name, vt.m[name]) {
+					continue
+				}
 				overrides[name] = vt.m[name]
 				variants = append(variants, name)
 			}

@@ -24,7 +24,7 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 		return nil
 	}
 	sc := &topology.Scenario{
-		Name:        o.str("name", defaultName),
+		Name:        d.scenarioName(o, defaultName),
 		Description: o.str("description", ""),
 		Duration:    o.positive("duration", 2*time.Minute),
 		Seed:        uint64(o.integer("seed", 1, 0, math.MaxInt64)),

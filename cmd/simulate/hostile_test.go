@@ -1,0 +1,94 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tiny is a scenario that runs in milliseconds.
+const tiny = `
+duration = "2s"
+[client.c]
+target = "s"
+rate = 10
+timeout = "1s"
+[service.s]
+workers = 2
+service_time = "1ms"
+`
+
+// hostile is one command line fed input a careful reviewer would not
+// trust: it must be refused with a clear message (or do what it says), and
+// never write outside the output folder.
+type hostile struct {
+	name  string
+	files map[string]string // scenario files, by name, in the working folder
+	args  []string
+	code  int
+	want  []string // in stderr
+}
+
+// The working folder is ROOT/a/b, so that a write that escapes out/ by two
+// levels lands in ROOT, where the test sees it.
+func runHostile(t *testing.T, tc hostile) (stdout, stderr string) {
+	t.Helper()
+	root := t.TempDir()
+	work := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range tc.files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(work)
+	code, stdout, stderr := simulate(t, tc.args...)
+	if code != tc.code {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+	}
+	for _, w := range tc.want {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(work, path)
+		if err == nil && !d.IsDir() && tc.files[rel] == "" && !strings.HasPrefix(rel, outRoot+string(filepath.Separator)) {
+			t.Errorf("wrote %s, outside the output folder", path)
+		}
+		return nil
+	})
+	return stdout, stderr
+}
+
+func TestHostileNamesStayInsideTheOutputFolder(t *testing.T) {
+	escape := `name = "../../escape1"` + tiny
+	variant := tiny + "[variant.\"../../../vv\"]\ndescription = \"x\"\n"
+	for _, tc := range []hostile{
+		{name: "scenario name", files: map[string]string{"s.toml": escape},
+			args: []string{"run", "s.toml"}, code: exitInput, want: []string{`s.toml:1:8: name "../../escape1": use letters, digits`}},
+		{name: "--set name", files: map[string]string{"s.toml": tiny},
+			args: []string{"run", "s.toml", "--set", "name=../../x"}, code: exitInput, want: []string{`--set name=../../x: name "../../x"`}},
+		{name: "variant name", files: map[string]string{"s.toml": variant},
+			args: []string{"run", "s.toml", "--variant", "../../../vv"}, code: exitInput, want: []string{`variant name "../../../vv"`}},
+		{name: "file name", files: map[string]string{"..toml": tiny},
+			args: []string{"run", "..toml"}, code: exitInput, want: []string{`named after its file, "."`}},
+		{name: "compare", files: map[string]string{"s.toml": escape + "[variant.v]\ndescription = \"x\"\n"},
+			args: []string{"compare", "s.toml", "--seeds", "2"}, code: exitInput, want: []string{`name "../../escape1"`}},
+		{name: "compare files", files: map[string]string{"s.toml": escape, "t.toml": tiny},
+			args: []string{"compare", "s.toml", "t.toml", "--seeds", "2"}, code: exitInput, want: []string{`name "../../escape1"`}},
+		{name: "sweep", files: map[string]string{"s.toml": escape},
+			args: []string{"sweep", "s.toml", "--set", "client.c.rate=10,20", "--seeds", "2"}, code: exitInput, want: []string{`name "../../escape1"`}},
+		{name: "sweep over the name", files: map[string]string{"s.toml": tiny},
+			args: []string{"sweep", "s.toml", "--set", "name=x,../../y", "--seeds", "2"}, code: exitInput, want: []string{`name "../../y"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runHostile(t, tc) })
+	}
+}
