@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -27,11 +26,11 @@ type Config struct {
 // ReadConfig reads a scenario file from disk, the files it imports from its
 // folder.
 func ReadConfig(path, variant string, sets ...scenariofile.Setting) (Config, error) {
-	src, err := os.ReadFile(path)
+	src, err := scenariofile.ReadScenario(path)
 	if err != nil {
-		return Config{}, err
+		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return Config{File: path, Source: src, Dir: os.DirFS(filepath.Dir(path)), Variant: variant, Settings: sets}, nil
+	return Config{File: path, Source: src, Dir: scenariofile.DirFS(filepath.Dir(path)), Variant: variant, Settings: sets}, nil
 }
 
 // load parses the configuration. Each run parses its own copy (a

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -21,15 +20,11 @@ import (
 // Load reads the scenario file at path and returns it with the named variant
 // applied ("" for the base). Problems in the file come back as Errors.
 func Load(path, variant string, sets ...Setting) (*topology.Scenario, error) {
-	src, err := os.ReadFile(path)
+	src, err := ReadScenario(path)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is already in the message
-		}
-		return nil, Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
+		return nil, Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + readError(err)}}
 	}
-	return ParseFS(os.DirFS(filepath.Dir(path)), path, src, variant, sets...)
+	return ParseFS(DirFS(filepath.Dir(path)), path, src, variant, sets...)
 }
 
 // Parse is Load for a file already in memory; file names it in messages.
