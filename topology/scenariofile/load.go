@@ -43,6 +43,10 @@ func Parse(file string, src []byte, variant string, sets ...Setting) (*topology.
 func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Setting) (*topology.Scenario, error) {
 	imp := &imports{fsys: fsys, dir: filepath.Dir(file), files: map[string]*imported{}}
 	d := &decoder{file: file, lines: strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n"), imp: imp}
+	if p, ok := checkDepth(src); !ok {
+		d.at(p, "nested more than %d levels deep (arrays, inline tables and dotted keys inside one another); a scenario needs fewer than ten", MaxDepth)
+		return nil, d.errs
+	}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&raw); err != nil {
 		var perr toml.ParseError
@@ -55,6 +59,11 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 		} else {
 			d.at(tomlpos.Pos{}, "%s", err)
 		}
+		return nil, d.errs
+	}
+	sh := &shape{}
+	if err := sh.check(raw, 0); err != nil {
+		d.at(sh.where(src), "%v", err)
 		return nil, d.errs
 	}
 	root := buildTree(raw, tomlpos.Scan(src))

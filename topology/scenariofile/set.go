@@ -96,6 +96,9 @@ func (s Setting) apply(root *node) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := checkDepth([]byte(s.Value)); !ok {
+		return nil, fmt.Errorf("the value is nested more than %d levels deep", MaxDepth)
+	}
 	val := markOrigin(buildTree(settingValue(s.Value), nil), s.String())
 	return setAt(root, segs, val, s.String())
 }
