@@ -92,3 +92,33 @@ func TestHostileNamesStayInsideTheOutputFolder(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { runHostile(t, tc) })
 	}
 }
+
+// A run keeps one value per metric per bucket: the limit holds whatever
+// set the duration and the bucket (the file, --set, a flag), and is
+// checked before anything runs, by every command.
+func TestRunLimitsHoldForEveryCombinationOfFileAndFlags(t *testing.T) {
+	long := `duration = "2562047h"` + tiny[len("\nduration = \"2s\""):]
+	ms := tiny + "[metrics]\nbucket = \"1ms\"\n"
+	for _, tc := range []hostile{
+		{name: "check, long duration", files: map[string]string{"s.toml": long},
+			args: []string{"check", "s.toml"}, code: exitInput, want: []string{"s.toml:1:12: duration: 2562047h in buckets of 1s is 9223369200 buckets"}},
+		{name: "run, long duration", files: map[string]string{"s.toml": long},
+			args: []string{"run", "s.toml"}, code: exitInput, want: []string{"is 9223369200 buckets; a run keeps at most 1000000"}},
+		{name: "run, short bucket, --duration", files: map[string]string{"s.toml": ms},
+			args: []string{"run", "s.toml", "--duration", "2h"}, code: exitInput, want: []string{"--duration 2h0m0s: 2h in buckets of 1ms is 7200000 buckets"}},
+		{name: "trace, short bucket, --duration", files: map[string]string{"s.toml": ms},
+			args: []string{"trace", "s.toml", "--duration", "2h"}, code: exitInput, want: []string{"--duration 2h0m0s: 2h in buckets of 1ms is 7200000 buckets"}},
+		{name: "run, --set duration", files: map[string]string{"s.toml": tiny},
+			args: []string{"run", "s.toml", "--set", "duration=2562047h"}, code: exitInput, want: []string{"--set duration=2562047h: duration: 2562047h in buckets of 1s"}},
+		{name: "run, --set bucket", files: map[string]string{"s.toml": tiny},
+			args: []string{"run", "s.toml", "--set", "metrics.bucket=1ns"}, code: exitInput, want: []string{"--set metrics.bucket=1ns: metrics: bucket: 2s in buckets of 1ns is 2000000000 buckets"}},
+		{name: "run, many metrics in short buckets", files: map[string]string{"s.toml": ms},
+			args: []string{"run", "s.toml", "--duration", "16m"}, code: exitInput, want: []string{"values of time series; a run keeps at most 10000000"}},
+		{name: "compare, --set duration", files: map[string]string{"s.toml": tiny + "[variant.v]\ndescription = \"x\"\n"},
+			args: []string{"compare", "s.toml", "--set", "duration=2562047h", "--seeds", "2"}, code: exitInput, want: []string{"is 9223369200 buckets"}},
+		{name: "sweep, over the bucket", files: map[string]string{"s.toml": `duration = "2h"` + tiny[len("\nduration = \"2s\""):]},
+			args: []string{"sweep", "s.toml", "--set", "metrics.bucket=1s,1ms", "--seeds", "2"}, code: exitInput, want: []string{"2h in buckets of 1ms is 7200000 buckets"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runHostile(t, tc) })
+	}
+}

@@ -24,6 +24,7 @@ type runOptions struct {
 	seed        uint64
 	seedSet     bool
 	duration    time.Duration
+	durationSet bool
 	out         string
 	plot        bool
 	cpuProfile  string
@@ -51,6 +52,7 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
 			opts.seedSet = cmd.Flags().Changed("seed")
+			opts.durationSet = cmd.Flags().Changed("duration")
 			return runRun(opts, io)
 		},
 	}
@@ -69,9 +71,6 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 }
 
 func runRun(opts *runOptions, io streams) error {
-	if opts.duration < 0 {
-		return usagef("--duration must not be negative, got %s", opts.duration)
-	}
 	if opts.maxInFlight < 1 {
 		return usagef("--max-in-flight must be at least 1, got %d", opts.maxInFlight)
 	}
@@ -79,8 +78,8 @@ func runRun(opts *runOptions, io streams) error {
 	if err != nil {
 		return err
 	}
-	if opts.duration > 0 {
-		sc.Duration = opts.duration
+	if err := applyDuration(sc, opts.duration, opts.durationSet); err != nil {
+		return err
 	}
 	seed := sc.Seed
 	if opts.seedSet {

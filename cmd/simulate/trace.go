@@ -20,6 +20,7 @@ type traceOptions struct {
 	seed      uint64
 	seedSet   bool
 	duration  time.Duration
+	durSet    bool
 	n         int
 	requests  []int64
 	component string
@@ -48,6 +49,7 @@ tell the same story. Nothing is written to disk.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
 			opts.seedSet = cmd.Flags().Changed("seed")
+			opts.durSet = cmd.Flags().Changed("duration")
 			return runTrace(cmd.Context(), opts, io)
 		},
 	}
@@ -75,8 +77,8 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if err != nil {
 		return err
 	}
-	if opts.duration > 0 {
-		sc.Duration = opts.duration
+	if err := applyDuration(sc, opts.duration, opts.durSet); err != nil {
+		return err
 	}
 	if c := opts.component; c != "" {
 		var names []string

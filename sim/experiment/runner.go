@@ -59,6 +59,10 @@ func loadAll(cs []Config) ([]*topology.Scenario, error) {
 			}
 		case err != nil:
 			return nil, err
+		default:
+			if err := sim.CheckSize(sc); err != nil {
+				return nil, results.InputError(fmt.Sprintf("%s: %v", c.File, err))
+			}
 		}
 		scs[i] = sc
 	}

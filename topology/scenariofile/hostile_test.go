@@ -48,6 +48,16 @@ func TestHostileScenarios(t *testing.T) {
 		{name: "--set name", src: tiny, sets: []Setting{{Key: "name", Value: "../../x"}}, want: `--set name=../../x: name "../../x"`},
 		{name: "variant name with ../", src: tiny + "[variant.\"../../../vv\"]\ndescription = \"x\"\n", variant: "../../../vv",
 			want: `variant name "../../../vv": use letters`},
+		// Buckets: a run keeps one value per metric per bucket, whatever set
+		// the duration and the bucket.
+		{name: "a long duration in default buckets", src: `duration = "2562047h"` + "\n" + tiny,
+			want: "f.toml:1:12: duration: 2562047h in buckets of 1s is 9223369200 buckets; a run keeps at most 1000000"},
+		{name: "a long duration in a --set", src: tiny, sets: []Setting{{Key: "duration", Value: "2562047h"}},
+			want: "--set duration=2562047h: duration: 2562047h in buckets of 1s"},
+		{name: "a short bucket in a --set", src: `duration = "2h"` + "\n" + tiny, sets: []Setting{{Key: "metrics.bucket", Value: "1ms"}},
+			want: "--set metrics.bucket=1ms: metrics: bucket: 2h in buckets of 1ms is 7200000 buckets"},
+		{name: "a short bucket in the file", src: "duration = \"2h\"\n[metrics]\nbucket = \"1ms\"\n" + tiny,
+			want: "f.toml:3:10: metrics: bucket: 2h in buckets of 1ms is 7200000 buckets"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := fstest.MapFS{}

@@ -2,8 +2,11 @@ package scenariofile
 
 import (
 	"fmt"
+	"time"
 	"unicode/utf8"
 
+	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
@@ -178,4 +181,28 @@ func digits(i int) int {
 		n++
 	}
 	return n
+}
+
+// checkBuckets holds the run to topology.MaxBuckets, whatever set its
+// duration and bucket: the problem is reported at the bucket when the
+// scenario sets one, else at the duration.
+func (d *decoder) checkBuckets(o *object, duration, bucket time.Duration) {
+	sc := topology.Scenario{Duration: duration, Metrics: topology.Metrics{Bucket: bucket}}
+	n := sc.Buckets()
+	if n <= topology.MaxBuckets {
+		return
+	}
+	msg := fmt.Sprintf("%s in buckets of %s is %d buckets; a run keeps at most %d (one value per metric per bucket): use a longer [metrics] bucket or a shorter duration",
+		human.Duration(duration), human.Duration(bucket), n, topology.MaxBuckets)
+	if mn := o.get("metrics"); mn != nil {
+		if t, ok := mn.v.(*table); ok && t.m["bucket"] != nil {
+			d.errorf(t.m["bucket"], "metrics: bucket: %s", msg)
+			return
+		}
+	}
+	if dn := o.get("duration"); dn != nil {
+		d.errorf(dn, "duration: %s", msg)
+		return
+	}
+	d.at(tomlpos.Pos{}, "the scenario: %s", msg)
 }

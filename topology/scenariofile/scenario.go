@@ -15,7 +15,7 @@ var topKeys = []string{"name", "description", "duration", "seed", "metrics", "cl
 
 // maxBuckets bounds what a run keeps per bucket: one value per metric over
 // the run, and the ring of counts over an SLO's longest alert window.
-const maxBuckets = 1_000_000
+const maxBuckets = topology.MaxBuckets
 
 // scenario decodes and validates a whole scenario tree (variants applied).
 func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
@@ -53,20 +53,14 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 
 func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
 	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
-	n := o.get("metrics")
-	if n == nil {
-		return m
+	if n := o.get("metrics"); n != nil {
+		if mo := d.object(n, "metrics", "bucket", "recovery_window", "recovery_tolerance"); mo != nil {
+			m.Bucket = mo.positive("bucket", m.Bucket)
+			m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
+			m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
+		}
 	}
-	mo := d.object(n, "metrics", "bucket", "recovery_window", "recovery_tolerance")
-	if mo == nil {
-		return m
-	}
-	m.Bucket = mo.positive("bucket", m.Bucket)
-	m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
-	m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
-	if b := mo.get("bucket"); b != nil && m.Bucket > 0 && duration/m.Bucket > maxBuckets {
-		mo.errorf(b, "bucket %s makes %d buckets over %s; use at most %d (a longer bucket)", m.Bucket, duration/m.Bucket, duration, maxBuckets)
-	}
+	d.checkBuckets(o, duration, m.Bucket)
 	return m
 }
 
