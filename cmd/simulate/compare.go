@@ -83,6 +83,7 @@ func runCompare(opts *compareOptions, io streams) error {
 	if err != nil {
 		return err
 	}
+	onPhase("loading")
 	var configs []experiment.Config
 	for _, f := range opts.files {
 		c, err := readConfig(f, "", sets)
@@ -97,6 +98,7 @@ func runCompare(opts *compareOptions, io streams) error {
 			return inputError(err)
 		}
 	}
+	onPhase("set-up")
 	cmp, err := experiment.NewComparison(sides, opts.seedList())
 	if err != nil {
 		return inputError(err)
@@ -112,10 +114,13 @@ func runCompare(opts *compareOptions, io streams) error {
 
 	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops them; nothing is written)", cmp.Runs(), opts.jobs)
 	defer stop()
+	onPhase("running")
 	start := time.Now()
 	res, err := cmp.Run(ctx, inParallel(opts.jobs), newProgress(io.err, opts.progress))
+	stopped := ctx.Err() != nil
+	stop() // from here on a signal ends the process at once
 	if err != nil {
-		if ctx.Err() != nil {
+		if stopped {
 			return interrupted("interrupted: nothing was written")
 		}
 		return err
@@ -128,6 +133,7 @@ func runCompare(opts *compareOptions, io streams) error {
 			return err
 		}
 	}
+	onPhase("writing")
 	if err := writeComparison(dir, res); err != nil {
 		return fmt.Errorf("writing the comparison: %w", err)
 	}

@@ -122,3 +122,32 @@ func TestRunLimitsHoldForEveryCombinationOfFileAndFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { runHostile(t, tc) })
 	}
 }
+
+// A run's folder holds one run: a run without plots into the folder of a
+// run with plots leaves no plot of the old one, and a folder that cannot
+// be replaced whole is refused before anything runs, unchanged.
+func TestARunFolderHoldsOneRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	s := writeScenario(t, tiny)
+	if code, _, errOut := simulate(t, "run", s, "--plot", "--out", dir); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := simulate(t, "run", s, "--seed", "2", "--out", dir); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, name := range []string{"report.html", "dashboard.png", "scenario.toml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s of the first run is still there beside the second's results", name)
+		}
+	}
+	summary, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	os.Remove(filepath.Join(dir, "timeseries.csv"))
+	os.Mkdir(filepath.Join(dir, "timeseries.csv"), 0o755)
+	code, _, errOut := simulate(t, "run", s, "--seed", "3", "--out", dir)
+	if code != exitInput || !strings.Contains(errOut, "holds the folder timeseries.csv") {
+		t.Fatalf("exit %d, want %d and a refusal\n%s", code, exitInput, errOut)
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "summary.json")); string(now) != string(summary) {
+		t.Error("summary.json was replaced although the series could not be")
+	}
+}

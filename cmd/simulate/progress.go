@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/failsim/failsim/scenarios"
@@ -89,31 +87,6 @@ func loadScenario(name, variant string, specs []string) (*topology.Scenario, err
 		return nil, err
 	}
 	return scenariofile.ParseFS(fsys, file, src, variant, sets...)
-}
-
-// interruptible returns a context cancelled by the first Ctrl-C (or
-// SIGTERM, as Kubernetes sends before it kills a pod): no run starts after
-// it, the runs in progress stop, and what is complete is written. A second
-// one ends the process at once. It announces the work on stderr once the
-// handler is in place. Call the returned function when done.
-func interruptible(errw io.Writer, format string, args ...any) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	fmt.Fprintf(errw, format+"\n", args...)
-	go func() {
-		select {
-		case <-sigs:
-			signal.Reset(os.Interrupt, syscall.SIGTERM)
-			fmt.Fprintln(errw, "\ninterrupted: stopping and writing what is complete (interrupt again to quit at once)")
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(sigs)
-		cancel()
-	}
 }
 
 // interrupted is what a command returns when Ctrl-C stopped it, saying

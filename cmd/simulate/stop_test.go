@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +17,23 @@ import (
 // real signal can be sent to a real process.
 func TestMain(m *testing.M) {
 	if os.Getenv("FAILSIM_BE_SIMULATE") == "1" {
+		if at := os.Getenv("FAILSIM_PAUSE_AT"); at != "" {
+			onPhase = pauseAt(at)
+		}
 		main()
 	}
 	os.Exit(m.Run())
+}
+
+// pauseAt makes the command stop for good at the phase named want and
+// say so on stderr: the test sends it a signal there, which must end it.
+func pauseAt(want string) func(string) {
+	return func(phase string) {
+		if phase == want {
+			fmt.Fprintln(os.Stderr, "paused at "+phase)
+			select {}
+		}
+	}
 }
 
 // diverging offers ten times what its server serves, with no timeout and

@@ -101,10 +101,12 @@ func runSweep(opts *sweepOptions, io streams) error {
 	if opts.findEdge != "" && (opts.shard != "" || opts.resume) {
 		return usagef("--find-edge probes one value after another: it cannot be sharded or resumed")
 	}
+	onPhase("loading")
 	c, err := readConfig(opts.file, opts.variant, nil)
 	if err != nil {
 		return err
 	}
+	onPhase("set-up")
 	s, err := experiment.NewSweep(c, axes, opts.seeds, opts.seed)
 	if err != nil {
 		return inputError(err)
@@ -134,10 +136,13 @@ func runSweep(opts *sweepOptions, io streams) error {
 			bar(done, total)
 		}
 	}
+	onPhase("running")
 	path, err := s.Execute(ctx, experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume,
 		Parallel: inParallel(opts.jobs), Progress: progress})
+	stopped := ctx.Err() != nil
+	stop() // from here on a signal ends the process at once
 	switch {
-	case ctx.Err() != nil:
+	case stopped:
 		return interrupted("interrupted: the finished runs are in %s; run the same command with --resume to finish", path)
 	case errors.Is(err, fs.ErrExist):
 		return usagef("%v: add --resume to finish that sweep, or remove it to start again", err)
@@ -158,6 +163,7 @@ func runSweep(opts *sweepOptions, io streams) error {
 		fmt.Fprintf(io.out, ", %d kept from before", kept)
 	}
 	fmt.Fprintln(io.out)
+	onPhase("writing")
 	if err := writeSweep(dir, sw); err != nil {
 		return fmt.Errorf("writing the sweep: %w", err)
 	}

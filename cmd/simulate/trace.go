@@ -73,6 +73,7 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if opts.from < 0 || opts.to < 0 || (opts.to > 0 && opts.to <= opts.from) {
 		return usagef("--from %s and --to %s: want 0 <= from < to", opts.from, opts.to)
 	}
+	onPhase("loading")
 	sc, err := loadScenario(opts.file, opts.variant, opts.sets)
 	if err != nil {
 		return err
@@ -100,6 +101,7 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if len(opts.requests) > 0 {
 		n = len(opts.requests)
 	}
+	onPhase("set-up")
 	reqs, err := trace.Sample(ctx, sc, sim.Options{Seed: seed}, n, trace.Filter{
 		Requests: opts.requests, Component: opts.component, From: opts.from, To: opts.to,
 	})

@@ -38,17 +38,26 @@ func Scenario(dir string) ([]byte, error) {
 // report.html beside them; scenario is the scenario text, nil if unknown.
 // Every file is written in full before any is renamed into place.
 func Write(dir string, run *results.Run, scenario []byte) error {
+	files, err := Files(run, scenario)
+	if err != nil {
+		return err
+	}
+	return results.WriteDir(dir, files)
+}
+
+// Files draws what Write writes, by file name, without writing it.
+func Files(run *results.Run, scenario []byte) (map[string][]byte, error) {
 	figs := plots.Figures(run)
 	files, err := plots.Files(figs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	page, err := HTML(run, figs, files, scenario)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	files[File] = page
-	return results.WriteDir(dir, files)
+	return files, nil
 }
 
 //go:embed report.html.tmpl

@@ -59,9 +59,9 @@ func Read(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r Run
-	if err := json.Unmarshal(b, &r.Summary); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryFile), err)
+	r, err := decodeSummary(filepath.Join(dir, SummaryFile), b)
+	if err != nil {
+		return nil, err
 	}
 	f, err := os.Open(filepath.Join(dir, TimeseriesFile))
 	if err != nil {
@@ -69,7 +69,27 @@ func Read(dir string) (*Run, error) {
 	}
 	defer f.Close()
 	r.Series, err = ReadCSV(f, r.Summary.BucketSeconds, r.Summary.SimSeconds)
-	return &r, err
+	return r, err
+}
+
+// Decode reads a run back from the bytes of its summary.json and
+// timeseries.csv, as Read does from its folder: what a run's plots are
+// drawn from, so that they are the same bytes whenever they are drawn.
+func Decode(summary, timeseries []byte) (*Run, error) {
+	r, err := decodeSummary(SummaryFile, summary)
+	if err != nil {
+		return nil, err
+	}
+	r.Series, err = ReadCSV(bytes.NewReader(timeseries), r.Summary.BucketSeconds, r.Summary.SimSeconds)
+	return r, err
+}
+
+func decodeSummary(name string, b []byte) (*Run, error) {
+	var r Run
+	if err := json.Unmarshal(b, &r.Summary); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &r, nil
 }
 
 // WriteDir writes files, by name, into dir, creating it; every file is
@@ -103,17 +123,23 @@ func WriteFilesAtomic(files map[string][]byte) error {
 		tmp, err := writeTemp(path, files[path])
 		if tmp != "" {
 			tmps = append(tmps, tmp)
+			if !pending.add(tmp) {
+				return errAbandoned
+			}
+			defer pending.remove(tmp)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	for i, path := range paths {
-		if err := os.Rename(tmps[i], path); err != nil {
-			return err
+	return pending.commit(func() error {
+		for i, path := range paths {
+			if err := os.Rename(tmps[i], path); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // writeTemp writes data to a synced temporary file beside path.
