@@ -24,6 +24,12 @@ func CheckSize(sc *topology.Scenario) error {
 	return checkSeries(sc, newSim(sc, 1))
 }
 
+// SeriesValues is how many values of time series a run of sc keeps:
+// buckets times metrics.
+func SeriesValues(sc *topology.Scenario) int64 {
+	return sc.Buckets() * int64(len(newSim(sc, 1).series.Keys))
+}
+
 func checkBuckets(sc *topology.Scenario) error {
 	if n := sc.Buckets(); n > topology.MaxBuckets {
 		return fmt.Errorf("%s in buckets of %s is %d buckets; a run keeps at most %d: use a longer [metrics] bucket or a shorter duration",

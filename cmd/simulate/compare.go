@@ -70,6 +70,7 @@ func addExperimentFlags(cmd *cobra.Command, e *experimentFlags) {
 	f.Uint64Var(&e.seed, "seed", 1, "the first seed")
 	f.IntVar(&e.jobs, "jobs", runtime.GOMAXPROCS(0), "runs at a time")
 	f.BoolVar(&e.progress, "progress", false, "show progress on stderr even when it is not a terminal")
+	f.IntVar(&e.maxRuns, "max-runs", experiment.DefaultMaxRuns, "refuse more runs than this (sides or grid points × seeds), before anything runs")
 }
 
 func runCompare(opts *compareOptions, io streams) error {
@@ -97,6 +98,9 @@ func runCompare(opts *compareOptions, io streams) error {
 		if sides, err = experiment.VariantSides(configs[0], opts.variants); err != nil {
 			return inputError(err)
 		}
+	}
+	if len(sides) > opts.maxRuns/opts.seeds {
+		return usagef("%d sides × %d seeds is more than the limit of %d runs (raise it with --max-runs)", len(sides), opts.seeds, opts.maxRuns)
 	}
 	onPhase("set-up")
 	cmp, err := experiment.NewComparison(sides, opts.seedList())

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tiny is a scenario that runs in milliseconds.
@@ -149,5 +151,49 @@ func TestARunFolderHoldsOneRun(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(filepath.Join(dir, "summary.json")); string(now) != string(summary) {
 		t.Error("summary.json was replaced although the series could not be")
+	}
+}
+
+// Grids and seed counts beyond the limit of runs are refused at once,
+// before any point is checked or any seed listed; --max-runs raises it.
+func TestHugeExperimentsAreRefusedAtOnce(t *testing.T) {
+	thousand := make([]string, 1000)
+	for i := range thousand {
+		thousand[i] = fmt.Sprint(i + 1)
+	}
+	grid := strings.Join(thousand, ",")
+	two := map[string]string{"s.toml": tiny + "[variant.v]\ndescription = \"x\"\n"}
+	for _, tc := range []hostile{
+		{name: "sweep of a thousand by a thousand", files: two,
+			args: []string{"sweep", "s.toml", "--set", "client.c.rate=" + grid, "--set", "service.s.workers=" + grid, "--seeds", "1"},
+			code: exitInput, want: []string{"the grid has 1000 × 1000 points, times 1 seeds: more than the limit of 100000 runs (raise it with --max-runs)"}},
+		{name: "sweep of a billion seeds", files: two,
+			args: []string{"sweep", "s.toml", "--set", "client.c.rate=10", "--seeds", "1000000000"},
+			code: exitInput, want: []string{"--seeds 1000000000 is more than the limit of 100000 runs (raise it with --max-runs)"}},
+		{name: "compare of a billion seeds", files: two,
+			args: []string{"compare", "s.toml", "--seeds", "1000000000"},
+			code: exitInput, want: []string{"--seeds 1000000000 is more than the limit of 100000 runs"}},
+		{name: "compare of sides times seeds", files: two,
+			args: []string{"compare", "s.toml", "--seeds", "60000"},
+			code: exitInput, want: []string{"2 sides × 60000 seeds is more than the limit of 100000 runs"}},
+		{name: "compare keeping too many series", files: two,
+			args: []string{"compare", "s.toml", "--seeds", "100000", "--max-runs", "1000000", "--set", "duration=1h"},
+			code: exitInput, want: []string{"a comparison keeps every run's time series"}},
+		{name: "validate of a billion seeds", args: []string{"validate", "--seeds", "1000000000"},
+			code: exitInput, want: []string{"--seeds 1000000000 is more than the limit"}},
+		{name: "seeds that wrap around", files: two,
+			args: []string{"compare", "s.toml", "--seed", "18446744073709551615", "--seeds", "3"},
+			code: exitInput, want: []string{"--seed 18446744073709551615 --seeds 3: the seeds would go past the last one"}},
+		{name: "no workers", files: two,
+			args: []string{"compare", "s.toml", "--jobs", "0"},
+			code: exitInput, want: []string{"--jobs must be at least 1, got 0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			runHostile(t, tc)
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v to refuse", took)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ type experimentFlags struct {
 	seed     uint64
 	jobs     int
 	progress bool
+	maxRuns  int
 }
 
 // seedList is the seeds every side or grid point runs: seed, seed+1, ...
@@ -37,8 +39,17 @@ func (f *experimentFlags) check() error {
 	if f.seeds < 1 {
 		return usagef("--seeds must be at least 1, got %d", f.seeds)
 	}
-	if f.jobs < 0 {
-		return usagef("--jobs must not be negative, got %d", f.jobs)
+	if f.jobs < 1 {
+		return usagef("--jobs must be at least 1, got %d", f.jobs)
+	}
+	if f.maxRuns < 1 {
+		return usagef("--max-runs must be at least 1, got %d", f.maxRuns)
+	}
+	if f.seeds > f.maxRuns {
+		return usagef("--seeds %d is more than the limit of %d runs (raise it with --max-runs)", f.seeds, f.maxRuns)
+	}
+	if uint64(f.seeds-1) > math.MaxUint64-f.seed {
+		return usagef("--seed %d --seeds %d: the seeds would go past the last one, %d; start lower", f.seed, f.seeds, uint64(math.MaxUint64))
 	}
 	return nil
 }

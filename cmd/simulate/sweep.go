@@ -107,7 +107,10 @@ func runSweep(opts *sweepOptions, io streams) error {
 		return err
 	}
 	onPhase("set-up")
-	s, err := experiment.NewSweep(c, axes, opts.seeds, opts.seed)
+	if n, ok := results.GridSize(axes); ok && n <= opts.maxRuns/opts.seeds && n >= 1000 {
+		fmt.Fprintf(io.err, "checking the %d points of the grid before anything runs (Ctrl-C stops)\n", n)
+	}
+	s, err := experiment.NewSweepLimited(c, axes, opts.seeds, opts.seed, opts.maxRuns)
 	if err != nil {
 		return inputError(err)
 	}

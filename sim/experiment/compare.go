@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/scenariofile"
@@ -66,6 +67,10 @@ func FileSides(cs []Config) []Side {
 	return sides
 }
 
+// MaxComparedValues bounds the time series a comparison keeps, over all
+// its runs, to draw each side's mean: 8 bytes each.
+const MaxComparedValues = 50_000_000
+
 // Comparison runs sides on the same seeds. The first side is the
 // reference: every other is judged against it.
 type Comparison struct {
@@ -87,6 +92,14 @@ func NewComparison(sides []Side, seeds []uint64) (*Comparison, error) {
 	}
 	if len(sides) < 2 {
 		return nil, results.InputError(fmt.Sprintf("a comparison needs two sides or more, got %d", len(sides)))
+	}
+	var kept int64
+	for _, sc := range scs {
+		kept += int64(len(seeds)) * sim.SeriesValues(sc)
+	}
+	if kept > MaxComparedValues {
+		return nil, results.InputError(fmt.Sprintf("a comparison keeps every run's time series to draw each side's mean: %d sides × %d seeds hold %d values, more than %d (about %d MB): use fewer seeds, or a longer [metrics] bucket",
+			len(sides), len(seeds), kept, MaxComparedValues, MaxComparedValues*8>>20))
 	}
 	return &Comparison{sides: sides, scenarios: scs, seeds: seeds}, nil
 }
@@ -113,7 +126,7 @@ func (c *Comparison) Run(ctx context.Context, par Parallel, progress func(done, 
 	outcomes := make([]*results.Outcome, len(jobs))
 	runs := make([]*results.Run, len(jobs))
 	done := 0
-	err := execute(ctx, configs, jobs, par, true, func(f finished) error {
+	err := execute(ctx, func(i int) Config { return configs[i] }, jobs, par, true, func(f finished) error {
 		outcomes[f.index], runs[f.index] = &f.outcome, f.run
 		done++
 		if progress != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"slices"
 	"strings"
 )
@@ -34,6 +35,22 @@ func Points(axes []Axis) [][]string {
 		ps = next
 	}
 	return ps
+}
+
+// GridSize is the number of points of the grid of axes: the product of
+// their lengths. ok is false when it does not fit an int.
+func GridSize(axes []Axis) (n int, ok bool) {
+	n = 1
+	for _, a := range axes {
+		if len(a.Values) == 0 {
+			return 0, true
+		}
+		if n > math.MaxInt/len(a.Values) {
+			return 0, false
+		}
+		n *= len(a.Values)
+	}
+	return n, true
 }
 
 // Dimensions returns the indices of the axes with more than one value: the
