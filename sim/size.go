@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 
+	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/human"
 )
@@ -11,7 +12,7 @@ import (
 // value is 8 bytes in memory and about 25 in timeseries.csv, which is
 // encoded in memory before it is written: 10 million values keep a run
 // that is stopped and written at its end well under a gigabyte.
-const MaxSeriesValues = 10_000_000
+const MaxSeriesValues = results.MaxSeriesValues
 
 // CheckSize says, before anything runs, whether sc's run would keep more
 // than topology.MaxBuckets buckets or MaxSeriesValues values of time

@@ -197,3 +197,22 @@ func TestHugeExperimentsAreRefusedAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// simulate plot holds the results it reads to what a run can write: an
+// edited summary.json that claims 10^15 seconds took it 2 GB.
+func TestPlotRefusesEditedResults(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := simulate(t, "run", writeScenario(t, tiny), "--out", dir); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	os.WriteFile(filepath.Join(dir, "summary.json"), []byte(strings.Replace(string(b), `"sim_seconds": 2,`, `"sim_seconds": 1e15,`, 1)), 0o644)
+	start := time.Now()
+	code, _, errOut := simulate(t, "plot", dir)
+	if code != exitInput || !strings.Contains(errOut, "sim_seconds 1e+15 in buckets of 1s is 1e+15 buckets, more than 1000000; a run never writes that: the file is corrupt or was edited") {
+		t.Fatalf("exit %d, want %d and what is wrong\n%s", code, exitInput, errOut)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("took %v to refuse", took)
+	}
+}

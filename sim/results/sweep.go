@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -152,26 +153,23 @@ func Merge(paths []string, bestBy string) (*SweepResult, error) {
 
 // missingRuns lists the runs not in have, as ranges: "3, 7-9".
 func missingRuns(have map[int]string, n int) string {
+	// From the runs present, not from 0 to n: n comes from the file's
+	// header, and an edited one must not make this loop for ever.
 	var parts []string
-	for i := 0; i < n; {
-		if _, ok := have[i]; ok {
-			i++
-			continue
+	gap := func(from, to int) { // runs from to to-1 are missing
+		switch {
+		case to-from == 1:
+			parts = append(parts, fmt.Sprint(from))
+		case to > from:
+			parts = append(parts, fmt.Sprintf("%d-%d", from, to-1))
 		}
-		j := i
-		for j+1 < n {
-			if _, ok := have[j+1]; ok {
-				break
-			}
-			j++
-		}
-		if j == i {
-			parts = append(parts, fmt.Sprint(i))
-		} else {
-			parts = append(parts, fmt.Sprintf("%d-%d", i, j))
-		}
-		i = j + 1
 	}
+	next := 0
+	for _, r := range slices.Sorted(maps.Keys(have)) {
+		gap(next, r)
+		next = r + 1
+	}
+	gap(next, n)
 	return strings.Join(parts, ", ")
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -55,7 +56,7 @@ func (r *Run) Encode() (summary, timeseries []byte, err error) {
 
 // Read loads a run written by Write.
 func Read(dir string) (*Run, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	b, err := readLimited(filepath.Join(dir, SummaryFile), maxSummarySize)
 	if err != nil {
 		return nil, err
 	}
@@ -63,13 +64,26 @@ func Read(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(filepath.Join(dir, TimeseriesFile))
+	f, err := openRegular(filepath.Join(dir, TimeseriesFile))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	r.Series, err = ReadCSV(f, r.Summary.BucketSeconds, r.Summary.SimSeconds)
 	return r, err
+}
+
+// openRegular opens the file at path if it is a regular file: a named pipe
+// would block the open, a device never end.
+func openRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return os.Open(path)
 }
 
 // Decode reads a run back from the bytes of its summary.json and
@@ -89,7 +103,31 @@ func decodeSummary(name string, b []byte) (*Run, error) {
 	if err := json.Unmarshal(b, &r.Summary); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := checkSummary(name, &r.Summary); err != nil {
+		return nil, err
+	}
 	return &r, nil
+}
+
+// readLimited reads the regular file at path, refusing it past limit
+// bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
+		return nil, fmt.Errorf("%s is larger than %d MB: the file is corrupt or was edited", path, limit>>20)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d MB: the file is corrupt or was edited", path, limit>>20)
+	}
+	return b, nil
 }
 
 // WriteDir writes files, by name, into dir, creating it; every file is
