@@ -26,11 +26,12 @@ service_time = "1ms"
 // trust: it must be refused with a clear message (or do what it says), and
 // never write outside the output folder.
 type hostile struct {
-	name  string
-	files map[string]string // scenario files, by name, in the working folder
-	args  []string
-	code  int
-	want  []string // in stderr
+	name   string
+	files  map[string]string // scenario files, by name, in the working folder
+	args   []string
+	code   int
+	want   []string   // in stderr
+	before [][]string // command lines run first, each of which must succeed
 }
 
 // The working folder is ROOT/a/b, so that a write that escapes out/ by two
@@ -51,6 +52,11 @@ func runHostile(t *testing.T, tc hostile) (stdout, stderr string) {
 		}
 	}
 	t.Chdir(work)
+	for _, args := range tc.before {
+		if code, _, stderr := simulate(t, args...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+	}
 	code, stdout, stderr := simulate(t, tc.args...)
 	if code != tc.code {
 		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
@@ -62,7 +68,8 @@ func runHostile(t *testing.T, tc hostile) (stdout, stderr string) {
 	}
 	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(work, path)
-		if err == nil && !d.IsDir() && tc.files[rel] == "" && !strings.HasPrefix(rel, outRoot+string(filepath.Separator)) {
+		_, input := tc.files[rel]
+		if err == nil && !d.IsDir() && !input && !strings.HasPrefix(rel, outRoot+string(filepath.Separator)) {
 			t.Errorf("wrote %s, outside the output folder", path)
 		}
 		return nil
@@ -214,5 +221,23 @@ func TestPlotRefusesEditedResults(t *testing.T) {
 	}
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("took %v to refuse", took)
+	}
+}
+
+// Smaller mistakes that used to pass in silence.
+func TestSmallMistakesAreNotSilent(t *testing.T) {
+	for _, tc := range []hostile{
+		{name: "--duration 0s", files: map[string]string{"s.toml": tiny},
+			args: []string{"run", "s.toml", "--duration", "0s"}, code: exitInput, want: []string{"--duration must be positive, got 0s (leave it out to run the scenario's duration, 2s)"}},
+		{name: "--set with a line break", files: map[string]string{"s.toml": tiny},
+			args: []string{"run", "s.toml", "--set", "client.c.rate=5\nservice.s.workers=1"}, code: exitInput, want: []string{"a setting is one line; set each key with its own --set"}},
+		{name: "--set of a client to a number", files: map[string]string{"s.toml": tiny},
+			args: []string{"check", "s.toml", "--set", "client.c=5"}, code: exitInput, want: []string{`--set client.c=5: client "c" must be a table, got the number 5`, "1 problem(s)"}},
+		{name: "an empty file", files: map[string]string{"s.toml": ""},
+			args: []string{"run", "s.toml"}, code: exitInput, want: []string{"s.toml: the scenario defines no components"}},
+		{name: "two files of one name", files: map[string]string{"a/s.toml": tiny, "b/s.toml": tiny}, before: [][]string{{"run", "a/s.toml"}},
+			args: []string{"run", "b/s.toml"}, code: exitOK, want: []string{"a/s.toml, another file; this run of b/s.toml replaces them"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runHostile(t, tc) })
 	}
 }

@@ -106,6 +106,10 @@ func runRun(opts *runOptions, io streams) error {
 	if err := results.CheckReplaceable(dir); err != nil {
 		return usagef("%v", err)
 	}
+	if prev := results.PreviousSource(dir); prev != "" && prev != source(sc) {
+		fmt.Fprintf(io.err, "warning: %s holds the results of %s, another file; this run of %s replaces them (give one of them another name, or --out, to keep both)\n",
+			dir, prev, sc.File)
+	}
 
 	onPhase("set-up")
 	stopProfile, err := startCPUProfile(opts.cpuProfile)

@@ -58,6 +58,9 @@ func TestHostileScenarios(t *testing.T) {
 			want: "--set metrics.bucket=1ms: metrics: bucket: 2h in buckets of 1ms is 7200000 buckets"},
 		{name: "a short bucket in the file", src: "duration = \"2h\"\n[metrics]\nbucket = \"1ms\"\n" + tiny,
 			want: "f.toml:3:10: metrics: bucket: 2h in buckets of 1ms is 7200000 buckets"},
+		// Nothing to run.
+		{name: "empty file", src: "", want: "the scenario defines no components"},
+		{name: "no client", src: "[service.api]\nworkers = 1\nservice_time = \"1ms\"\n", want: "the scenario has no client"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := fstest.MapFS{}

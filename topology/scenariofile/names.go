@@ -3,6 +3,7 @@ package scenariofile
 import (
 	"strings"
 
+	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
@@ -63,4 +64,20 @@ func suggestName(s string) string {
 		return "scenario"
 	}
 	return out
+}
+
+// checkNotEmpty reports a scenario in which nothing would happen: without
+// a client nobody sends a request, and a run would simulate its whole
+// duration of nothing.
+func (d *decoder) checkNotEmpty(sc *topology.Scenario) {
+	for _, c := range sc.Components {
+		if c.Kind == topology.KindClient {
+			return
+		}
+	}
+	if len(sc.Components) == 0 {
+		d.at(tomlpos.Pos{}, "the scenario defines no components: add at least a [client.NAME] and the [service.NAME] it calls (docs/scenario-format.md)")
+		return
+	}
+	d.at(tomlpos.Pos{}, "the scenario has no client, so nothing would send a request: add a [client.NAME] with a target")
 }

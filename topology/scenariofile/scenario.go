@@ -48,6 +48,7 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 	sc.SLOs = d.slos(o.get("slo"), r, sc)
 	sc.Alerts = d.alerts(o.get("alert"), r, sc)
 	sc.Interventions = d.interventions(o.get("intervention"), r, sc)
+	d.checkNotEmpty(sc)
 	return sc
 }
 
@@ -114,7 +115,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}, ready: 1}
 			switch kk.kind {
 			case topology.KindClient:
-				df.client = &topology.Client{}
+				df.client = &topology.Client{Target: -1} // none until decoded: a client that is not a table calls nothing
 			case topology.KindLoadBalancer:
 				df.balancer = &topology.Balancer{}
 			case topology.KindQueue:

@@ -23,6 +23,11 @@ func ParseSetting(s string) (Setting, error) {
 	if !ok || strings.TrimSpace(k) == "" {
 		return Setting{}, fmt.Errorf("%q: want KEY=VALUE, e.g. client.users.timeout=4s", s)
 	}
+	if strings.ContainsAny(s, "\n\r") {
+		// The value is read as one line of TOML: what follows a line break
+		// would be dropped without a word.
+		return Setting{}, fmt.Errorf("%q: a setting is one line; set each key with its own --set", s)
+	}
 	return Setting{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)}, nil
 }
 
