@@ -19,6 +19,13 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("[service.a]\nworkers = 1\nservice_time = { dist = \"empirical\", percentiles = { min = \"1ms\", max = \"1s\" } }\n"))
+	// Hostile shapes (TestHostileScenarios has them full size): nesting
+	// just past the limit, a name out of the output folder, nothing at all.
+	f.Add([]byte("a = " + strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)))
+	f.Add([]byte("a = " + strings.Repeat("{b = ", MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1)))
+	f.Add([]byte(strings.Repeat("b.", MaxDepth+1) + "c = 1"))
+	f.Add([]byte("name = \"../../escape1\"\n" + valid))
+	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		sc, err := Parse("f.toml", src, "")
 		if err == nil {
