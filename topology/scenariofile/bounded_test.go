@@ -9,7 +9,7 @@ import (
 // bounded runs f, failing the test if it does not return within ten
 // seconds (a read that blocks), and says what it allocated and how long it
 // took.
-func bounded(t *testing.T, f func() error) (err error, alloc uint64, took time.Duration) {
+func bounded(t *testing.T, f func() error) (alloc uint64, took time.Duration, err error) {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -23,5 +23,5 @@ func bounded(t *testing.T, f func() error) (err error, alloc uint64, took time.D
 	}
 	took = time.Since(start)
 	runtime.ReadMemStats(&after)
-	return err, after.TotalAlloc - before.TotalAlloc, took
+	return after.TotalAlloc - before.TotalAlloc, took, err
 }

@@ -67,7 +67,7 @@ func TestHostileScenarios(t *testing.T) {
 			for name, text := range tc.files {
 				fsys[name] = &fstest.MapFile{Data: []byte(text)}
 			}
-			err, alloc, took := bounded(t, func() error {
+			alloc, took, err := bounded(t, func() error {
 				_, err := ParseFS(fsys, "f.toml", []byte(tc.src), tc.variant, tc.sets...)
 				return err
 			})

@@ -58,7 +58,7 @@ func TestHostileFiles(t *testing.T) {
 				os.WriteFile(filepath.Join(d, "s.toml"), []byte(tc.scenario), 0o644)
 			}
 			tc.prepare(t, d)
-			err, alloc, took := bounded(t, func() error {
+			alloc, took, err := bounded(t, func() error {
 				_, err := Load(filepath.Join(d, "s.toml"), "")
 				return err
 			})

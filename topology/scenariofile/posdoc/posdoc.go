@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -340,12 +339,4 @@ func scalar(n *yaml.Node) any {
 		}
 	}
 	return n.Value
-}
-
-// posAt converts a byte offset into a line and a rune column.
-func posAt(src []byte, off int) Pos {
-	off = min(max(off, 0), len(src))
-	line := 1 + bytes.Count(src[:off], []byte("\n"))
-	lineStart := bytes.LastIndexByte(src[:off], '\n') + 1
-	return Pos{Line: line, Col: 1 + utf8.RuneCount(src[lineStart:off])}
 }
