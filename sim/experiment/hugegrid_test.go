@@ -35,8 +35,9 @@ func TestHugeGridsAreRefusedBeforeAnythingIsChecked(t *testing.T) {
 		{"seeds that wrap around", []string{"duration=100s"}, 3, 1<<64 - 1, "seeds 18446744073709551615 to 18446744073709551615+3-1 go past the last seed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			as := axes(t, tc.axes...)
 			start := time.Now()
-			_, err := NewSweep(mustConfig(t, retryStorm), axes(t, tc.axes...), tc.seeds, tc.first)
+			_, err := NewSweep(mustConfig(t, retryStorm), as, tc.seeds, tc.first)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
