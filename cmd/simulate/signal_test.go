@@ -79,48 +79,60 @@ func TestSignalsEndEveryCommandInEveryPhase(t *testing.T) {
 			if args[0] != "check" && args[0] != "trace" && args[0] != "plot" {
 				args = append(args, "--out", out)
 			}
-			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "FAILSIM_BE_SIMULATE=1")
+			var env []string
 			mark := "running "
 			if tc.phase != "running" {
-				cmd.Env = append(cmd.Env, "FAILSIM_PAUSE_AT="+tc.phase)
-				mark = "paused at " + tc.phase
+				env, mark = []string{"FAILSIM_PAUSE_AT=" + tc.phase}, "paused at "+tc.phase
 			}
-			stderr, _ := cmd.StderrPipe()
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			lines := bufio.NewScanner(stderr)
-			var said strings.Builder
-			for lines.Scan() {
-				said.WriteString(lines.Text() + "\n")
-				if strings.HasPrefix(lines.Text(), mark) {
-					break
-				}
-			}
-			if !strings.Contains(said.String(), mark) {
-				cmd.Wait()
-				t.Fatalf("never reached %s:\n%s", tc.phase, said.String())
-			}
-			sent := time.Now()
-			cmd.Process.Signal(tc.sig)
-			for lines.Scan() {
-				said.WriteString(lines.Text() + "\n")
-			}
-			cmd.Wait()
-			took := time.Since(sent)
-			if code, want := cmd.ProcessState.ExitCode(), 128+int(tc.sig); code != want {
-				t.Errorf("exit %d, want %d\n%s", code, want, said.String())
+			code, said, took := signalWhen(t, args, env, mark, tc.sig)
+			if want := 128 + int(tc.sig); code != want {
+				t.Errorf("exit %d, want %d\n%s", code, want, said)
 			}
 			if took > time.Second {
 				t.Errorf("took %v to stop after the signal", took)
 			}
-			if !strings.Contains(said.String(), "interrupted") {
-				t.Errorf("stderr does not say it was interrupted:\n%s", said.String())
+			if !strings.Contains(said, "interrupted") {
+				t.Errorf("stderr does not say it was interrupted:\n%s", said)
 			}
 			noHalfWrites(t, root)
 		})
 	}
+}
+
+// signalWhen runs this test binary as simulate with args (and env), waits
+// for a line of stderr that starts with mark, sends sig, and returns the
+// exit status, all of stderr, and how long the process took to end after
+// the signal.
+func signalWhen(t *testing.T, args, env []string, mark string, sig syscall.Signal) (code int, stderr string, took time.Duration) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), "FAILSIM_BE_SIMULATE=1"), env...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(pipe)
+	var said strings.Builder
+	for lines.Scan() {
+		said.WriteString(lines.Text() + "\n")
+		if strings.HasPrefix(lines.Text(), mark) {
+			break
+		}
+	}
+	if !strings.Contains(said.String(), mark) {
+		cmd.Wait()
+		t.Fatalf("never said %q:\n%s", mark, said.String())
+	}
+	sent := time.Now()
+	cmd.Process.Signal(sig)
+	for lines.Scan() {
+		said.WriteString(lines.Text() + "\n")
+	}
+	cmd.Wait()
+	return cmd.ProcessState.ExitCode(), said.String(), time.Since(sent)
 }
 
 // noHalfWrites checks that nothing under root is a temporary file or
