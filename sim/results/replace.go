@@ -45,6 +45,10 @@ func ReplaceDir(dir string, files map[string][]byte, source string) error {
 	if err := CheckReplaceable(dir); err != nil {
 		return err
 	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -188,6 +192,11 @@ func isNotEmpty(err error) bool {
 // folders (out/, which holds every scenario's runs) is refused rather than
 // replaced.
 func CheckReplaceable(dir string) error {
+	if abs, err := filepath.Abs(dir); err == nil {
+		if wd, err := os.Getwd(); err == nil && (abs == wd || strings.HasPrefix(wd, abs+string(filepath.Separator)) || abs == filepath.Dir(abs)) {
+			return fmt.Errorf("%s is the folder you are in, or holds it: a run replaces its folder whole, so write it into a folder of its own (--out)", dir)
+		}
+	}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

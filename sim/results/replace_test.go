@@ -96,6 +96,19 @@ func TestReplaceDirRefusesAFolderOfFolders(t *testing.T) {
 	}
 }
 
+// The folder one works in, or one that holds it, is not replaced: the
+// shell would be left in a deleted folder.
+func TestReplaceDirRefusesTheWorkingFolder(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, d := range []string{".", dir, filepath.Dir(dir), "/"} {
+		err := ReplaceDir(d, map[string][]byte{"summary.json": nil}, "")
+		if err == nil || !strings.Contains(err.Error(), "is the folder you are in, or holds it") {
+			t.Errorf("%s: got %v", d, err)
+		}
+	}
+}
+
 func write(t *testing.T, dir, name, text string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
