@@ -134,16 +134,16 @@ func spansDecades(m *results.MetricResult) bool {
 	}
 	lo, hi := math.Inf(1), 0.0
 	for _, e := range m.Estimates {
-		if e != nil && e.Mean > 0 {
-			lo, hi = min(lo, e.Mean), max(hi, e.Mean)
+		if e != nil && e.Center() > 0 {
+			lo, hi = min(lo, e.Center()), max(hi, e.Center())
 		}
 	}
 	return hi > 20*lo
 }
 
 // series draws estimates against x in colour i of n: for numeric x, a line
-// through the means in a shaded band of the intervals; for categories,
-// each mean as a dot with whiskers, shifted by dodge so that series at one
+// through the estimates (means, or medians) in a shaded band of the intervals; for categories,
+// each estimate as a dot with whiskers, shifted by dodge so that series at one
 // category stay apart (and named in the legend unless label is "").
 // The earlier series are drawn wider, so that where they agree every one
 // still shows.
@@ -155,7 +155,7 @@ func (p *panel) series(label string, i, n int, a xAxis, es []*results.Estimate, 
 		if e == nil {
 			continue
 		}
-		mid[j] = sc.Value(e.Mean)
+		mid[j] = sc.Value(e.Center())
 		if e.Lo != nil {
 			lo[j], hi[j] = sc.Value(*e.Lo), sc.Value(*e.Hi)
 		}

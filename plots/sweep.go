@@ -161,8 +161,8 @@ func heatmap(sw *results.SweepResult, dims []int, heading []string) *Figure {
 				e := m.Estimates[at[[2]string{vx, vy}]]
 				cell := heatCell{value: math.NaN(), text: sc.Estimate(e)}
 				if e != nil {
-					cell.value = e.Mean
-					h.lo, h.hi = math.Min(h.lo, e.Mean), math.Max(h.hi, e.Mean)
+					cell.value = e.Center()
+					h.lo, h.hi = math.Min(h.lo, e.Center()), math.Max(h.hi, e.Center())
 				}
 				h.cells = append(h.cells, cell)
 			}

@@ -191,7 +191,16 @@ func (s *Sim) closeBucket() {
 		st.lat.Reset()
 	}
 	s.closePools(end, w)
+	if s.bucketEnd == s.warmupEnd {
+		for i := range s.comps {
+			s.comps[i].stats.endWarmup(s.bucketEnd)
+		}
+		s.faultLogicWarmup = s.faultLogic
+	}
 	s.bucketEnd += s.bucket
+	if s.onBucket != nil {
+		s.onBucket(s.series)
+	}
 }
 
 func quantile(h *metrics.Histogram, q float64) float64 {

@@ -62,7 +62,8 @@ func queueColumns(k *component) []column {
 
 // infraSummary adds component k's cache, queue and bulkhead totals.
 func (s *Sim) infraSummary(k *component, c *results.Component) {
-	t := &k.stats.tot
+	m := k.stats.measured()
+	t := &m
 	c.BulkheadRejected = t.bulkheadRejected
 	if k.srv != nil && k.srv.cache != nil {
 		c.Cache = &results.Cache{Hits: t.cacheHits, Misses: t.cacheMisses, Coalesced: t.coalesced,

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"time"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/results"
@@ -32,6 +33,19 @@ type Options struct {
 	// Tracer, when set, hears every point of every request's life (see
 	// sim/trace, which samples and narrates them).
 	Tracer Tracer
+
+	// Progress, when set, is told every few thousand events how far the
+	// run has come: the simulated time reached and the events so far. It
+	// is called between events, on the run's goroutine; what it does with
+	// the news (a line on a terminal) is the caller's.
+	Progress func(reached time.Duration, events uint64)
+
+	// OnBucket, when set, is called each time a bucket closes, with the
+	// series as it stands: its last bucket is the one just closed. It lets
+	// a caller show a run while it goes (the playground streams it to a
+	// page); it must read the series and not keep or change it. It is
+	// called on the run's goroutine and changes nothing the run computes.
+	OnBucket func(series *results.Series)
 }
 
 // DefaultMaxInFlight is about 640 MB of records.
@@ -52,6 +66,7 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if err := checkSeries(sc, s); err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
+	s.onBucket = opts.OnBucket
 	if opts.Fingerprint {
 		s.fp = fnv.New64a()
 	}
@@ -103,6 +118,9 @@ func (s *Sim) loop(ctx context.Context, opts Options) (stop string, err error) {
 			if stop = s.mustStop(ctx, opts.MaxInFlight); stop != "" {
 				s.end = e.At
 				break
+			}
+			if opts.Progress != nil {
+				opts.Progress(time.Duration(e.At), s.events)
 			}
 		}
 		if s.fp != nil {

@@ -64,7 +64,11 @@ type Sim struct {
 	bucket     des.Time
 	bucketEnd  des.Time
 	series     *results.Series
-	faultLogic int64 // logical requests issued while a fault was active
+	faultLogic int64                 // logical requests issued while a fault was active
+	onBucket   func(*results.Series) // Options.OnBucket: told of each bucket as it closes, or nil
+
+	warmupEnd        des.Time // statistics start here, at a bucket's end; 0 without a warm-up
+	faultLogicWarmup int64    // faultLogic when the warm-up ended
 
 	book          *book      // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
 	hedges        []hedgeSet // the copies in flight of each job's hedged call, by record; nil without hedging
@@ -181,6 +185,8 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		end:    des.FromDuration(sc.Duration),
 		faults: sc.Faults,
 		bucket: des.FromDuration(sc.Metrics.Bucket),
+
+		warmupEnd: des.FromDuration(sc.Metrics.Warmup),
 	}
 	s.bucketEnd = s.bucket
 	s.comps = make([]component, len(sc.Components))

@@ -27,21 +27,24 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		SimSeconds:    s.end.Seconds(),
 		BucketSeconds: s.bucket.Seconds(),
 		Events:        s.events,
+		WarmupS:       s.warmupEnd.Seconds(),
 		Components:    map[string]results.Component{},
 		Faults:        []results.Fault{},
 	}
 	cl := &sum.Clients
 	for i := range s.comps {
 		if k := &s.comps[i]; k.kind == topology.KindClient {
-			t := &k.stats.tot
+			m := k.stats.measured()
+			t := &m
 			cl.LogicalRequests += t.logical
 			cl.Attempts += t.arrivals
 			cl.Succeeded += t.succeeded
 			cl.Failed += t.failed
 			cl.InFlight += k.stats.inSys.Value()
-			cl.Failures.Timeout += k.stats.failures[timedOut]
-			cl.Failures.Error += k.stats.failures[failed]
-			cl.Failures.Rejected += k.stats.failures[rejected]
+			failures, before := &k.stats.failures, &k.stats.warmup.failures
+			cl.Failures.Timeout += failures[timedOut] - before[timedOut]
+			cl.Failures.Error += failures[failed] - before[failed]
+			cl.Failures.Rejected += failures[rejected] - before[rejected]
 			cl.Degraded += t.degraded
 			cl.Hedges += t.hedges
 		}
@@ -49,14 +52,16 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	if done := cl.Succeeded + cl.Degraded + cl.Failed; done > 0 {
 		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
 	}
-	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
+	measured := s.end - s.warmupEnd
+	cl.GoodputRPS = float64(cl.Succeeded) / measured.Seconds()
 	cl.Latency = latency(clientLat)
 	cl.FinishedS = s.finishedAt()
 
 	for i := range s.comps {
 		k := &s.comps[i]
 		st := &k.stats
-		t := &st.tot
+		m := st.measured()
+		t := &m
 		c := results.Component{
 			Kind:              k.kind.String(),
 			Group:             s.sc.Components[i].Group,
@@ -80,14 +85,14 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		if cl.LogicalRequests > 0 {
 			c.Amplification = float64(t.arrivals) / float64(cl.LogicalRequests)
 		}
-		if s.faultLogic > 0 {
-			c.FaultAmplification = float64(st.faultArrivals) / float64(s.faultLogic)
+		if logic := s.faultLogic - s.faultLogicWarmup; logic > 0 {
+			c.FaultAmplification = float64(st.faultArrivals-st.warmup.faultArrivals) / float64(logic)
 		}
 		var maxIn float64
 		c.MeanInSystem, maxIn = st.inSys.Total(s.end)
 		c.MaxInSystem = int64(maxIn)
-		if st.respN > 0 {
-			c.MeanResponseS = st.respSum / float64(st.respN)
+		if n := st.respN - st.warmup.respN; n > 0 {
+			c.MeanResponseS = (st.respSum - st.warmup.respSum) / float64(n)
 		}
 		for _, p := range k.policies() {
 			if p.breaker != nil {
@@ -100,7 +105,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		if k.srv != nil {
 			busy, _ := st.busy.Total(s.end)
 			workers, _ := st.capacity.Total(s.end)
-			c.BusyS = busy * s.end.Seconds()
+			c.BusyS = busy * measured.Seconds()
 			if workers > 0 {
 				c.Utilization = busy / workers
 			}
@@ -172,7 +177,7 @@ func (s *Sim) recovery() results.Recovery {
 		g.Widths = append(g.Widths, w)
 		g.Rate = append(g.Rate, succ/w)
 	}
-	v := metrics.Judge(g, first.Seconds(), lastS, r.WindowS, r.Tolerance)
+	v := metrics.Judge(g, s.warmupEnd.Seconds(), first.Seconds(), lastS, r.WindowS, r.Tolerance)
 	r.BaselineGoodputRPS = v.Baseline
 	r.Verdict = v.Verdict
 	if v.Judged {

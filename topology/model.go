@@ -30,6 +30,7 @@ type Scenario struct {
 // Metrics configures how results are bucketed and how recovery is judged.
 type Metrics struct {
 	Bucket            time.Duration // width of one time bucket
+	Warmup            time.Duration // the start of the run left out of every statistic; a whole number of buckets
 	RecoveryWindow    time.Duration // goodput is averaged over this window when judging recovery
 	RecoveryTolerance float64       // recovered means within this fraction of the pre-fault goodput
 }

@@ -16,7 +16,7 @@ import (
 // real process under the memory ceiling; so does a two-minute run at
 // 200,000 calls a second with a one-hour timeout, which took 920 MB before
 // cancelled timers gave their memory back. go test -tags long runs it.
-func TestShippedScenariosStayUnderTheMemoryCeiling(t *testing.T) {
+func TestLongShippedScenariosStayUnderTheMemoryCeiling(t *testing.T) {
 	entries, err := scenarios.List()
 	if err != nil {
 		t.Fatal(err)

@@ -76,17 +76,28 @@ func runCheck(opts *checkOptions, io streams) error {
 }
 
 // warnFindings prints the check's findings, one line each, before a run.
-func warnFindings(w io.Writer, sc *topology.Scenario) {
+func warnFindings(w io.Writer, sc *topology.Scenario, show string) {
 	rep := check.Run(sc)
-	if len(rep.Findings) == 0 {
+	if len(rep.Findings) == 0 || show == findingsNone {
 		return
-	}
-	for _, f := range rep.Findings {
-		fmt.Fprintln(w, f.Line())
 	}
 	cmd := "simulate check " + sc.File
 	if sc.Variant != "" {
 		cmd += " --variant " + sc.Variant
 	}
+	if show == findingsCount {
+		fmt.Fprintf(w, "check: %s; '%s' explains them (--findings full lists them here)\n", rep.Tally(), cmd)
+		return
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintln(w, f.Line())
+	}
 	fmt.Fprintf(w, "run '%s' for what each finding means and how to fix it\n\n", cmd)
 }
+
+// What run shows of the check's findings (--findings).
+const (
+	findingsCount = "count"
+	findingsFull  = "full"
+	findingsNone  = "none"
+)

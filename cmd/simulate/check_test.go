@@ -89,9 +89,21 @@ func TestCheckBadInputExitsTwo(t *testing.T) {
 	}
 }
 
-// run warns with the check's findings, one line each, before it runs.
-func TestRunPrintsFindingsFirst(t *testing.T) {
+// run counts the check's findings in one line before it runs, and
+// --findings full lists them, one line each.
+func TestRunCountsFindingsFirst(t *testing.T) {
 	code, _, errOut := simulate(t, "run", seedScenario, "--duration", "2s", "--out", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := "check: 9 findings: 8 warnings, 1 note; 'simulate check " + seedScenario + "' explains them (--findings full lists them here)\n"
+	if !strings.Contains(errOut, want) || strings.Contains(errOut, "warning[") {
+		t.Errorf("stderr lacks the count alone, %q:\n%s", want, errOut)
+	}
+	if _, _, errOut := simulate(t, "run", seedScenario, "--duration", "2s", "--out", t.TempDir(), "--findings", "none"); strings.Contains(errOut, "finding") {
+		t.Errorf("--findings none still prints them:\n%s", errOut)
+	}
+	code, _, errOut = simulate(t, "run", seedScenario, "--duration", "2s", "--out", t.TempDir(), "--findings", "full")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

@@ -13,7 +13,7 @@ import (
 
 func newDocsCmd(io streams) *cobra.Command {
 	var dir string
-	var check bool
+	var check, progress bool
 	cmd := &cobra.Command{
 		Use:   "docs",
 		Short: "Regenerate docs/scenarios: each shipped scenario's page, numbers and dashboards",
@@ -33,14 +33,18 @@ and exits with status 1 if there is one (the tests run the same check).`,
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			par := inParallel(runtime.GOMAXPROCS(0))
+			runs, err := scenariodoc.Runs()
+			if err != nil {
+				return err
+			}
+			par := counted(inParallel(runtime.GOMAXPROCS(0)), runs, newProgress(io.err, progress))
 			if check {
 				problems, err := scenariodoc.Check(ctx, dir, par)
 				if err != nil {
 					return err
 				}
 				if len(problems) > 0 {
-					return fmt.Errorf("%d problem(s) in %s:\n  %s", len(problems), dir, strings.Join(problems, "\n  "))
+					return fmt.Errorf("%s in %s:\n  %s", count(len(problems)), dir, strings.Join(problems, "\n  "))
 				}
 				fmt.Fprintf(io.out, "%s is current\n", dir)
 				return nil
@@ -57,6 +61,15 @@ and exits with status 1 if there is one (the tests run the same check).`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "docs/scenarios", "the directory of the pages")
+	cmd.Flags().BoolVar(&progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; list the pages that are missing, stale or unfinished")
 	return cmd
+}
+
+// count counts problems in words: "1 problem", "3 problems".
+func count(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", n)
 }

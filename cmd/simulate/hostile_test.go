@@ -232,7 +232,7 @@ func TestSmallMistakesAreNotSilent(t *testing.T) {
 		{name: "--set with a line break", files: map[string]string{"s.toml": tiny},
 			args: []string{"run", "s.toml", "--set", "client.c.rate=5\nservice.s.workers=1"}, code: exitInput, want: []string{"a setting is one line; set each key with its own --set"}},
 		{name: "--set of a client to a number", files: map[string]string{"s.toml": tiny},
-			args: []string{"check", "s.toml", "--set", "client.c=5"}, code: exitInput, want: []string{`--set client.c=5: client "c" must be a table, got the number 5`, "1 problem(s)"}},
+			args: []string{"check", "s.toml", "--set", "client.c=5"}, code: exitInput, want: []string{`--set client.c=5: client "c" must be a table, got the number 5`, "1 problem in the scenario"}},
 		{name: "an empty file", files: map[string]string{"s.toml": ""},
 			args: []string{"run", "s.toml"}, code: exitInput, want: []string{"s.toml: the scenario defines no components"}},
 		{name: "two files of one name", files: map[string]string{"a/s.toml": tiny, "b/s.toml": tiny}, before: [][]string{{"run", "a/s.toml"}},

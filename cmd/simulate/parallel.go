@@ -28,3 +28,24 @@ func inParallel(workers int) experiment.Parallel {
 		wg.Wait()
 	}
 }
+
+// counted tells progress, after each run par makes, how many of total are
+// done, over every call an experiment makes to it: the runs of an
+// experiment that calls it once per scenario add up.
+func counted(par experiment.Parallel, total int, progress func(done, total int)) experiment.Parallel {
+	if progress == nil {
+		return par
+	}
+	var mu sync.Mutex
+	done := 0
+	progress(0, total)
+	return func(n int, work func(i int)) {
+		par(n, func(i int) {
+			work(i)
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			progress(done, total)
+		})
+	}
+}

@@ -67,12 +67,12 @@ func runPlot(opts *plotOptions, io streams) error {
 		if out == "" {
 			out = dir
 		}
-		scenario, err := report.Scenario(dir)
+		design, err := report.ReadDesign(dir)
 		if err != nil {
 			return usagef("%s: %v", dir, err)
 		}
 		onPhase("writing")
-		if err := writeReport(dir, out, runs[0], scenario); err != nil {
+		if err := writeReport(dir, out, runs[0], design); err != nil {
 			return fmt.Errorf("writing plots: %w", err)
 		}
 		fmt.Fprintf(io.out, "wrote %s, the dashboard and the plots (PNG and SVG) into %s\n", report.File, out)
@@ -111,18 +111,18 @@ func readResults(dir string) (*results.Run, error) {
 // writeReport draws a run's plots and report into out. Into the run's own
 // folder, the folder is replaced whole with the run's files and the new
 // drawings (results.ReplaceDir), so that it never holds plots of two runs.
-func writeReport(dir, out string, run *results.Run, scenario []byte) error {
-	files, err := report.Files(run, scenario)
+func writeReport(dir, out string, run *results.Run, design report.Design) error {
+	files, err := report.Files(run, design)
 	if err != nil {
 		return err
 	}
 	if same, _ := sameDir(dir, out); !same {
 		return results.WriteDir(out, files) // a folder of drawings only
 	}
-	for _, name := range []string{results.SummaryFile, results.TimeseriesFile, report.ScenarioFile} {
+	for _, name := range []string{results.SummaryFile, results.TimeseriesFile, report.ScenarioFile, report.TopologyFile, report.CheckFile} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, fs.ErrNotExist) && name == report.ScenarioFile {
-			continue
+		if errors.Is(err, fs.ErrNotExist) && name != results.SummaryFile && name != results.TimeseriesFile {
+			continue // a run without --plot, or from before they were written
 		} else if err != nil {
 			return err
 		}

@@ -61,7 +61,8 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 		fmt.Fprintf(w, "  every user made its requests: the last finished at t=%.3fs\n", *c.FinishedS)
 	}
 
-	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults)")
+	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults;")
+	fmt.Fprintln(w, "  a bucket's peak can pass the attempt limit: retries of earlier requests land beside its own)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	width := 0
 	for _, name := range s.Order {
@@ -84,7 +85,18 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	printAutoscaling(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s%s\n", s.Recovery.Verdict, restoredBy(s))
+	collapse, collapsed := r.Collapse()
+	if collapsed {
+		fmt.Fprintf(w, "Collapse: from t=%gs, more than %s of the requests ending in a bucket failed\n", collapse, human.Percent(s.Recovery.Tolerance))
+	}
 	printAlerts(w, s)
+	if d := s.Detection; collapsed && d != nil && d.TimeToDetectS != nil && d.FirstFaultAtS != nil {
+		if lead := collapse - (*d.FirstFaultAtS + *d.TimeToDetectS); lead >= 0 {
+			fmt.Fprintf(w, "Detection came %gs before the collapse\n", lead)
+		} else {
+			fmt.Fprintf(w, "Detection came %gs after the collapse\n", -lead)
+		}
+	}
 	rate := float64(s.Events) / wall.Seconds()
 	fmt.Fprintf(w, "Events: %d in %s wall time (%.1fM events/s)\n", s.Events, wall.Round(time.Millisecond), rate/1e6)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/human"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
@@ -162,6 +163,53 @@ func (p *progressBar) update(done, total int) {
 	}
 	fmt.Fprint(p.w, line)
 	if done == total {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// runProgress shows how far one run has come on one line of stderr,
+// redrawn in place: the simulated time reached against the run's, the
+// events per second and the time left; off unless stderr is a terminal or
+// --progress asks for it.
+type runProgress struct {
+	w             io.Writer
+	total         time.Duration
+	start, drawn  time.Time
+	events, prevN uint64
+}
+
+// newRunProgress returns the function sim.Options.Progress calls, and one
+// to call when the run is over, which ends the line; both nil when off.
+func newRunProgress(w io.Writer, asked bool, total time.Duration) (func(time.Duration, uint64), func()) {
+	if !asked && !isTerminal(w) {
+		return nil, func() {}
+	}
+	p := &runProgress{w: w, total: total, start: time.Now()}
+	return p.update, p.end
+}
+
+func (p *runProgress) update(reached time.Duration, n uint64) {
+	if n < p.prevN { // a second run (trace runs twice): its events add on
+		p.prevN = 0
+	}
+	p.events += n - p.prevN
+	p.prevN = n
+	now := time.Now()
+	if now.Sub(p.drawn) < 200*time.Millisecond {
+		return
+	}
+	p.drawn = now
+	took := now.Sub(p.start).Seconds()
+	line := fmt.Sprintf("\rsimulated %s of %s (%.0f%%)", human.Duration(reached.Truncate(time.Second)), human.Duration(p.total), 100*reached.Seconds()/p.total.Seconds())
+	if took > 0 && reached > 0 {
+		left := time.Duration(float64(p.total-reached) / float64(reached) * took * float64(time.Second)).Round(time.Second)
+		line += fmt.Sprintf(", %s events/s, %s left  ", human.Count(float64(p.events)/took), left)
+	}
+	fmt.Fprint(p.w, line)
+}
+
+func (p *runProgress) end() {
+	if !p.drawn.IsZero() {
 		fmt.Fprintln(p.w)
 	}
 }

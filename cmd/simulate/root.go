@@ -46,6 +46,9 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newScenariosCmd(io))
 	root.AddCommand(newTraceCmd(io))
 	root.AddCommand(newDocsCmd(io))
+	root.AddCommand(newImportCmd(io))
+	root.AddCommand(newDemoCmd(io))
+	root.AddCommand(newServeCmd(io))
 	return root
 }
 
@@ -61,10 +64,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var scenarioErrs scenariofile.Errors
 	var usage usageError
+	var input badFileError
 	switch {
 	case errors.As(err, &scenarioErrs):
 		fmt.Fprint(stderr, scenarioErrs.Pretty())
-		fmt.Fprintf(stderr, "\n%d problem(s) in the scenario; nothing was run or written.\n", len(scenarioErrs))
+		switch n := len(scenarioErrs); {
+		case n == 1 && strings.HasPrefix(scenarioErrs[0].Msg, "cannot read the scenario"):
+			fmt.Fprintln(stderr, "\nnothing was run or written.")
+		case n == 1:
+			fmt.Fprintln(stderr, "\n1 problem in the scenario; nothing was run or written.")
+		default:
+			fmt.Fprintf(stderr, "\n%d problems in the scenario; nothing was run or written.\n", n)
+		}
+		return exitInput
+	case errors.As(err, &input):
+		fmt.Fprintf(stderr, "error: %v\n", input.err)
 		return exitInput
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "%v\n", err)

@@ -6,14 +6,17 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/failsim/failsim/plots"
 	"github.com/failsim/failsim/plots/report"
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
+	"github.com/failsim/failsim/topology/check"
 )
 
 // runOptions are the flags of `simulate run`.
@@ -31,6 +34,8 @@ type runOptions struct {
 	memProfile  string
 	maxInFlight int
 	debug       bool
+	findings    string
+	progress    bool
 }
 
 func newRunCmd(io streams) *cobra.Command {
@@ -64,6 +69,8 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 	f.StringVar(&opts.out, "out", "", "directory for summary.json and timeseries.csv (default out/NAME/VARIANT), replaced whole by the run; other files in it are kept")
 	f.BoolVar(&opts.plot, "plot", false, "also write the plots, the dashboard, report.html and scenario.toml into the same directory")
 	f.IntVar(&opts.maxInFlight, "max-in-flight", sim.DefaultMaxInFlight, "stop a diverging run when more calls than this are in flight at once, keeping the results so far")
+	f.StringVar(&opts.findings, "findings", findingsCount, "what to print of the design check's findings before running: count, full or none")
+	f.BoolVar(&opts.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	f.BoolVar(&opts.debug, "debug", false, "check the engine's invariants at the end of every bucket, not only at the end of the run")
 	f.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of the simulation to this file (read it with go tool pprof)")
 	f.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile, taken when the simulation ends, to this file")
@@ -71,6 +78,9 @@ variant is chosen). The same file, variant and seed always give the same bytes.`
 }
 
 func runRun(opts *runOptions, io streams) error {
+	if !slices.Contains([]string{findingsCount, findingsFull, findingsNone}, opts.findings) {
+		return usagef("--findings must be count, full or none, got %q", opts.findings)
+	}
 	if opts.maxInFlight < 1 {
 		return usagef("--max-in-flight must be at least 1, got %d", opts.maxInFlight)
 	}
@@ -91,7 +101,7 @@ func runRun(opts *runOptions, io streams) error {
 			fmt.Fprintf(io.err, "warning: fault %q starts at %s, after the run ends at %s; it will not happen\n", f.Name, f.At, sc.Duration)
 		}
 	}
-	warnFindings(io.err, sc)
+	warnFindings(io.err, sc, opts.findings)
 	dir := opts.out
 	if dir == "" {
 		v := sc.Variant
@@ -120,7 +130,9 @@ func runRun(opts *runOptions, io streams) error {
 	defer stop()
 	onPhase("running")
 	start := time.Now()
-	res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, MaxInFlight: opts.maxInFlight, Debug: opts.debug})
+	progress, done := newRunProgress(io.err, opts.progress, sc.Duration)
+	res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, MaxInFlight: opts.maxInFlight, Debug: opts.debug, Progress: progress})
+	done()
 	wall := time.Since(start)
 	stopped := ctx.Err() != nil
 	stop() // from here on a signal ends the process at once
@@ -168,10 +180,10 @@ func title(sc *topology.Scenario) string {
 }
 
 // runFiles is everything a run writes into its folder, which is replaced
-// whole: summary.json and timeseries.csv and, with plots, the scenario, the
-// plots and report.html. The plots are drawn from the results read back
-// from those bytes, so that they are the same bytes as a later 'simulate
-// plot DIR' gives.
+// whole: summary.json and timeseries.csv and, with plots, the scenario
+// drawn and checked, the plots and report.html. The plots are drawn from
+// the results read back from those bytes, so that they are the same bytes
+// as a later 'simulate plot DIR' gives.
 func runFiles(sc *topology.Scenario, res *results.Run, plot bool) (map[string][]byte, error) {
 	sum, csv, err := res.Encode()
 	if err != nil {
@@ -185,14 +197,28 @@ func runFiles(sc *topology.Scenario, res *results.Run, plot bool) (map[string][]
 	if err != nil {
 		return nil, err
 	}
-	drawn, err := report.Files(back, sc.Source)
+	var checked bytes.Buffer
+	if err := check.Run(sc).WriteJSON(&checked); err != nil {
+		return nil, err
+	}
+	design := map[string][]byte{
+		report.ScenarioFile: sc.Source,
+		report.TopologyFile: plots.Topology(sc),
+		report.CheckFile:    checked.Bytes(),
+	}
+	d, err := report.ParseDesign(design[report.ScenarioFile], design[report.TopologyFile], design[report.CheckFile])
+	if err != nil {
+		return nil, err
+	}
+	drawn, err := report.Files(back, d)
 	if err != nil {
 		return nil, fmt.Errorf("drawing the plots: %w", err)
 	}
-	for name, b := range drawn {
-		files[name] = b
+	for _, more := range []map[string][]byte{drawn, design} {
+		for name, b := range more {
+			files[name] = b
+		}
 	}
-	files[report.ScenarioFile] = sc.Source
 	return files, nil
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
 )
 
@@ -75,7 +77,10 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 			"bad.toml:1:12: duration: 60 has no unit",
 			" 1 | duration = 60",
 			"bad.toml:3:10: client \"c\": target: no component named \"nowhere\"",
-			"2 problem(s) in the scenario; nothing was run or written.",
+			"2 problems in the scenario; nothing was run or written.",
+		}},
+		{"missing file", []string{"run", filepath.Join(dir, "nowhere.toml"), "--out", out}, []string{
+			"cannot read the scenario", "\nnothing was run or written.",
 		}},
 		{"unknown variant", []string{"run", "../../scenarios/timeout-mismatch.toml", "--variant", "alinged", "--out", out}, []string{
 			`no variant "alinged": this scenario defines "aligned", `,
@@ -134,5 +139,53 @@ func TestRunSettingsAndProfiles(t *testing.T) {
 	code, _, errOut = simulate(t, "run", "../../scenarios/validation/mm1.toml", "--set", "client.arrivals.rat=100", "--out", dir)
 	if code != exitInput || !strings.Contains(errOut, `unknown key "rat"; did you mean "rate"?`) {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// Long commands show progress on stderr when it is a terminal, or when
+// --progress asks; a pipe, as in these tests, gets none.
+func TestProgressOnlyWhenAsked(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "validation/mm1", "--findings", "none", "--out", t.TempDir()}, "\rsimulated "},
+		{[]string{"trace", "validation/mm1", "--duration", "20s", "-n", "1"}, "\rsimulated "},
+	} {
+		_, _, quiet := simulate(t, tc.args...)
+		_, _, shown := simulate(t, append(tc.args, "--progress")...)
+		if strings.Contains(quiet, tc.want) || !strings.Contains(shown, tc.want) || !strings.Contains(shown, " events/s, ") || !strings.Contains(shown, " left") {
+			t.Errorf("%v: without --progress %q, with it %q; want progress (%q, events/s, time left) only with it", tc.args, quiet, shown, tc.want)
+		}
+	}
+}
+
+// counted adds up the runs of every call an experiment makes.
+func TestCountedAddsUpCalls(t *testing.T) {
+	var seen []int
+	par := counted(experiment.Sequential, 5, func(done, total int) {
+		if total != 5 {
+			t.Errorf("total %d, want 5", total)
+		}
+		seen = append(seen, done)
+	})
+	par(2, func(int) {})
+	par(3, func(int) {})
+	if !slices.Equal(seen, []int{0, 1, 2, 3, 4, 5}) {
+		t.Errorf("progress %v, want 0 to 5", seen)
+	}
+}
+
+// slow-drift's docs say its burn-rate alert fires 170s before the
+// collapse: run prints both, so a reader can check.
+func TestRunSaysWhenTheCollapseCame(t *testing.T) {
+	code, out, errOut := simulate(t, "run", "slow-drift", "--findings", "none", "--out", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{"Collapse: from t=1004s, more than 10.0% of the requests ending in a bucket failed", "Detection came 170s before the collapse"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -32,6 +32,8 @@ type sweepOptions struct {
 	bestBy    string
 	findEdge  string
 	edgeSteps int
+	precision float64
+	maxSeeds  int
 }
 
 func newSweepCmd(io streams) *cobra.Command {
@@ -70,6 +72,8 @@ merge' joins the shards. --find-edge KEY bisects KEY between the two values its
 	f.BoolVar(&opts.resume, "resume", false, "keep the runs already in the runs file and run the rest")
 	f.StringVar(&opts.shard, "shard", "", "I/N: run only the runs whose index % N == I (/N: I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)")
 	f.StringVar(&opts.bestBy, "best-by", "success_rate", "the metric that picks the best point")
+	f.Float64Var(&opts.precision, "precision", 0, "run more seeds, after --seeds, until every point's 95% interval of success rate, goodput, p99 and wasted work is within this fraction of its mean (e.g. 0.05)")
+	f.IntVar(&opts.maxSeeds, "max-seeds", 100, "with --precision: stop adding seeds here")
 	f.StringVar(&opts.findEdge, "find-edge", "", "bisect this key, between the two values its --set gives, for where the system stops recovering")
 	f.IntVar(&opts.edgeSteps, "edge-steps", 6, "with --find-edge: values to probe between the bounds")
 	addExperimentFlags(cmd, &opts.experimentFlags)
@@ -100,6 +104,14 @@ func runSweep(opts *sweepOptions, io streams) error {
 	}
 	if opts.findEdge != "" && (opts.shard != "" || opts.resume) {
 		return usagef("--find-edge probes one value after another: it cannot be sharded or resumed")
+	}
+	switch {
+	case opts.precision < 0 || opts.precision >= 1:
+		return usagef("--precision must be a fraction of the mean, between 0 and 1 (e.g. 0.05), got %g", opts.precision)
+	case opts.precision > 0 && opts.maxSeeds < max(opts.seeds, 2):
+		return usagef("--max-seeds %d must be at least --seeds (%d) and 2", opts.maxSeeds, opts.seeds)
+	case opts.precision > 0 && (opts.shard != "" || opts.resume || opts.findEdge != ""):
+		return usagef("--precision adds seeds after looking at every point: it cannot be sharded, resumed or used with --find-edge")
 	}
 	onPhase("loading")
 	c, err := readConfig(opts.file, opts.variant, nil)
@@ -140,8 +152,14 @@ func runSweep(opts *sweepOptions, io streams) error {
 		}
 	}
 	onPhase("running")
-	path, err := s.Execute(ctx, experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume,
-		Parallel: inParallel(opts.jobs), Progress: progress})
+	runOpts := experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume, Parallel: inParallel(opts.jobs), Progress: progress}
+	var path string
+	var sw *results.SweepResult
+	if opts.precision > 0 {
+		path, sw, err = s.ExecuteToPrecision(ctx, runOpts, experiment.Precision{RelativeHalfWidth: opts.precision, MaxSeeds: opts.maxSeeds}, opts.bestBy)
+	} else {
+		path, err = s.Execute(ctx, runOpts)
+	}
 	stopped := ctx.Err() != nil
 	stop() // from here on a signal ends the process at once
 	switch {
@@ -156,12 +174,13 @@ func runSweep(opts *sweepOptions, io streams) error {
 			shard, path, time.Since(start).Round(time.Millisecond), filepath.Join(dir, fmt.Sprintf("runs-*-of-%d.jsonl", shard.Count)))
 		return nil
 	}
-	sw, err := results.Merge([]string{path}, opts.bestBy)
-	if err != nil {
-		return err
+	if sw == nil {
+		if sw, err = results.Merge([]string{path}, opts.bestBy); err != nil {
+			return err
+		}
 	}
 	printSweep(io.out, sw)
-	fmt.Fprintf(io.out, "\n%d runs in %s on %d workers", s.Runs()-kept, time.Since(start).Round(time.Millisecond), opts.jobs)
+	fmt.Fprintf(io.out, "\n%d runs in %s on %d workers", len(sw.Points)*len(sw.Seeds)-kept, time.Since(start).Round(time.Millisecond), opts.jobs)
 	if kept > 0 {
 		fmt.Fprintf(io.out, ", %d kept from before", kept)
 	}
@@ -257,18 +276,10 @@ func printSweep(w io.Writer, sw *results.SweepResult) {
 	if len(sw.Verdicts) > 0 {
 		fmt.Fprintf(w, "Against #0 (significant differences only)\n")
 		for _, v := range sw.Verdicts {
-			fmt.Fprintf(w, "  #%d: better on %s; worse on %s\n", v.Group, shortList(v.Better), shortList(v.Worse))
+			fmt.Fprint(w, wrapText(fmt.Sprintf("#%d: %s", v.Group, v.Summary), "  ", "      ", compareWidth))
 		}
 	}
-}
-
-// shortList names up to five metrics, else counts them: a sweep has many
-// points, and sweep.json has every list.
-func shortList(xs []string) string {
-	if len(xs) > 5 {
-		return fmt.Sprintf("%d metrics", len(xs))
-	}
-	return countedList(xs)
+	printPrecision(w, sw.Precision, "point", len(sw.Seeds))
 }
 
 func metricNamed(ms []results.MetricResult, name string) *results.MetricResult {

@@ -19,12 +19,17 @@ type traceOptions struct {
 	sets      []string
 	seed      uint64
 	seedSet   bool
+	progress  bool
 	duration  time.Duration
 	durSet    bool
 	n         int
 	requests  []int64
 	component string
 	from, to  time.Duration
+	format    string // "" for the narration; otlp, jaeger or chrome (trace_export.go)
+	outFile   string
+	all       bool
+	max       int
 }
 
 func newTraceCmd(io streams) *cobra.Command {
@@ -61,8 +66,10 @@ tell the same story. Nothing is written to disk.`,
 	f.IntVarP(&opts.n, "requests-to-show", "n", 3, "how many requests to tell")
 	f.Int64SliceVar(&opts.requests, "request", nil, "tell these requests, by number (repeatable, or comma-separated)")
 	f.StringVar(&opts.component, "component", "", "only requests that reached this component")
+	f.BoolVar(&opts.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	f.DurationVar(&opts.from, "from", 0, "only requests that started at or after this time, e.g. 60s")
 	f.DurationVar(&opts.to, "to", 0, "only requests that started before this time (default: the end of the run)")
+	addExportFlags(f, opts)
 	return cmd
 }
 
@@ -97,14 +104,19 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if opts.format != "" || opts.all {
+		return exportTrace(ctx, sc, seed, opts, io)
+	}
 	n := opts.n
 	if len(opts.requests) > 0 {
 		n = len(opts.requests)
 	}
 	onPhase("set-up")
-	reqs, err := trace.Sample(ctx, sc, sim.Options{Seed: seed}, n, trace.Filter{
+	progress, done := newRunProgress(io.err, opts.progress, 2*sc.Duration)
+	reqs, err := trace.Sample(ctx, sc, sim.Options{Seed: seed, Progress: progress}, n, trace.Filter{
 		Requests: opts.requests, Component: opts.component, From: opts.from, To: opts.to,
 	})
+	done()
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ type validateOptions struct {
 	jobs     int
 	maxRuns  int
 	markdown bool
+	progress bool
 }
 
 func newValidateCmd(io streams) *cobra.Command {
@@ -46,6 +47,7 @@ Exit status: 1 when a closed form is beyond its tolerance, else 0.`,
 	f.IntVar(&opts.jobs, "jobs", runtime.GOMAXPROCS(0), "runs at a time")
 	f.IntVar(&opts.maxRuns, "max-runs", experiment.DefaultMaxRuns, "refuse more runs than this (scenarios × seeds), before anything runs")
 	f.BoolVar(&opts.markdown, "markdown", false, "print the table in Markdown, as in docs/validation.md")
+	f.BoolVar(&opts.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	return cmd
 }
 
@@ -73,7 +75,8 @@ func runValidate(opts *validateOptions, io streams) error {
 		scenarioCount(checks), opts.seeds, opts.jobs)
 	defer stop()
 	start := time.Now()
-	rows, err := validation.Run(ctx, checks, scenarios.Parse, seeds, inParallel(opts.jobs))
+	par := counted(inParallel(opts.jobs), scenarioCount(checks)*opts.seeds, newProgress(io.err, opts.progress))
+	rows, err := validation.Run(ctx, checks, scenarios.Parse, seeds, par)
 	if err != nil {
 		if ctx.Err() != nil {
 			return interrupted("interrupted: nothing was written")

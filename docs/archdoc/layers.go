@@ -27,9 +27,9 @@ type Layer struct {
 var Layers = []Layer{
 	{Name: "model", Packages: []string{"topology", "topology/human"},
 		Owns: "the types a run is made of and their arithmetic; the words people read. Standard library only"},
-	{Name: "scenario file", Packages: []string{"topology/scenariofile/..."}, Imports: []string{"model"},
-		External: []string{"github.com/BurntSushi/toml", "go.yaml.in/yaml"},
-		Owns:     "TOML scenario files, gRPC and Envoy imports, variants and --set into a validated model"},
+	{Name: "scenario file", Packages: []string{"topology/scenariofile/...", "topology/traces"}, Imports: []string{"model"},
+		External: []string{"github.com/BurntSushi/toml", "go.yaml.in/yaml", "go.opentelemetry.io/collector/pdata"},
+		Owns:     "TOML scenario files, gRPC and Envoy imports, variants and --set into a validated model; traces into a scenario"},
 	{Name: "review", Packages: []string{"topology/check"}, Imports: []string{"model"},
 		Owns: "the static review of a model: findings from the configuration alone"},
 	{Name: "engine parts", Packages: []string{"sim/des", "sim/random", "sim/window", "sim/metrics",
@@ -42,15 +42,19 @@ var Layers = []Layer{
 	{Name: "engine", Packages: []string{"sim"}, Imports: []string{"model", "engine parts", "results"},
 		Owns: "one run of a model: a pure function of the scenario and the seed"},
 	{Name: "experiments", Packages: []string{"sim/experiment", "sim/trace", "sim/validation"},
-		Imports: []string{"model", "scenario file", "results", "engine"},
-		Owns:    "many runs: comparisons, sweeps, edges, narrated traces, checks against theory"},
-	{Name: "plots and report", Packages: []string{"plots", "plots/report"}, Imports: []string{"model", "results"},
+		Imports: []string{"model", "scenario file", "results", "engine"}, External: []string{"go.opentelemetry.io/collector/pdata"},
+		Owns: "many runs: comparisons, sweeps, edges, narrated and exported traces, checks against theory"},
+	{Name: "plots and report", Packages: []string{"plots", "plots/live", "plots/report"}, Imports: []string{"model", "results"},
 		External: []string{"gonum.org/v1/plot", "golang.org/x/image"},
 		Owns:     "pictures and pages drawn from results files, never from the engine"},
-	{Name: "command line", Packages: []string{"cmd/simulate", "scenarios", "docs/scenariodoc", "docs/archdoc"},
-		Imports:  []string{"model", "scenario file", "review", "engine parts", "results", "engine", "experiments", "plots and report"},
-		External: []string{"github.com/spf13/cobra"},
-		Owns:     "flags, names and the catalogue of shipped scenarios; what is printed; the docs pages"},
+	{Name: "playground", Packages: []string{"cmd/simulate/playground", "cmd/simulate/playground/reportpage", "cmd/simulate/playground/wasm"},
+		Imports: []string{"model", "scenario file", "review", "results", "engine", "experiments", "plots and report"},
+		Owns:    "the browser page and the one entry point that answers it, from a server or from WebAssembly in a worker"},
+	{Name: "command line", Packages: []string{"cmd/simulate", "cmd/simulate/playground/wasm/engine", "cmd/simulate/playground/wasm/report",
+		"scenarios", "scenarios/demo", "docs/scenariodoc", "docs/archdoc", "docs/cluster"},
+		Imports:  []string{"model", "scenario file", "review", "engine parts", "results", "engine", "experiments", "plots and report", "playground"},
+		External: []string{"github.com/spf13/cobra", "github.com/spf13/pflag", "go.opentelemetry.io/"},
+		Owns:     "flags, names and the catalogue of shipped scenarios; what is printed; the docs pages; the demo system; the programs built for the browser"},
 }
 
 // Package is one package of the import graph: its imports inside the
@@ -115,8 +119,9 @@ func list(xs []string) string {
 // layer.
 func Mermaid(layers []Layer, graph []Package) string {
 	id := func(p string) string { return strings.NewReplacer("/", "_", ".", "_").Replace(p) }
-	index := func(p string) int {
-		return slices.IndexFunc(layers, func(l Layer) bool { return l.Name == LayerOf(layers, p).Name })
+	index := func(p string) int { // -1 for a package in no layer, which Check reports
+		l := LayerOf(layers, p)
+		return slices.IndexFunc(layers, func(m Layer) bool { return l != nil && m.Name == l.Name })
 	}
 	var b strings.Builder
 	b.WriteString("```mermaid\nflowchart BT\n")
@@ -140,7 +145,7 @@ func Mermaid(layers []Layer, graph []Package) string {
 		var to []int
 		for _, p := range graph {
 			for _, imp := range p.Imports {
-				if j := index(imp); index(p.Path) == i && j != i && !slices.Contains(to, j) {
+				if j := index(imp); index(p.Path) == i && j != i && j >= 0 && !slices.Contains(to, j) {
 					to = append(to, j)
 				}
 			}

@@ -33,6 +33,17 @@ func library() ([]scenarios.Entry, error) {
 	return out, nil
 }
 
+// Runs is how many runs Update and Check make: the base and every variant
+// of each scenario of the library.
+func Runs() (int, error) {
+	entries, err := library()
+	n := 0
+	for _, e := range entries {
+		n += 1 + len(e.Variants)
+	}
+	return n, err
+}
+
 // run is one variant of a scenario, run at its seed.
 type run struct {
 	sc  *topology.Scenario

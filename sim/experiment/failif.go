@@ -71,7 +71,7 @@ func (c *Condition) Check(r *results.CompareResult) []string {
 			fails = append(fails, fmt.Sprintf("%s: %s has no value on %s or on %s", c.Text, c.metric, side, r.Sides[0].Label))
 			continue
 		}
-		v, base := m.Estimates[g].Mean, m.Estimates[0].Mean
+		v, base := m.Estimates[g].Center(), m.Estimates[0].Center()
 		limit := c.rhs.eval(base)
 		if math.IsNaN(limit) || math.IsInf(limit, 0) {
 			// base/base with base 0, say: a gate that cannot compare fails.

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -275,4 +276,72 @@ func (s *Sweep) resume(path string, head results.Header) (map[int]bool, error) {
 		}
 	}
 	return have, nil
+}
+
+// ExecuteToPrecision runs the sweep into its runs file, then, while some
+// point's interval of a precision outcome (success rate, goodput, p99,
+// wasted work) is wider than p allows and fewer than p.MaxSeeds ran, again
+// with more seeds (continuing the first), as Comparison.RunToPrecision
+// does. A round keeps the runs of the rounds before it (a run is known by
+// its id: its point's settings and its seed), so every run is run once,
+// and the last round's file is the runs file of a sweep of its seeds, byte
+// for byte. bestBy is the metric that picks the best point. It returns the
+// file, the merged result and how the rule ended; with the zero Precision
+// it is Execute and Merge. Rounds cannot be sharded or resumed.
+func (s *Sweep) ExecuteToPrecision(ctx context.Context, opts RunOptions, p Precision, bestBy string) (string, *results.SweepResult, error) {
+	cur := s
+	for {
+		path, err := cur.Execute(ctx, opts)
+		if err != nil {
+			return path, nil, err
+		}
+		sw, err := results.Merge([]string{path}, bestBy)
+		if err != nil || p.RelativeHalfWidth <= 0 {
+			return path, sw, err
+		}
+		labels := make([]string, len(sw.Points))
+		for i, pt := range sw.Points {
+			labels[i] = pt.Label
+		}
+		worst := imprecision(sw.Metrics, labels, p.RelativeHalfWidth)
+		sw.Precision = &results.Precision{Target: p.RelativeHalfWidth, MaxSeeds: p.MaxSeeds, Reached: worst.Ratio <= 1, Worst: worst}
+		if worst.Ratio <= 1 || cur.seeds >= p.MaxSeeds {
+			return path, sw, nil
+		}
+		n := cur.seeds
+		next := *cur
+		next.seeds = min(p.MaxSeeds, max(n+1, min(4*n, int(math.Ceil(float64(n)*worst.Ratio*worst.Ratio)))))
+		if err := next.carryOver(path); err != nil {
+			return path, nil, err
+		}
+		cur, opts.Resume = &next, true
+	}
+}
+
+// carryOver rewrites the runs file at path, written by a sweep of fewer
+// seeds, as the start of this sweep's: its header, then the runs it
+// already has, under this sweep's run numbers.
+func (s *Sweep) carryOver(path string) error {
+	rf, err := results.ReadRuns(path)
+	if err != nil {
+		return err
+	}
+	done := map[string]results.Record{}
+	for _, r := range rf.Records {
+		done[r.ID] = r.Record
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	if err := enc.Encode(s.header(Shard{})); err != nil {
+		return err
+	}
+	for i := range s.Runs() {
+		if r, ok := done[s.id(i)]; ok {
+			r.Run, r.Point = i, i/s.seeds
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+	}
+	return results.WriteFilesAtomic(map[string][]byte{path: b.Bytes()})
 }

@@ -95,7 +95,7 @@ func TestJudgeRecovery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := Judge(series(tt.rate), 40, 50, 5, 0.1)
+			r := Judge(series(tt.rate), 0, 40, 50, 5, 0.1)
 			if !r.Judged || r.Recovered != tt.recovered || r.RecoveredAt != tt.at {
 				t.Fatalf("got %+v, want recovered=%v at %g", r, tt.recovered, tt.at)
 			}
@@ -108,10 +108,10 @@ func TestJudgeRecovery(t *testing.T) {
 
 func TestJudgeNeedsABaselineAndTimeAfterTheFault(t *testing.T) {
 	g := Goodput{Times: []float64{0, 1, 2}, Widths: []float64{1, 1, 1}, Rate: []float64{5, 5, 5}}
-	if r := Judge(g, 0.5, 1, 1, 0.1); r.Judged {
+	if r := Judge(g, 0, 0.5, 1, 1, 0.1); r.Judged {
 		t.Errorf("judged without a bucket before the fault: %+v", r)
 	}
-	if r := Judge(g, 2, 2.5, 5, 0.1); !r.Judged || r.Recovered || !strings.Contains(r.Verdict, "less than one recovery window") {
+	if r := Judge(g, 0, 2, 2.5, 5, 0.1); !r.Judged || r.Recovered || !strings.Contains(r.Verdict, "less than one recovery window") {
 		t.Errorf("got %+v, want not recovered for lack of time", r)
 	}
 }

@@ -23,7 +23,7 @@ func (m *MetricResult) Scale() Scale {
 	var means []float64
 	for _, e := range m.Estimates {
 		if e != nil {
-			means = append(means, e.Mean)
+			means = append(means, e.Center())
 		}
 	}
 	return scaleFor(m.Metric, means...)
@@ -80,13 +80,18 @@ func (s Scale) Format(v float64) string {
 }
 
 // Estimate formats an estimate as "20.5 ±0.3" ("20.5" without an interval,
-// "3/10" for a share of seeds, "-" for none).
+// "3/10" for a share of seeds, "-" for none); a median with its interval
+// as "0.00 [0.00, 143]", which never claims a value no seed had.
 func (s Scale) Estimate(e *Estimate) string {
 	switch {
 	case e == nil:
 		return "-"
 	case s.share:
 		return fmt.Sprintf("%d/%d", int(math.Round(e.Mean*float64(e.N))), e.N)
+	case e.Median != nil && e.Lo == nil:
+		return s.Number(*e.Median)
+	case e.Median != nil:
+		return s.Number(*e.Median) + " [" + s.Number(*e.Lo) + ", " + s.Number(*e.Hi) + "]"
 	case e.Lo == nil:
 		return s.Number(e.Mean)
 	}
@@ -101,6 +106,13 @@ func (s Scale) Difference(d *Difference) string {
 		return "-"
 	case s.share:
 		return fmt.Sprintf("%+d", int(math.Round(d.Mean*float64(d.N))))
+	}
+	if d.Median != nil {
+		out := signed(s.Number(*d.Median))
+		if d.Lo != nil {
+			out += " [" + signed(s.Number(*d.Lo)) + ", " + signed(s.Number(*d.Hi)) + "]"
+		}
+		return out
 	}
 	out := signed(s.Number(d.Mean))
 	if d.Lo != nil {
@@ -121,42 +133,28 @@ func signed(n string) string {
 	return n
 }
 
-// Row is one metric of a comparison as its tables show it: every side's
-// estimate, and every other side's difference from the first, marked when
-// significant.
-type Row struct {
-	Label, Unit string
-	Estimates   []string // per side
-	Differences []string // per side; "" for the first
-	Significant []bool
-	Better      []bool // the difference is significant and for the better
+// Cell is group g's estimate of the metric as a table shows it, and how it
+// differs from the reference group: "better" or "worse" when significantly
+// so, "" otherwise.
+func (m *MetricResult) Cell(g int) (text, change string) {
+	sc := m.Scale()
+	text = sc.Estimate(m.Estimates[g])
+	if d := m.Differences[g]; d != nil && d.Significant {
+		change = "worse"
+		if m.Improves(d.Center()) {
+			change = "better"
+		}
+	}
+	return text, change
 }
 
-// Rows lays out the comparison's metrics for a table.
-func (r *CompareResult) Rows() []Row {
-	rows := make([]Row, len(r.Metrics))
-	for i := range r.Metrics {
-		m := &r.Metrics[i]
-		sc := m.Scale()
-		row := Row{Label: m.Label(), Unit: sc.Unit}
-		for g, e := range m.Estimates {
-			row.Estimates = append(row.Estimates, sc.Estimate(e))
-			d := m.Differences[g]
-			sig := d != nil && d.Significant
-			diff := ""
-			if g > 0 {
-				diff = sc.Difference(d)
-				if sig {
-					diff += " *"
-				}
-			}
-			row.Differences = append(row.Differences, diff)
-			row.Significant = append(row.Significant, sig)
-			row.Better = append(row.Better, sig && m.Improves(d.Mean))
-		}
-		rows[i] = row
+// Heading is the metric's short name with its unit, for a column: "p99
+// (s)", "success rate (%)".
+func (m *MetricResult) Heading() string {
+	if u := m.Scale().Unit; u != "" && u != "seeds" {
+		return m.Short() + " (" + u + ")"
 	}
-	return rows
+	return m.Short()
 }
 
 // Simulated says how long the sides ran: "300s simulated each", or each

@@ -215,16 +215,27 @@ func (m Metric) value(o *Outcome) float64 {
 
 // estimate summarises the metric over one group's runs, in seed order.
 func (m Metric) estimate(xs []float64) Estimate {
-	if m.kind == mRecovered || m.kind == mDetected {
+	switch {
+	case m.kind == mRecovered || m.kind == mDetected:
 		return Proportion(xs)
+	case m.byMedian():
+		return MedianInterval(xs)
 	}
 	return MeanInterval(xs)
 }
 
+// byMedian says whether the metric is a time until something happened on
+// the seeds where it did: bounded below by zero and often bimodal, it is
+// estimated by its median.
+func (m Metric) byMedian() bool { return m.kind == mRecoveredAfter || m.kind == mTimeToDetect }
+
 // difference compares group ys with reference xs, seed by seed.
 func (m Metric) difference(xs, ys []float64) Difference {
-	if m.kind == mRecovered || m.kind == mDetected {
+	switch {
+	case m.kind == mRecovered || m.kind == mDetected:
 		return mcNemar(xs, ys)
+	case m.byMedian():
+		return signDifference(xs, ys)
 	}
 	return pairedDifference(xs, ys)
 }

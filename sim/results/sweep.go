@@ -80,6 +80,9 @@ type SweepResult struct {
 	Metrics  []MetricResult `json:"metrics"`  // estimates per point; differences from the first point
 	Verdicts []Verdict      `json:"verdicts"` // every point against the first
 	Best     Best           `json:"best"`
+	// Precision is how a stopping rule on precision ended, when one was
+	// given (sweep --precision); nil otherwise. Side names the point.
+	Precision *Precision `json:"precision,omitempty"`
 
 	header  Header
 	records []Record // sorted by run
@@ -250,7 +253,7 @@ func bestPoint(ms []MetricResult, groups [][]*Outcome, bestBy string) (Best, err
 	m := ms[i]
 	b := Best{Metric: bestBy, Point: -1, Tied: []int{}}
 	for p, e := range m.Estimates {
-		if e != nil && (b.Point < 0 || m.Improves(e.Mean-m.Estimates[b.Point].Mean)) {
+		if e != nil && (b.Point < 0 || m.Improves(e.Center()-m.Estimates[b.Point].Center())) {
 			b.Point = p
 		}
 	}

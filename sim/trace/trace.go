@@ -29,10 +29,12 @@ type Request struct {
 // Sample runs sc twice with opts (a Tracer in opts is replaced) and returns
 // the lives of n requests that match f, spread evenly over the matching
 // ones in the order they started; with f.Requests, those that exist (at
-// most n).
+// most n). A Progress in opts hears the two runs as one of twice the
+// scenario's duration.
 func Sample(ctx context.Context, sc *topology.Scenario, opts sim.Options, n int, f Filter) ([]Request, error) {
 	sel := &selector{f: f, started: map[int64]bool{}, matched: map[int64]bool{}}
 	opts.Tracer = sel
+	progress := opts.Progress
 	if _, err := sim.Run(ctx, sc, opts); err != nil {
 		return nil, err
 	}
@@ -42,6 +44,9 @@ func Sample(ctx context.Context, sc *topology.Scenario, opts sim.Options, n int,
 		rec.lives[id] = &Request{ID: id}
 	}
 	opts.Tracer = rec
+	if progress != nil {
+		opts.Progress = func(at time.Duration, n uint64) { progress(sc.Duration+at, n) }
+	}
 	if _, err := sim.Run(ctx, sc, opts); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,21 @@ func demoOf(rule string) *Demo {
 	return nil
 }
 
+// Tally counts the findings by severity: "9 findings: 8 warnings, 1 note",
+// or "no findings".
+func (r *Report) Tally() string {
+	if len(r.Findings) == 0 {
+		return "no findings"
+	}
+	var counts []string
+	for _, s := range []Severity{Error, Warning, Note} {
+		if n := r.Count(s); n > 0 {
+			counts = append(counts, plural(n, s.String(), s.String()+"s"))
+		}
+	}
+	return plural(len(r.Findings), "finding", "findings") + ": " + strings.Join(counts, ", ")
+}
+
 // WriteText writes the report for people: a title with the counts, then
 // every finding, errors first, each with its explanation, its fix and the
 // shipped scenario that shows it.
@@ -29,17 +44,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Variant != "" {
 		title = r.File + " (variant " + r.Variant + ")"
 	}
-	if len(r.Findings) == 0 {
-		fmt.Fprintf(&b, "%s: no findings\n", title)
-	} else {
-		var counts []string
-		for _, s := range []Severity{Error, Warning, Note} {
-			if n := r.Count(s); n > 0 {
-				counts = append(counts, plural(n, s.String(), s.String()+"s"))
-			}
-		}
-		fmt.Fprintf(&b, "%s: %s: %s\n", title, plural(len(r.Findings), "finding", "findings"), strings.Join(counts, ", "))
-	}
+	fmt.Fprintf(&b, "%s: %s\n", title, r.Tally())
 	for _, s := range []Severity{Error, Warning, Note} {
 		for _, f := range r.Findings {
 			if f.Severity != s {

@@ -84,6 +84,18 @@ func SignificantSeconds(s float64) string {
 // digits: 91.2%, 100%, 0.500%.
 func SignificantPercent(f float64) string { return Significant(100*f) + "%" }
 
+// Count writes a large count briefly, to three significant digits: 950,
+// 12.3k, 4.10M.
+func Count(x float64) string {
+	switch {
+	case x >= 1e6:
+		return Significant(x/1e6) + "M"
+	case x >= 1e3:
+		return Significant(x/1e3) + "k"
+	}
+	return strconv.FormatFloat(math.Round(x), 'f', -1, 64)
+}
+
 // Tick writes seconds for an axis label, to three significant digits with
 // the unit that suits them: 500µs, 20ms, 1s, 10s.
 func Tick(s float64) string {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -161,7 +163,8 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 }
 
 // variant lays a [variant.NAME] table over the base. Its description is its
-// own; every other key overrides the base's.
+// own; every other key overrides the base's. A component the base does not
+// have is a typo unless the variant's adds lists it.
 func (d *decoder) variant(base, over *node) (*node, string) {
 	ot, ok := over.v.(*table)
 	if !ok {
@@ -169,6 +172,7 @@ func (d *decoder) variant(base, over *node) (*node, string) {
 		return base, ""
 	}
 	desc := ""
+	var adds *node
 	rest := &table{m: map[string]*node{}}
 	for _, k := range ot.keys {
 		n := ot.m[k]
@@ -179,6 +183,8 @@ func (d *decoder) variant(base, over *node) (*node, string) {
 			} else {
 				d.errorf(n, "description must be a string, got %s", describe(n.v))
 			}
+		case "adds":
+			adds = n
 		case "variant":
 			d.keyErrorf(n, "variants cannot be nested")
 		default:
@@ -186,7 +192,81 @@ func (d *decoder) variant(base, over *node) (*node, string) {
 			rest.m[k] = n
 		}
 	}
-	return merge(base, &node{v: rest}), desc
+	return merge(base, &node{v: d.newComponents(base, rest, adds)}), desc
+}
+
+// newComponents checks the components a variant defines that the base does
+// not: each must be listed in its adds ("client.closed"), and every entry
+// of adds must be such a component. It returns over without the components
+// it reported, so that a typo is one error, not one per missing key.
+func (d *decoder) newComponents(base *node, over *table, adds *node) *table {
+	listed := map[string]*node{}
+	if adds != nil {
+		arr, ok := adds.v.([]*node)
+		if !ok {
+			d.errorf(adds, "adds must list the components the variant adds to the base, e.g. [\"client.closed\"], got %s", describe(adds.v))
+		}
+		for _, e := range arr {
+			s, _ := e.v.(string)
+			listed[s] = e
+		}
+	}
+	out := &table{keys: over.keys, m: maps.Clone(over.m)}
+	for _, kk := range kindKeys {
+		n := over.m[kk.key]
+		if n == nil {
+			continue
+		}
+		t, ok := n.v.(*table)
+		if !ok {
+			continue // none, or not a table: the scenario decoder reports it
+		}
+		have := componentNames(base, kk.key)
+		kept := &table{m: map[string]*node{}}
+		for _, name := range t.keys {
+			full := kk.key + "." + name
+			switch {
+			case slices.Contains(have, name):
+			case listed[full] != nil:
+				delete(listed, full)
+			default:
+				d.keyErrorf(t.m[name], "the base has no %s %q%s; to add a component in a variant, list it: adds = [%q]",
+					kk.kind, name, human.DidYouMean(name, have), full)
+				continue
+			}
+			kept.keys = append(kept.keys, name)
+			kept.m[name] = t.m[name]
+		}
+		cp := *n
+		cp.v = kept
+		out.m[kk.key] = &cp
+	}
+	for _, s := range slices.Sorted(maps.Keys(listed)) {
+		e := listed[s]
+		kind, name, _ := strings.Cut(s, ".")
+		switch {
+		case !slices.ContainsFunc(kindKeys, func(kk kindKey) bool { return kk.key == kind }):
+			d.errorf(e, "adds: %q is not KIND.NAME, e.g. \"client.closed\"", s)
+		case slices.Contains(componentNames(base, kind), name):
+			d.errorf(e, "adds: the base already has %s %q; a variant changes it without listing it", kind, name)
+		default:
+			d.errorf(e, "adds: the variant defines no %s %q", kind, name)
+		}
+	}
+	return out
+}
+
+// componentNames lists the components of one kind table (client, service...)
+// of a scenario tree, in file order.
+func componentNames(root *node, kind string) []string {
+	rt, ok := root.v.(*table)
+	if !ok || rt.m[kind] == nil {
+		return nil
+	}
+	if t, ok := rt.m[kind].v.(*table); ok {
+		return t.keys
+	}
+	return nil
 }
 
 // posAt converts a byte offset into a line and a rune column.

@@ -118,7 +118,7 @@ func TestBrokenScenarios(t *testing.T) {
 		{"fault on a client", `target = "db"`, `target = "users"`, `28:10: fault[0]: a slowdown fault cannot hit client "users"; it hits services and databases`},
 		{"fault parameter of another kind", `factor = 10`, "factor = 10\nlatency = \"1s\"", `31:11: fault[0]: latency does not apply to a slowdown fault (a slowdown fault takes factor)`},
 		{"fault after the end", `at = "10s"`, `at = "90s"`, `31:6: fault[0]: the fault starts at 1m30s, after the run ends at 1m0s`},
-		{"call cycle", "[database.db]", "[[service.api.call]]\nto = \"lb\"\n\n[database.db]", `14:10: call cycle: lb -> api -> lb; a request would never finish`},
+		{"call cycle", "[database.db]", "[[service.api.call]]\nto = \"lb\"\n\n[database.db]", `24:6: call cycle: lb -> api -> lb; a request would never finish`}, // at the to = "lb" that closes it,
 		{"duplicate name", "[database.db]", "[database.lb]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database "lb": the name is already used by load_balancer at line 10`},
 		{"bad name", "[database.db]", "[database.\"d b\"]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database name "d b": use letters, digits`},
 		{"unknown key in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timout = "1.8s"`, `36:18: variant "aligned": load_balancer "lb": unknown key "timout"; did you mean "timeout"?`},
@@ -258,11 +258,61 @@ func TestBadSettings(t *testing.T) {
 		{Setting{"service.api.call[3].timeout", "1s"}, `--set service.api.call[3].timeout=1s: service.api.call has no element [3]`},
 		{Setting{"client.users.target.x", "1"}, `--set client.users.target.x=1: client.users.target is not a table`},
 		{Setting{"service.api.workers", "0"}, `--set service.api.workers=0: service "api": workers must be between 1 and 1000000, got 0`},
+		// A typo in a component's name is no new component with every key
+		// missing: a setting changes components, it never adds one.
+		{Setting{"client.userz.timeout", "2s"}, `--set client.userz.timeout=2s: no client "userz"; did you mean "users"?`},
+		{Setting{"database.dbb.connections", "8"}, `--set database.dbb.connections=8: no database "dbb"; did you mean "db"?`},
+		{Setting{"service.cache", "{ workers = 1 }"}, `--set service.cache={ workers = 1 }: no service "cache"`},
 	}
 	for _, tt := range tests {
 		_, err := Parse("t.toml", []byte(valid), "", tt.set)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want %q", tt.set, err, tt.want)
+		}
+	}
+}
+
+// A variant that names a component the base does not have is a typo,
+// reported where it is written with a did-you-mean, unless the variant
+// lists the component in adds.
+func TestVariantsAddComponentsOnlyWhenTheySaySo(t *testing.T) {
+	tests := []struct {
+		name, variant, want string
+	}{
+		{"a typo", "[variant.v]\ndatabase.dbb.connections = 8\n",
+			`t.toml:39:10: variant "v": the base has no database "dbb"; did you mean "db"?; to add a component in a variant, list it: adds = ["database.dbb"]`},
+		{"a new table without adds", "[variant.v.service.cache]\nworkers = 1\nservice_time = \"1ms\"\n",
+			`t.toml:38:20: variant "v": the base has no service "cache"; to add a component in a variant, list it: adds = ["service.cache"]`},
+		{"adds names no component", "[variant.v]\nadds = [\"service.cache\"]\n",
+			`t.toml:39:9: variant "v": adds: the variant defines no service "cache"`},
+		{"adds names a base component", "[variant.v]\nadds = [\"service.api\"]\nservice.api.workers = 3\n",
+			`t.toml:39:9: variant "v": adds: the base already has service "api"`},
+		{"adds is no KIND.NAME", "[variant.v]\nadds = [\"cache\"]\n",
+			`t.toml:39:9: variant "v": adds: "cache" is not KIND.NAME`},
+		{"listed", "[variant.v]\nadds = [\"client.batch\"]\n[variant.v.client.batch]\ntarget = \"lb\"\nusers = 3\n", ""},
+	}
+	for _, tt := range tests {
+		sc, err := Parse("t.toml", []byte(valid+"\n"+tt.variant), "v")
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want == "" && len(sc.Components) != 6:
+			t.Errorf("%s: %d components, want the base's 5 and the one added", tt.name, len(sc.Components))
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// A warm-up is a whole number of buckets and leaves something to measure.
+func TestBadWarmup(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{
+		{"metrics.warmup=15s", "warmup 15s is not a whole number of 10s buckets"},
+		{"metrics.warmup=60s", "warmup 1m0s leaves nothing of the run (duration 1m0s) to measure"},
+	} {
+		_, err := Parse("t.toml", []byte(valid+"\n[metrics]\nbucket = \"10s\"\n"), "", Setting{"metrics.warmup", strings.TrimPrefix(tc.set, "metrics.warmup=")})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.set, err, tc.want)
 		}
 	}
 }

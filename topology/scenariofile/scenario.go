@@ -55,8 +55,17 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
 	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
 	if n := o.get("metrics"); n != nil {
-		if mo := d.object(n, "metrics", "bucket", "recovery_window", "recovery_tolerance"); mo != nil {
+		if mo := d.object(n, "metrics", "bucket", "warmup", "recovery_window", "recovery_tolerance"); mo != nil {
 			m.Bucket = mo.positive("bucket", m.Bucket)
+			m.Warmup = mo.duration("warmup", 0, false)
+			if w := mo.get("warmup"); w != nil && m.Bucket > 0 {
+				switch {
+				case m.Warmup%m.Bucket != 0:
+					mo.errorf(w, "warmup %s is not a whole number of %s buckets: statistics start at a bucket's start", m.Warmup, m.Bucket)
+				case m.Warmup >= duration && duration > 0:
+					mo.errorf(w, "warmup %s leaves nothing of the run (duration %s) to measure", m.Warmup, duration)
+				}
+			}
 			m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
 			m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
 		}
@@ -80,10 +89,13 @@ type def struct {
 	durable  *topology.DurableQueue
 }
 
-var kindKeys = []struct {
+// kindKey is a top-level table of components and the kind they are.
+type kindKey struct {
 	key  string
 	kind topology.Kind
-}{{"client", topology.KindClient}, {"load_balancer", topology.KindLoadBalancer}, {"service", topology.KindService}, {"database", topology.KindDatabase}, {"queue", topology.KindQueue}}
+}
+
+var kindKeys = []kindKey{{"client", topology.KindClient}, {"load_balancer", topology.KindLoadBalancer}, {"service", topology.KindService}, {"database", topology.KindDatabase}, {"queue", topology.KindQueue}}
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -180,6 +192,7 @@ func instanceNames(d *decoder, n *node, name string) ([]string, int) {
 
 func (d *decoder) decodeComponent(df *def, r *resolver) {
 	what := fmt.Sprintf("%s %q", df.kind, df.name)
+	r.caller = df.name
 	switch df.kind {
 	case topology.KindClient:
 		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests"}, callKeys...)...)

@@ -3,10 +3,12 @@ package scenariofile
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // Setting overrides one key of a scenario from outside the file, as
@@ -104,6 +106,13 @@ func (s Setting) apply(root *node) (*node, error) {
 	if _, ok := checkDepth([]byte(s.Value)); !ok {
 		return nil, fmt.Errorf("the value is nested more than %d levels deep", MaxDepth)
 	}
+	if len(segs) >= 2 && segs[1].key != "" && slices.ContainsFunc(kindKeys, func(kk kindKey) bool { return kk.key == segs[0].key }) {
+		// A setting changes a component; it never makes one: a typo in a
+		// name must not add a component with every other key missing.
+		if have := componentNames(root, segs[0].key); !slices.Contains(have, segs[1].key) {
+			return nil, fmt.Errorf("no %s %q%s", segs[0].key, segs[1].key, human.DidYouMean(segs[1].key, allComponents(root)))
+		}
+	}
 	val := markOrigin(buildTree(settingValue(s.Value), nil), s.String())
 	return setAt(root, segs, val, s.String())
 }
@@ -150,6 +159,15 @@ func setAt(n *node, segs []pathSeg, val *node, origin string) (*node, error) {
 	cp := *n
 	cp.v = nt
 	return &cp, nil
+}
+
+// allComponents lists the names of every component of a scenario tree.
+func allComponents(root *node) []string {
+	var names []string
+	for _, kk := range kindKeys {
+		names = append(names, componentNames(root, kk.key)...)
+	}
+	return names
 }
 
 func markOrigin(n *node, origin string) *node {
