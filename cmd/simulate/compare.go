@@ -115,6 +115,9 @@ func runCompare(opts *compareOptions, io streams) error {
 	if len(sides) > opts.maxRuns/opts.seeds {
 		return usagef("%d sides × %d seeds is more than the limit of %d runs (raise it with --max-runs)", len(sides), opts.seeds, opts.maxRuns)
 	}
+	if opts.precision > 0 && len(sides) > opts.maxRuns/opts.maxSeeds {
+		return usagef("%d sides × up to %d seeds (--max-seeds) is more than the limit of %d runs (raise it with --max-runs)", len(sides), opts.maxSeeds, opts.maxRuns)
+	}
 	onPhase("set-up")
 	cmp, err := experiment.NewComparison(sides, opts.seedList())
 	if err != nil {

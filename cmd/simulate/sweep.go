@@ -119,6 +119,10 @@ func runSweep(opts *sweepOptions, io streams) error {
 		return err
 	}
 	onPhase("set-up")
+	if n, ok := results.GridSize(axes); opts.precision > 0 && (!ok || n > opts.maxRuns/opts.maxSeeds) {
+		return usagef("the grid's points times up to %d seeds (--max-seeds) are more than the limit of %d runs (raise it with --max-runs)",
+			opts.maxSeeds, opts.maxRuns)
+	}
 	if n, ok := results.GridSize(axes); ok && n <= opts.maxRuns/opts.seeds && n >= 1000 {
 		fmt.Fprintf(io.err, "checking the %d points of the grid before anything runs (Ctrl-C stops)\n", n)
 	}

@@ -94,15 +94,24 @@ func NewComparison(sides []Side, seeds []uint64) (*Comparison, error) {
 	if len(sides) < 2 {
 		return nil, results.InputError(fmt.Sprintf("a comparison needs two sides or more, got %d", len(sides)))
 	}
-	var kept int64
-	for _, sc := range scs {
-		kept += int64(len(seeds)) * sim.SeriesValues(sc)
-	}
-	if kept > MaxComparedValues {
-		return nil, results.InputError(fmt.Sprintf("a comparison keeps every run's time series to draw each side's mean: %d sides × %d seeds hold %d values, more than %d (about %d MB): use fewer seeds, or a longer [metrics] bucket",
-			len(sides), len(seeds), kept, MaxComparedValues, MaxComparedValues*8>>20))
+	if err := keepable(scs, len(seeds)); err != nil {
+		return nil, err
 	}
 	return &Comparison{sides: sides, scenarios: scs, seeds: seeds}, nil
+}
+
+// keepable refuses a comparison whose runs' time series, all kept until
+// the end to draw each side's mean, would pass MaxComparedValues.
+func keepable(scs []*topology.Scenario, seeds int) error {
+	var kept int64
+	for _, sc := range scs {
+		kept += int64(seeds) * sim.SeriesValues(sc)
+	}
+	if kept > MaxComparedValues {
+		return results.InputError(fmt.Sprintf("a comparison keeps every run's time series to draw each side's mean: %d sides × %d seeds hold %d values, more than %d (about %d MB): use fewer seeds, or a longer [metrics] bucket",
+			len(scs), seeds, kept, MaxComparedValues, MaxComparedValues*8>>20))
+	}
+	return nil
 }
 
 // Metrics lists the metrics the runs will have, for checking --fail-if
@@ -138,6 +147,11 @@ var precisionOutcomes = []string{"success_rate", "goodput", "p99", "wasted_work"
 // sized by how far the worst interval is from the target (a 95% half-width
 // shrinks as 1/√n), at least one seed and at most four times as many as ran.
 func (c *Comparison) RunToPrecision(ctx context.Context, par Parallel, progress func(done, total int), p Precision) (*results.CompareResult, error) {
+	if p.RelativeHalfWidth > 0 {
+		if err := keepable(c.scenarios, p.MaxSeeds); err != nil {
+			return nil, err
+		}
+	}
 	seeds := slices.Clone(c.seeds)
 	outcomes := make([][]*results.Outcome, len(c.sides))
 	runs := make([][]*results.Run, len(c.sides))
