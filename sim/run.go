@@ -59,7 +59,13 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if opts.MaxInFlight == 0 {
 		opts.MaxInFlight = DefaultMaxInFlight
 	}
+	if err := checkBuckets(sc); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
 	s := newSim(sc, opts.Seed)
+	if err := checkSeries(sc, s); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
 	s.onBucket = opts.OnBucket
 	if opts.Fingerprint {
 		s.fp = fnv.New64a()

@@ -119,17 +119,26 @@ func tally(n, errs, warnings, notes int) string {
 // report.html beside them, showing the design d of its scenario. Every
 // file is written in full before any is renamed into place.
 func Write(dir string, run *results.Run, d Design) error {
+	files, err := Files(run, d)
+	if err != nil {
+		return err
+	}
+	return results.WriteDir(dir, files)
+}
+
+// Files draws what Write writes, by file name, without writing it.
+func Files(run *results.Run, d Design) (map[string][]byte, error) {
 	figs := plots.Figures(run)
 	files, err := plots.Files(figs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	page, err := HTML(run, figs, files, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	files[File] = page
-	return results.WriteDir(dir, files)
+	return files, nil
 }
 
 //go:embed report.html.tmpl

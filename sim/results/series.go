@@ -147,7 +147,16 @@ func ReadCSV(r io.Reader, bucketS, endS float64) (*Series, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("timeseries.csv:%d: t and value must be numbers, got %q and %q", line, rec[0], rec[3])
 		}
+		if line-1 > MaxSeriesValues {
+			return nil, fmt.Errorf("timeseries.csv:%d: more than %d values, more than a run writes: the file is corrupt or was edited", line, MaxSeriesValues)
+		}
+		if math.IsInf(v, 0) || math.IsNaN(t) || t < 0 || t > endS && endS > 0 {
+			return nil, fmt.Errorf("timeseries.csv:%d: t %s and value %s: t must be a time within the run (0 to %gs) and value a finite number", line, rec[0], rec[3], endS)
+		}
 		b, ok := bucket[t]
+		if !ok && bucketS > 0 && endS > 0 && float64(len(s.Times)) >= math.Ceil(endS/bucketS) {
+			return nil, fmt.Errorf("timeseries.csv:%d: more than the %g buckets of %gs in %gs: the file is corrupt or was edited", line, math.Ceil(endS/bucketS), bucketS, endS)
+		}
 		if !ok {
 			if sparse(len(s.Times)+1, len(s.Keys), line) {
 				return nil, fmt.Errorf("timeseries.csv:%d: %d buckets of %d metrics in %d rows is not a table of buckets by metrics", line, len(s.Times)+1, len(s.Keys), line-1)
