@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -34,17 +35,40 @@ func Labels(runs []*results.Run, dirs []string) []string {
 // interventions are marked in its colour. Figures whose metric no run has
 // are left out.
 func Compare(runs []Labeled) []*Figure {
-	views := make([]*view, len(runs))
 	names := make([]string, len(runs))
+	for i, r := range runs {
+		names[i] = r.Label
+	}
+	return compare(runs, []string{"Comparison: " + strings.Join(names, " vs ")})
+}
+
+// CompareMeans is Compare for the sides of a comparison over seeds, each
+// run the mean of its side's seeds bucket by bucket
+// (results.CompareResult.MeanRuns).
+func CompareMeans(runs []Labeled, seeds int) []*Figure {
+	scenario := runs[0].Run.Summary.Scenario
+	for _, r := range runs {
+		if r.Run.Summary.Scenario != scenario {
+			scenario = ""
+		}
+	}
+	heading := fmt.Sprintf("Comparison of %d sides", len(runs))
+	if scenario != "" {
+		heading = fmt.Sprintf("Comparison of %s: %d sides", scenario, len(runs))
+	}
+	return compare(runs, []string{heading, fmt.Sprintf("each line is a side's mean over its %d seeds, bucket by bucket", seeds)})
+}
+
+func compare(runs []Labeled, heading []string) []*Figure {
+	views := make([]*view, len(runs))
 	var endS float64
 	var all []*results.Run
 	for i, r := range runs {
-		views[i], names[i] = newView(r.Run), r.Label
+		views[i] = newView(r.Run)
 		endS = max(endS, r.Run.Summary.SimSeconds)
 		all = append(all, r.Run)
 	}
-	c := &comparison{runs: runs, views: views, faults: unionFaults(all), endS: endS,
-		heading: []string{"Comparison: " + strings.Join(names, " vs ")}}
+	c := &comparison{runs: runs, views: views, faults: unionFaults(all), endS: endS, heading: heading}
 
 	var figs []*Figure
 	single := func(name, title, about string, p *panel) {
@@ -94,7 +118,8 @@ func (c *comparison) panel(title, ylabel string, log bool) *panel {
 // dashes the lines of one run apart (its clients).
 func (c *comparison) line(p *panel, i, variant int, x, y []float64, label string) {
 	n := float64(len(c.runs))
-	p.line(label, x, y, lineStyle(paletteColor(i), 1.8+3*(n-1-float64(i))/max(n-1, 1), dash(variant)))
+	col, d := seriesStyle(i, variant)
+	p.line(label, x, y, lineStyle(col, 1.8+3*(n-1-float64(i))/max(n-1, 1), d))
 }
 
 func (c *comparison) latency() *panel {
@@ -126,14 +151,14 @@ func (c *comparison) goodput() *panel {
 func (c *comparison) amplification() []*panel {
 	var ps []*panel
 	for _, t := range c.views[0].tiers {
-		p := c.panel("Amplification at "+t.label()+": arrivals per logical request", "arrivals per logical request", false)
+		p := c.panel("Amplification at "+t.Label()+": arrivals per logical request", "arrivals per logical request", false)
 		for i, v := range c.views {
-			j := slices.IndexFunc(v.tiers, func(u tier) bool { return u.name == t.name })
+			j := slices.IndexFunc(v.tiers, func(u tier) bool { return u.Name == t.Name })
 			if j < 0 {
 				p = nil
 				break
 			}
-			amp := ratio(sum(v.ser, v.tiers[j].members, "arrivals"), sum(v.ser, v.clients, "logical_requests"))
+			amp := ratio(sum(v.ser, v.tiers[j].Members, "arrivals"), sum(v.ser, v.clients, "logical_requests"))
 			c.line(p, i, 0, v.x, amp, c.runs[i].Label)
 		}
 		if p != nil && !p.empty() {
@@ -148,8 +173,8 @@ func (c *comparison) wasted() *panel {
 	for i, v := range c.views {
 		var members []string
 		for _, t := range v.tiers {
-			if t.works() {
-				members = append(members, t.members...)
+			if t.Works() {
+				members = append(members, t.Members...)
 			}
 		}
 		c.line(p, i, 0, v.x, perSecond(v.ser, sum(v.ser, members, "wasted_work_s")), c.runs[i].Label)

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // faultWindows shades each fault's window inside the data area and labels it
@@ -33,14 +34,20 @@ var faultLabelStyle = func() text.Style {
 	return s
 }()
 
-// faultLabel says what happened where: "db slowdown (slowdown on db)".
+// faultLabel says what happened where: "capacity drop (capacity on api-1,
+// api-2)", or the name alone when it says both already ("db slowdown", or
+// the default name "slowdown db").
 func faultLabel(f results.Fault) string {
 	what := f.Kind
 	if len(f.Targets) > 0 {
-		what += " on " + strings.Join(f.Targets, ", ")
+		what += " on " + human.Names(f.Targets)
 	}
 	if f.Name == "" {
 		return what
+	}
+	words := strings.FieldsFunc(f.Name, func(r rune) bool { return r == ' ' || r == ',' })
+	if slices.Contains(words, f.Kind) && !slices.ContainsFunc(f.Targets, func(t string) bool { return !slices.Contains(words, t) }) {
+		return f.Name
 	}
 	return f.Name + " (" + what + ")"
 }

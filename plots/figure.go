@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
+	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -37,8 +39,57 @@ func newFigure(name, title, about string, heading []string, width, height float6
 	if len(ps) > 1 {
 		shareTimeAxis(ps)
 	}
-	return &Figure{Name: name, Title: title, About: about, heading: heading, panels: ps, width: width, height: height}
+	f := &Figure{Name: name, Title: title, About: about, heading: wrapHeading(heading, width), panels: ps, width: width, height: height}
+	f.height = max(f.height, f.neededHeight())
+	return f
 }
+
+// headingStyle is the style of a heading's line: the first bold.
+func headingStyle(i int) text.Style {
+	if i == 0 {
+		return textStyle(sansBold, 15, black)
+	}
+	return textStyle(sans, 11.5, grey)
+}
+
+// wrapHeading breaks each line of a heading at spaces so that it fits the
+// figure's width: a comparison of twelve sides names them all.
+func wrapHeading(lines []string, width float64) []string {
+	var out []string
+	for i, line := range lines {
+		sty := headingStyle(min(i, 1))
+		cur := ""
+		for _, word := range strings.Fields(line) {
+			next := strings.TrimSpace(cur + " " + word)
+			if cur != "" && sty.Width(next) > px(width-2*margin) {
+				out = append(out, cur)
+				cur = word
+				continue
+			}
+			cur = next
+		}
+		out = append(out, cur)
+	}
+	return out
+}
+
+// neededHeight is the height at which every panel's legend fits beside its
+// data: the figure grows rather than drop names.
+func (f *Figure) neededHeight() float64 {
+	h := 2*margin + 10.0
+	for i, line := range f.heading {
+		h += float64((headingStyle(min(i, 1)).Height(line) + px(5)) / px(1))
+	}
+	for _, p := range f.panels {
+		r := p.legend.Rectangle(draw.Canvas{})
+		h += float64((r.Max.Y-r.Min.Y)/px(1)) + panelChrome + panelGap
+	}
+	return h
+}
+
+// panelChrome is what a panel takes beyond its data area: its title, fault
+// labels, axis ticks and labels (pixels, about).
+const panelChrome = 110
 
 // PNG renders the figure at 96 dpi.
 func (f *Figure) PNG() ([]byte, error) {
@@ -104,18 +155,32 @@ func (f *Figure) draw(c draw.Canvas) {
 	c.Fill(c.Rectangle.Path())
 	top := c.Max.Y - px(margin)
 	for i, line := range f.heading {
-		sty := textStyle(sans, 11.5, grey)
-		if i == 0 {
-			sty = textStyle(sansBold, 15, black)
-		}
+		sty := headingStyle(min(i, 1))
 		sty.XAlign, sty.YAlign = draw.XLeft, draw.YTop
 		c.FillText(sty, vg.Point{X: c.Min.X + px(margin), Y: top}, line)
 		top -= sty.Height(line) + px(5)
 	}
+	for i, tile := range f.layout(c) {
+		p := f.panels[i]
+		p.Draw(tile)
+		data := p.DataCanvas(tile)
+		beside := c
+		beside.Min = vg.Point{X: data.Max.X + px(legendGap), Y: data.Min.Y}
+		beside.Max = vg.Point{X: c.Max.X - px(margin), Y: data.Max.Y}
+		p.legend.Draw(beside)
+	}
+}
+
+// layout places the panels below the heading, each with room for its
+// legend on its right, and returns the canvas of each.
+func (f *Figure) layout(c draw.Canvas) []draw.Canvas {
+	top := c.Max.Y - px(margin)
+	for i, line := range f.heading {
+		top -= headingStyle(min(i, 1)).Height(line) + px(5)
+	}
 	if len(f.heading) > 0 {
 		top -= px(10)
 	}
-
 	var legendW vg.Length
 	for _, p := range f.panels {
 		legendW = max(legendW, legendWidth(&p.legend))
@@ -138,15 +203,11 @@ func (f *Figure) draw(c draw.Canvas) {
 		p := f.panels[i]
 		_, _, p.header.lanes = p.faults.place(p.DataCanvas(tile[0]), p.Plot)
 	}
-	for i, tile := range plot.Align(plots, tiles, area) {
-		p := f.panels[i]
-		p.Draw(tile[0])
-		data := p.DataCanvas(tile[0])
-		beside := c
-		beside.Min = vg.Point{X: data.Max.X + px(legendGap), Y: data.Min.Y}
-		beside.Max = vg.Point{X: c.Max.X - px(margin), Y: data.Max.Y}
-		p.legend.Draw(beside)
+	var out []draw.Canvas
+	for _, tile := range plot.Align(plots, tiles, area) {
+		out = append(out, tile[0])
 	}
+	return out
 }
 
 // legendWidth is how wide a legend draws, thumbnail included.

@@ -2,9 +2,12 @@ package plots
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
+
+	"github.com/failsim/failsim/plots/live"
 
 	"github.com/failsim/failsim/sim/results"
 )
@@ -23,7 +26,7 @@ func newView(r *results.Run) *view {
 	s := &r.Summary
 	tiers := tiersOf(s)
 	for i := range tiers {
-		tiers[i].serving(r.Series.Get(tiers[i].name, "replicas"))
+		tiers[i].Serving(r.Series.Get(tiers[i].Name, "replicas"))
 	}
 	return &view{
 		s: s, ser: r.Series, x: middles(r.Series),
@@ -127,21 +130,13 @@ const (
 	aboutDashboard = "Four views of the same seconds, one above the other: what clients felt (latency), " +
 		"how much work each logical request turned into (amplification), what came out (goodput against " +
 		"offered load), and what was done for nobody (wasted work). Shaded: fault windows."
-	aboutLatency = "p50, p99 and p99.9 of the latency of the logical requests that finished in each bucket, " +
-		"as clients saw it (retries included), on a log scale. A gap is a bucket in which no request finished. " +
-		"Flat lines at a multiple of the client timeout mean requests ran out of attempts."
-	aboutAmplification = "Arrivals at each tier per logical request issued in the same bucket (replicas summed). " +
-		"1 means each request reached the tier once; 3 means three calls per request: retries, possibly at " +
-		"several layers. A retry spiral is amplification climbing while the fault lasts and staying up after it."
-	aboutThroughput = "Offered: logical requests issued per second. Sent: attempts per second, retries included. " +
-		"Throughput: answers clients received per second (successes, errors and rejections; not timeouts). " +
-		"Goodput: logical requests that succeeded per second. Goodput falling while sent climbs is a retry spiral."
-	aboutOutcomes = "How the clients' attempts ended, per second, and how many logical requests failed " +
+	aboutLatency       = live.AboutLatency
+	aboutAmplification = live.AboutAmplification
+	aboutThroughput    = live.AboutThroughput
+	aboutOutcomes      = "How the clients' attempts ended, per second, and how many logical requests failed " +
 		"(every attempt failed or the deadline passed). Timeouts with no errors mean the system is slow, not broken."
-	aboutQueues = "Top: calls waiting for a worker (mean over each bucket, replicas summed). Bottom: calls inside " +
-		"each tier, queued, in service or waiting on downstream calls; for clients, logical requests outstanding."
-	aboutWasted = "Service time spent on calls whose caller had already given up (or lost in a crash), per second: " +
-		"the mean number of workers busy for nobody. Anything above zero is capacity lost to abandoned work."
+	aboutQueues = live.AboutQueues
+	aboutWasted = live.AboutWasted
 )
 
 func (v *view) latency() *panel {
@@ -150,12 +145,14 @@ func (v *view) latency() *panel {
 		v.classLatency(p, cs)
 		return nonEmpty(p)
 	}
-	p := v.panel("Client latency: p50, p99, p99.9 of logical requests finished per "+v.bucket(), "latency (log scale)", true)
+	p := v.panel(live.LatencyTitle(v.s.BucketSeconds), "latency (log scale)", true)
 	quantiles := []struct{ label, metric string }{
 		{"p50", "latency_p50_s"}, {"p99", "latency_p99_s"}, {"p99.9", "latency_p999_s"},
 	}
-	// Highest first, so that where they meet (every request at the same
-	// timeout) the p50 shows on top, and the legend reads top down.
+	// Highest first and widest, so that where they meet (every request at
+	// the same timeout) they show as nested bands, p50 on top, and the
+	// legend reads top down.
+	met := 0
 	for ci, c := range v.clients {
 		for qi := len(quantiles) - 1; qi >= 0; qi-- {
 			q := quantiles[qi]
@@ -164,11 +161,29 @@ func (v *view) latency() *panel {
 				label = c + " " + q.label
 			}
 			if y := v.ser.Get(c, q.metric); y != nil {
-				p.line(label, v.x, y, lineStyle(paletteColor(qi), 2, dash(ci)))
+				p.line(label, v.x, y, lineStyle(paletteColor(qi), 2+2*float64(qi), dash(ci)))
 			}
 		}
+		met = max(met, meeting(v.ser.Get(c, quantiles[0].metric), v.ser.Get(c, quantiles[2].metric)))
+	}
+	if met > 0 {
+		p.note(fmt.Sprintf("p50 = p99.9 in %d buckets:", met))
+		p.note("every request took as long")
+		p.note("(often: all failed after the same timeouts)")
 	}
 	return nonEmpty(p)
+}
+
+// meeting counts the buckets where the p50 and the p99.9 are equal: every
+// request of the bucket took the same time.
+func meeting(p50, p999 []float64) int {
+	n := 0
+	for i := range min(len(p50), len(p999)) {
+		if !math.IsNaN(p50[i]) && p50[i] > 0 && p50[i] == p999[i] {
+			n++
+		}
+	}
+	return n
 }
 
 func (v *view) amplification() *panel {
@@ -176,15 +191,15 @@ func (v *view) amplification() *panel {
 	if logical == nil {
 		return nil
 	}
-	p := v.panel("Load amplification: arrivals per logical request at each tier", "arrivals per logical request", false)
+	p := v.panel(live.AmplificationTitle, "arrivals per logical request", false)
 	// Tiers often carry the same load (only clients retry): draw the first
 	// widest and each next one narrower on top, so that coinciding lines
 	// show as nested bands instead of hiding each other.
 	n := float64(len(v.tiers))
 	for i, t := range v.tiers {
-		if arr := sum(v.ser, t.members, "arrivals"); arr != nil {
+		if arr := sum(v.ser, t.Members, "arrivals"); arr != nil {
 			w := 1.5 + 7.5*(n-1-float64(i))/max(n-1, 1)
-			p.line(t.label(), v.x, ratio(arr, logical), lineStyle(paletteColor(i), w, nil))
+			p.line(t.Label(), v.x, ratio(arr, logical), lineStyle(paletteColor(i), w, nil))
 		}
 	}
 	if p.empty() {
@@ -195,17 +210,18 @@ func (v *view) amplification() *panel {
 }
 
 func (v *view) throughput() *panel {
-	p := v.panel("Clients: offered load, throughput and goodput", "requests per second", false)
+	p := v.panel(live.ThroughputTitle, "requests per second", false)
 	offered := sum(v.ser, v.clients, "offered_rps")
 	sent := perSecond(v.ser, sum(v.ser, v.clients, "arrivals"))
 	answered := perSecond(v.ser, add(
 		sum(v.ser, v.clients, "completed"), sum(v.ser, v.clients, "errors"), sum(v.ser, v.clients, "rejected")))
 	goodput := sum(v.ser, v.clients, "goodput_rps")
-	p.line("offered (logical requests/s)", v.x, offered, lineStyle(black, 1.5, nil))
-	p.line("sent (attempts/s, retries included)", v.x, sent, lineStyle(paletteColor(4), 2, dash(1)))
-	// Goodput wide and throughput narrow on top: they coincide when all is well.
-	p.line("goodput (logical requests succeeded/s)", v.x, goodput, lineStyle(paletteColor(2), 4, nil))
-	p.line("throughput (answers received/s)", v.x, answered, lineStyle(paletteColor(0), 1.5, nil))
+	p.line(live.OfferedLabel, v.x, offered, lineStyle(black, 1.5, nil))
+	p.line(live.SentLabel, v.x, sent, lineStyle(paletteColor(4), 2, dash(1)))
+	// Goodput wide and throughput dashed on top: they coincide when all is
+	// well, and the dashes still show there.
+	p.line(live.GoodputLabel, v.x, goodput, lineStyle(paletteColor(2), 5, nil))
+	p.line(live.ThroughputLabel, v.x, answered, lineStyle(black, 1.5, dash(2)))
 	if cs := classesOf(v.ser, v.clients); len(cs) > 1 {
 		v.classGoodput(p, cs)
 	}
@@ -248,10 +264,10 @@ func (v *view) outcomes() *panel {
 }
 
 func (v *view) queues() *panel {
-	p := v.panel("Queue length: calls waiting for a worker (mean per "+v.bucket()+", replicas summed)", "calls waiting", false)
+	p := v.panel(live.QueueTitle(v.s.BucketSeconds), "calls waiting", false)
 	for i, t := range v.tiers {
-		if t.works() {
-			p.line(t.label(), v.x, sum(v.ser, t.members, "queue_mean"), lineStyle(paletteColor(i), 2, nil))
+		if t.Works() {
+			p.line(t.Label(), v.x, sum(v.ser, t.Members, "queue_mean"), lineStyle(paletteColor(i), 2, nil))
 		}
 	}
 	return nonEmpty(p)
@@ -261,8 +277,8 @@ func (v *view) queues() *panel {
 func (v *view) backlog() *panel {
 	p := v.panel("Durable queues: messages held, waiting or out for delivery (mean per "+v.bucket()+")", "messages", false)
 	for i, t := range v.tiers {
-		if t.kind == "queue" {
-			p.line(t.label(), v.x, sum(v.ser, t.members, "backlog_mean"), lineStyle(paletteColor(i), 2, nil))
+		if t.Kind == "queue" {
+			p.line(t.Label(), v.x, sum(v.ser, t.Members, "backlog_mean"), lineStyle(paletteColor(i), 2, nil))
 		}
 	}
 	return nonEmpty(p)
@@ -271,16 +287,16 @@ func (v *view) backlog() *panel {
 func (v *view) inFlight() *panel {
 	p := v.panel("In flight: calls inside each tier (mean per "+v.bucket()+", replicas summed; clients: logical requests)", "calls inside", false)
 	for i, t := range v.tiers {
-		p.line(t.label(), v.x, sum(v.ser, t.members, "in_flight_mean"), lineStyle(paletteColor(i), 2, nil))
+		p.line(t.Label(), v.x, sum(v.ser, t.Members, "in_flight_mean"), lineStyle(paletteColor(i), 2, nil))
 	}
 	return nonEmpty(p)
 }
 
 func (v *view) wasted() *panel {
-	p := v.panel("Wasted work: service time spent for callers that had already given up", "seconds of work per second", false)
+	p := v.panel(live.WastedTitle, "seconds of work per second", false)
 	for i, t := range v.tiers {
-		if t.works() {
-			p.line(t.label(), v.x, perSecond(v.ser, sum(v.ser, t.members, "wasted_work_s")), lineStyle(paletteColor(i), 2, nil))
+		if t.Works() {
+			p.line(t.Label(), v.x, perSecond(v.ser, sum(v.ser, t.Members, "wasted_work_s")), lineStyle(paletteColor(i), 2, nil))
 		}
 	}
 	return nonEmpty(p)

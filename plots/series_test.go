@@ -10,60 +10,6 @@ import (
 
 var nan = math.NaN()
 
-// same compares series with NaN equal to NaN.
-func same(a, b []float64) bool {
-	return slices.EqualFunc(a, b, func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) })
-}
-
-func TestTiersGroupReplicasInTopologyOrder(t *testing.T) {
-	s := &results.Summary{
-		Order: []string{"users", "lb", "api-1", "api-2", "db", "old"},
-		Components: map[string]results.Component{
-			"users": {Kind: "client", Group: "users"}, "lb": {Kind: "load_balancer", Group: "lb"},
-			"api-1": {Kind: "service", Group: "api"}, "api-2": {Kind: "service", Group: "api"},
-			"db": {Kind: "database", Group: "db"}, "old": {Kind: "service"}, // written before groups existed
-		},
-	}
-	var got []string
-	for _, tr := range tiersOf(s) {
-		got = append(got, tr.label())
-	}
-	want := []string{"users (client)", "lb (load balancer)", "api (service ×2)", "db (database)", "old (service)"}
-	if !slices.Equal(got, want) {
-		t.Fatalf("tiers %q, want %q", got, want)
-	}
-	if c := clientsOf(s); !slices.Equal(c, []string{"users"}) {
-		t.Fatalf("clients %q", c)
-	}
-}
-
-func TestArithmeticOnSeries(t *testing.T) {
-	ser := results.NewSeries(2, []results.Key{{Component: "a", Metric: "x"}, {Component: "b", Metric: "x"}, {Component: "a", Metric: "y"}})
-	ser.EndS = 5
-	ser.Times = []float64{0, 2, 4}
-	ser.Values[0] = []float64{1, nan, 3}
-	ser.Values[1] = []float64{10, nan, nan}
-	ser.Values[2] = []float64{0, 4, 2}
-	tests := []struct {
-		name      string
-		got, want []float64
-	}{
-		{"sum skips missing points", sum(ser, []string{"a", "b"}, "x"), []float64{11, nan, 3}},
-		{"sum of a metric nobody has", sum(ser, []string{"a", "b"}, "z"), nil},
-		{"sum over components lacking it", sum(ser, []string{"b", "c"}, "y"), nil},
-		{"add skips missing series", add(nil, []float64{1, nan, 2}, []float64{1, nan, nan}), []float64{2, nan, 2}},
-		{"ratio is missing where the divisor is 0 or missing", ratio([]float64{1, 2, 3}, []float64{0, nan, 2}), []float64{nan, nan, 1.5}},
-		{"ratio of a missing series", ratio(nil, []float64{1}), nil},
-		{"per second, the last bucket 1s wide", perSecond(ser, []float64{4, 4, 4}), []float64{2, 2, 4}},
-		{"bucket middles", middles(ser), []float64{1, 3, 4.5}},
-	}
-	for _, tt := range tests {
-		if !same(tt.got, tt.want) {
-			t.Errorf("%s: got %v, want %v", tt.name, tt.got, tt.want)
-		}
-	}
-}
-
 func TestTicks(t *testing.T) {
 	labels := func(tk interface {
 		majors(min, max float64) []float64
@@ -114,22 +60,30 @@ func TestLabels(t *testing.T) {
 	}
 }
 
-// An autoscaled tier is labelled with the instances that served, not with
-// its standby instances.
-func TestTierLabelsCountInstancesServing(t *testing.T) {
-	for _, tt := range []struct {
-		replicas []float64
-		want     string
+// The latency panel explains the buckets where the p50 and the p99.9
+// meet: every request took as long.
+func TestMeetingCountsEqualQuantiles(t *testing.T) {
+	p50 := []float64{0.02, 6, 6, nan, 0}
+	p999 := []float64{0.4, 6, 5.9, nan, 0}
+	if got := meeting(p50, p999); got != 1 {
+		t.Errorf("meeting = %d, want 1 (the bucket at 6s; not the missing or the empty one)", got)
+	}
+}
+
+// A fault's label names it and says what and where, once.
+func TestFaultLabelSaysItOnce(t *testing.T) {
+	for _, tc := range []struct {
+		f    results.Fault
+		want string
 	}{
-		{nil, "api (service ×12)"},
-		{[]float64{2, 2, nan, 5.6, 12, 8}, "api (service ×2–12)"},
-		{[]float64{3, 3}, "api (service ×3)"},
-		{[]float64{0, 0, 2}, "api (service ×0–2)"},
+		{results.Fault{Name: "capacity db", Kind: "capacity", Targets: []string{"db"}}, "capacity db"},
+		{results.Fault{Name: "db slowdown", Kind: "slowdown", Targets: []string{"db"}}, "db slowdown"},
+		{results.Fault{Name: "capacity drop", Kind: "capacity", Targets: []string{"api-1", "api-2"}}, "capacity drop (capacity on api-1, api-2)"},
+		{results.Fault{Name: "crash api-1", Kind: "crash", Targets: []string{"api-1", "api-2"}}, "crash api-1 (crash on api-1, api-2)"},
+		{results.Fault{Kind: "latency", Targets: []string{"db"}}, "latency on db"},
 	} {
-		tr := tier{name: "api", kind: "service", members: make([]string, 12)}
-		tr.serving(tt.replicas)
-		if got := tr.label(); got != tt.want {
-			t.Errorf("replicas %v: %q, want %q", tt.replicas, got, tt.want)
+		if got := faultLabel(tc.f); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
 		}
 	}
 }

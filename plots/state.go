@@ -9,9 +9,9 @@ func (v *view) state() []*panel {
 	dup := v.panel("Duplicate writes: non-idempotent writes taking effect again, per second", "writes per second", false)
 	for i, t := range v.tiers {
 		sty := lineStyle(paletteColor(i), 2, nil)
-		open.line(t.label(), v.x, sum(v.ser, t.members, "inconsistent_open"), sty)
-		age.line(t.label(), v.x, maxOf(v.ser, t.members, "oldest_inconsistent_age_s"), sty)
-		dup.line(t.label(), v.x, perSecond(v.ser, sum(v.ser, t.members, "duplicate_writes")), sty)
+		open.line(t.Label(), v.x, sum(v.ser, t.Members, "inconsistent_open"), sty)
+		age.line(t.Label(), v.x, maxOf(v.ser, t.Members, "oldest_inconsistent_age_s"), sty)
+		dup.line(t.Label(), v.x, perSecond(v.ser, sum(v.ser, t.Members, "duplicate_writes")), sty)
 	}
 	var ps []*panel
 	for _, p := range []*panel{open, age, dup} {

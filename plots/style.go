@@ -44,6 +44,14 @@ var palette = []color.Color{
 
 func paletteColor(i int) color.Color { return palette[i%len(palette)] }
 
+// seriesStyle is series i's colour and dash: the palette's colours, then
+// again dashed, so that twelve series (a comparison of every variant)
+// stay apart. variant dashes further the lines of one series (its
+// clients).
+func seriesStyle(i, variant int) (color.Color, []vg.Length) {
+	return paletteColor(i), dash(i/len(palette) + variant)
+}
+
 var (
 	black     = rgb(0x222222)
 	grey      = rgb(0x666666)

@@ -387,6 +387,7 @@ func (s *Sim) link(k *component, c int32) {
 		s.recs.at(k.jobs).prev = c
 	}
 	k.jobs = c
+	k.held++
 	k.stats.inSys.Add(s.now(), 1)
 }
 
@@ -401,6 +402,7 @@ func (s *Sim) unlink(k *component, c int32) {
 	if cr.next >= 0 {
 		s.recs.at(cr.next).prev = cr.prev
 	}
+	k.held--
 	k.stats.inSys.Add(s.now(), -1)
 }
 

@@ -47,6 +47,7 @@ func (s *Sim) newClasses(cl *client, name string, c *topology.Client, base int) 
 		cc := &clientClass{name: x.Name, crit: x.Criticality, cum: sum / total, policy: newPolicy(s, x.Target, x.Call)}
 		cc.k.name = name + "." + x.Name
 		cc.k.kind = topology.KindClient
+		cc.k.stats = &stats{}
 		cc.k.stats.init()
 		cl.classes = append(cl.classes, cc)
 	}
@@ -75,7 +76,7 @@ func (s *Sim) classOf(k *component, r *rec) *clientClass {
 // class.
 func (s *Sim) classStats(k *component, r *rec) *stats {
 	if cc := s.classOf(k, r); cc != nil {
-		return &cc.k.stats
+		return cc.k.stats
 	}
 	return nil
 }
@@ -251,7 +252,7 @@ func (s *Sim) classColumns(k *component) []column {
 	for _, cc := range k.client.classes {
 		for _, list := range [][]column{commonColumns, clientColumns, callerColumns} {
 			for _, col := range list {
-				cols = append(cols, column{col.name + "." + cc.name, func(*view) float64 { return col.value(&cc.view) }})
+				cols = append(cols, fromState(col.name+"."+cc.name, func(*view) float64 { return col.value(&cc.view) }))
 			}
 		}
 	}
@@ -263,9 +264,9 @@ func (s *Sim) classColumns(k *component) []column {
 // per logical request of its own.
 func (s *Sim) openClassViews(cl *client, end des.Time, w des.Time) {
 	for _, cc := range cl.classes {
-		st := &cc.k.stats
+		st := cc.k.stats
 		v := &cc.view
-		*v = view{k: &cc.k, c: &st.cur, width: w.Seconds(), now: end, amp: math.NaN()}
+		*v = view{st: st, c: &st.cur, width: w.Seconds(), now: end, amp: math.NaN()}
 		if st.cur.logical > 0 {
 			v.amp = float64(st.cur.arrivals) / float64(st.cur.logical)
 		}
@@ -277,7 +278,7 @@ func (s *Sim) openClassViews(cl *client, end des.Time, w des.Time) {
 // next.
 func closeClassViews(cl *client) {
 	for _, cc := range cl.classes {
-		st := &cc.k.stats
+		st := cc.k.stats
 		st.tot.add(&st.cur)
 		st.cur = counts{}
 		st.lat.Reset()
@@ -308,7 +309,7 @@ func (s *Sim) classSummaries() map[string]results.Clients {
 			} else if c.Criticality != cc.crit.String() {
 				c.Criticality = "mixed"
 			}
-			addClient(&c, &cc.k.stats)
+			addClient(&c, cc.k.stats)
 			lats[cc.name].Merge(cc.k.stats.latTot)
 			out[cc.name] = c
 		}

@@ -27,6 +27,7 @@ type group struct {
 	acceptStale bool       // a quorum missed with one success at least answers, stale
 	timeout     *des.Delay // join_timeout, or nil
 	cur, tot    joinCounts
+	warm        joinCounts // tot when the warm-up ended, left out of the summary
 }
 
 // joinCounts are how a group's runs ended, and what became of the calls
@@ -36,13 +37,17 @@ type joinCounts struct {
 	left, cancelled                 int64 // members stopped when the join was decided: left running, or cancelled
 }
 
-func (c *joinCounts) add(o *joinCounts) {
-	c.joined += o.joined
-	c.degraded += o.degraded
-	c.stale += o.stale
-	c.failed += o.failed
-	c.left += o.left
-	c.cancelled += o.cancelled
+func (c *joinCounts) add(o *joinCounts) { c.combine(o, 1) }
+
+func (c *joinCounts) sub(o *joinCounts) { c.combine(o, -1) }
+
+func (c *joinCounts) combine(o *joinCounts, sign int64) {
+	c.joined += sign * o.joined
+	c.degraded += sign * o.degraded
+	c.stale += sign * o.stale
+	c.failed += sign * o.failed
+	c.left += sign * o.left
+	c.cancelled += sign * o.cancelled
 }
 
 // joinState is one job's run of a group step: its members in flight, in a
@@ -362,28 +367,33 @@ func groupColumns(sv *server) []column {
 	for _, g := range sv.groups() {
 		sfx := "." + g.name
 		cols = append(cols,
-			column{"group_joined" + sfx, func(*view) float64 { return float64(g.cur.joined) }},
-			column{"group_degraded" + sfx, func(*view) float64 { return float64(g.cur.degraded) }},
-			column{"group_failed" + sfx, func(*view) float64 { return float64(g.cur.failed) }},
-			column{"group_left" + sfx, func(*view) float64 { return float64(g.cur.left) }},
-			column{"group_cancelled" + sfx, func(*view) float64 { return float64(g.cur.cancelled) }})
+			fromState("group_joined"+sfx, func(*view) float64 { return float64(g.cur.joined) }),
+			fromState("group_degraded"+sfx, func(*view) float64 { return float64(g.cur.degraded) }),
+			fromState("group_failed"+sfx, func(*view) float64 { return float64(g.cur.failed) }),
+			fromState("group_left"+sfx, func(*view) float64 { return float64(g.cur.left) }),
+			fromState("group_cancelled"+sfx, func(*view) float64 { return float64(g.cur.cancelled) }))
 		if g.join == topology.JoinQuorum {
-			cols = append(cols, column{"group_stale" + sfx, func(*view) float64 { return float64(g.cur.stale) }})
+			cols = append(cols, fromState("group_stale"+sfx, func(*view) float64 { return float64(g.cur.stale) }))
 		}
 	}
 	return cols
 }
 
 // groupSummaries are how the runs of server k's groups ended, by group.
-func (s *Sim) groupSummaries(k *component) map[string]results.Join {
-	gs := k.srv.groups()
+func (s *Sim) groupSummaries(r *report) map[string]results.Join {
+	gs := s.comps[r.members[0]].srv.groups()
 	if len(gs) == 0 {
 		return nil
 	}
 	out := map[string]results.Join{}
-	for _, g := range gs {
-		t := g.tot
-		t.add(&g.cur)
+	for i, g := range gs {
+		var t joinCounts // since the warm-up, a fleet's instances together
+		for _, m := range r.members {
+			mg := s.comps[m].srv.groups()[i]
+			t.add(&mg.tot)
+			t.add(&mg.cur)
+			t.sub(&mg.warm)
+		}
 		j := results.Join{Joined: t.joined, Degraded: t.degraded, Stale: t.stale, Failed: t.failed, Left: t.left,
 			Cancelled: t.cancelled, Calls: int64(g.n), Join: g.join.String()}
 		if g.join == topology.JoinQuorum {

@@ -57,7 +57,7 @@ func (s *Sim) intervene(i int) {
 			a.prev = append(a.prev, float64(k.srv.workers))
 			s.scaleWorkers(int32(t), iv.Workers)
 		case topology.Restart:
-			what = append(what, fmt.Sprintf("%s dropped %d calls", k.name, k.stats.inSys.Value()))
+			what = append(what, fmt.Sprintf("%s dropped %d calls", k.name, k.held))
 			s.restart(int32(t), des.FromDuration(iv.Downtime))
 		case topology.ShedLoad:
 			a.prev = append(a.prev, k.shedding())

@@ -39,6 +39,13 @@ type Options struct {
 	// is called between events, on the run's goroutine; what it does with
 	// the news (a line on a terminal) is the caller's.
 	Progress func(reached time.Duration, events uint64)
+
+	// OnBucket, when set, is called each time a bucket closes, with the
+	// series as it stands: its last bucket is the one just closed. It lets
+	// a caller show a run while it goes (the playground streams it to a
+	// page); it must read the series and not keep or change it. It is
+	// called on the run's goroutine and changes nothing the run computes.
+	OnBucket func(series *results.Series)
 }
 
 // DefaultMaxInFlight is about 640 MB of records.
@@ -52,7 +59,14 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if opts.MaxInFlight == 0 {
 		opts.MaxInFlight = DefaultMaxInFlight
 	}
+	if err := checkBuckets(sc); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
 	s := newSim(sc, opts.Seed)
+	if err := checkSeries(sc, s); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	s.onBucket = opts.OnBucket
 	if opts.Fingerprint {
 		s.fp = fnv.New64a()
 	}
@@ -67,6 +81,8 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if err := s.checkInvariants(); err != nil {
 		return nil, err
 	}
+	s.series.FillFrom(s.rows)
+	s.rows = nil
 	lat := s.clientLatency()
 	r := &results.Run{Summary: s.summary(lat), Series: s.series, ClientLatency: lat.Snapshot()}
 	if stop != "" {

@@ -1,13 +1,16 @@
 package sim_test
 
 import (
+	"bytes"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/failsim/failsim/sim"
+	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
@@ -93,5 +96,135 @@ func TestProgressWatchesWithoutTouching(t *testing.T) {
 	}
 	if last := events[len(events)-1]; last > plain.Summary.Events {
 		t.Errorf("reported %d events, the run had %d", last, plain.Summary.Events)
+	}
+}
+
+// A warm-up leaves the start of the run out of every statistic of the
+// summary, and changes nothing else: the same seed runs the same events
+// and writes the same time series; the summary's totals are the series'
+// sums over the buckets after the warm-up.
+func TestWarmupLeavesTheStartOutOfTheSummary(t *testing.T) {
+	const scenario = `duration = "200s"
+[metrics]
+bucket = "10s"
+[client.users]
+target = "api"
+rate = 100
+timeout = "1s"
+retry = { max_attempts = 2 }
+[service.api]
+workers = 2
+service_time = { dist = "exponential", mean = "15ms" }
+[variant.warm]
+metrics.warmup = "50s"
+`
+	run := func(variant string) *results.Run {
+		sc, err := scenariofile.Parse("w.toml", []byte(scenario), variant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := sim.Run(context.Background(), sc, sim.Options{Seed: 5, Debug: true, Fingerprint: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cold, warm := run(""), run("warm")
+	if cold.Fingerprint != warm.Fingerprint {
+		t.Fatal("the warm-up changed the events")
+	}
+	var a, b bytes.Buffer
+	cold.Series.WriteCSV(&a)
+	warm.Series.WriteCSV(&b)
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("the warm-up changed the time series")
+	}
+	sumAfter := func(metric string) (n int64) {
+		for i, v := range warm.Series.Get("users", metric) {
+			if warm.Series.Times[i] >= 50 {
+				n += int64(v)
+			}
+		}
+		return n
+	}
+	w := warm.Summary
+	if w.WarmupS != 50 || cold.Summary.WarmupS != 0 {
+		t.Errorf("warmup_s %g and %g, want 50 and 0", w.WarmupS, cold.Summary.WarmupS)
+	}
+	if got, want := w.Clients.LogicalRequests, sumAfter("logical_requests"); got != want || got >= cold.Summary.Clients.LogicalRequests {
+		t.Errorf("logical requests %d, want the %d issued after the warm-up", got, want)
+	}
+	if got, want := w.Clients.Succeeded, sumAfter("succeeded"); got != want {
+		t.Errorf("succeeded %d, want %d", got, want)
+	}
+	if got, want := w.Clients.GoodputRPS, float64(w.Clients.Succeeded)/150; got != want {
+		t.Errorf("goodput %g, want succeeded/150s = %g", got, want)
+	}
+	if got := w.Components["api"].Arrivals; got != sumAfter("arrivals") {
+		t.Errorf("api arrivals %d, want the users' attempts after the warm-up, %d", got, sumAfter("arrivals"))
+	}
+	var q float64
+	for i, v := range warm.Series.Get("api", "queue_mean") {
+		if warm.Series.Times[i] >= 50 {
+			q += v / 15 // fifteen buckets of 10s after the warm-up
+		}
+	}
+	if got := w.Components["api"].MeanQueue; math.Abs(got-q) > 1e-9*q {
+		t.Errorf("api mean queue %g, want the buckets' mean after the warm-up, %g", got, q)
+	}
+}
+
+// A caller can watch a run as it goes: OnBucket hears of every bucket as it
+// closes, in order, with the series as it stands, and the run's results are
+// the same bytes as without it.
+func TestOnBucketSeesEachBucketAsItClosesAndChangesNothing(t *testing.T) {
+	sc, err := scenariofile.Parse("small.toml", []byte(`
+duration = "20s"
+[client.users]
+target = "api"
+rate = 50
+timeout = "1s"
+[service.api]
+workers = 2
+service_time = "10ms"
+[[fault]]
+target = "api"
+kind = "slowdown"
+factor = 30
+at = "5s"
+for = "5s"
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []float64 // the start of the last bucket at each call
+	var arrivals []float64
+	opts := sim.Options{Seed: 3, Fingerprint: true, OnBucket: func(s *results.Series) {
+		seen = append(seen, s.Times[len(s.Times)-1])
+		a := s.Get("users", "arrivals")
+		if len(a) != len(s.Times) {
+			t.Fatalf("at bucket %d the arrivals series has %d values", len(s.Times), len(a))
+		}
+		arrivals = append(arrivals, a[len(a)-1])
+	}}
+	watched, err := sim.Run(context.Background(), sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := watched.Series.Times; !slices.Equal(seen, want) {
+		t.Fatalf("OnBucket saw buckets starting at %v, want one call per bucket %v", seen, want)
+	}
+	if want := watched.Series.Get("users", "arrivals"); !slices.Equal(arrivals, want) {
+		t.Fatalf("values seen live %v differ from the results %v", arrivals, want)
+	}
+	opts.OnBucket = nil
+	plain, err := sim.Run(context.Background(), sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, wc, _ := watched.Encode()
+	ps, pc, _ := plain.Encode()
+	if watched.Fingerprint != plain.Fingerprint || !bytes.Equal(ws, ps) || !bytes.Equal(wc, pc) {
+		t.Fatal("watching the run changed its events or its output")
 	}
 }

@@ -107,7 +107,7 @@ func (s *Sim) serverArrive(k *component, c int32) {
 	case sv.cls != nil && s.classFull(k, c):
 		k.stats.cur.shed++
 		s.answer(c, rejected)
-	case sv.limiter != nil && !sv.limiter.Admit(int(k.stats.inSys.Value())) && !s.pushOut(k, c):
+	case sv.limiter != nil && !sv.limiter.Admit(int(k.held)) && !s.pushOut(k, c):
 		k.stats.cur.shed++
 		s.answer(c, rejected)
 	case sv.busy < sv.capacity:
@@ -128,7 +128,7 @@ func (s *Sim) serverArrive(k *component, c int32) {
 func (s *Sim) admit(k *component, c int32) {
 	s.link(k, c)
 	cr := s.recs.at(c)
-	cr.peers = int32(k.stats.inSys.Value())
+	cr.peers = int32(k.held)
 	if cr.class != 0 && k.srv.cls != nil {
 		k.srv.cls.enter(cr.class)
 	}

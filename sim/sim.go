@@ -55,17 +55,22 @@ type Sim struct {
 	events uint64
 	recs   records
 
-	comps  []component
-	faults []topology.Fault
-	active int // faults in progress
-	slos   []*slo
-	alerts []*alert
+	comps   []component
+	reports []report // what the outputs show: components, or instances together
+	faults  []topology.Fault
+	active  int // faults in progress
+	slos    []*slo
+	alerts  []*alert
 
 	// Metrics.
 	bucket     des.Time
 	bucketEnd  des.Time
 	series     *results.Series
-	faultLogic int64 // logical requests issued while a fault was active
+	faultLogic int64                 // logical requests issued while a fault was active
+	onBucket   func(*results.Series) // Options.OnBucket: told of each bucket as it closes, or nil
+
+	warmupEnd        des.Time // statistics start here, at a bucket's end; 0 without a warm-up
+	faultLogicWarmup int64    // faultLogic when the warm-up ended
 
 	book          *book                  // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
 	hedges        []hedgeSet             // the copies in flight of each job's hedged call, by record; nil without hedging
@@ -79,6 +84,7 @@ type Sim struct {
 	fp        hash.Hash64 // the event fingerprint, when asked for
 	tr        *tracing    // the run's Tracer, nil without one
 	view      view        // the bucket being closed
+	rows      []float64   // the series as it is written: bucket by bucket, every key in each
 }
 
 // component is the runtime state of one topology node; exactly one of
@@ -86,10 +92,10 @@ type Sim struct {
 type component struct {
 	name    string
 	kind    topology.Kind
-	stats   stats
-	jobs    int32    // head of the list of jobs here, -1 when empty
-	cols    []column // its metrics in timeseries.csv
-	col     int      // index of its first metric in the series
+	stats   *stats // its report's: shared by the instances of a fleet
+	report  int32  // index in Sim.reports
+	jobs    int32  // head of the list of jobs here, -1 when empty
+	held    int64  // calls inside it: the length of jobs
 	client  *client
 	lb      *balancer
 	srv     *server
@@ -195,16 +201,18 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		end:    des.FromDuration(sc.Duration),
 		faults: sc.Faults,
 		bucket: des.FromDuration(sc.Metrics.Bucket),
+
+		warmupEnd: des.FromDuration(sc.Metrics.Warmup),
 	}
 	s.bucketEnd = s.bucket
 	s.crit = classCriticalities(sc)
 	classes := sc.Classes()
 	s.comps = make([]component, len(sc.Components))
+	s.newReports()
 	var keys []results.Key
 	for i, c := range sc.Components {
 		k := &s.comps[i]
 		k.name, k.kind, k.jobs = c.Name, c.Kind, -1
-		k.stats.init()
 		k.backoff = random.Stream(seed, c.Name, "backoff")
 		k.local = random.Stream(seed, c.Name, "throttle")
 		switch c.Kind {
@@ -228,11 +236,12 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 	s.newAlerts()
 	s.initState()
 	// Columns name their callees, so every component must exist first.
-	for i := range s.comps {
-		k := &s.comps[i]
-		k.cols = s.columnsFor(k)
-		k.col = len(keys)
-		keys = append(keys, keysOf(k.name, k.cols)...)
+	for i := range s.reports {
+		r := &s.reports[i]
+		r.cols = s.reportColumns(r)
+		r.quiet = quietBucket{levels: noLevels, row: make([]float64, len(r.cols))}
+		r.col = len(keys)
+		keys = append(keys, keysOf(r.name, r.cols)...)
 	}
 	keys = s.newPools(keys)
 	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)

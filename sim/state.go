@@ -420,21 +420,24 @@ func (s *Sim) fallBack(j int32) bool {
 
 // checkState checks the books of k's state mechanisms, with c its counts so
 // far.
-func (s *Sim) checkState(k *component, c *counts) error {
+func (s *Sim) checkState(r *report, c *counts) error {
 	if c.duplicateWrites > c.writes {
-		return s.violated("conservation", "%s: %d duplicate writes among %d writes", k.name, c.duplicateWrites, c.writes)
+		return s.violated("conservation", "%s: %d duplicate writes among %d writes", r.name, c.duplicateWrites, c.writes)
 	}
-	st := k.stateOf()
-	if st == nil {
-		return nil
+	var listed, held, stuck int64
+	for _, m := range r.members {
+		st := s.comps[m].stateOf()
+		if st == nil {
+			return nil
+		}
+		for i := st.head; i >= 0; i = s.book.at(i).next {
+			listed++
+		}
+		held, stuck = held+st.held, stuck+st.stuck
 	}
-	listed := int64(0)
-	for i := st.head; i >= 0; i = s.book.at(i).next {
-		listed++
-	}
-	if listed != st.held || c.inconsistent != c.repaired+st.held+st.stuck {
+	if listed != held || c.inconsistent != c.repaired+held+stuck {
 		return s.violated("conservation", "%s: %d inconsistent outcomes opened, %d repaired + %d held (%d listed) + %d left",
-			k.name, c.inconsistent, c.repaired, st.held, listed, st.stuck)
+			r.name, c.inconsistent, c.repaired, held, listed, stuck)
 	}
 	return nil
 }

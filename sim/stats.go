@@ -21,41 +21,46 @@ type counts struct {
 	bulkheadRejected                                int64
 }
 
-func (c *counts) add(o *counts) {
-	c.arrivals += o.arrivals
-	c.completed += o.completed
-	c.errors += o.errors
-	c.rejected += o.rejected
-	c.timedOut += o.timedOut
-	c.retries += o.retries
-	c.logical += o.logical
-	c.succeeded += o.succeeded
-	c.failed += o.failed
-	c.cancelled += o.cancelled
-	c.deadlineExceeded += o.deadlineExceeded
-	c.shed += o.shed
-	c.retriesDenied += o.retriesDenied
-	c.throttled += o.throttled
-	c.breakerRejected += o.breakerRejected
-	c.wasted += o.wasted
-	c.writes += o.writes
-	c.duplicateWrites += o.duplicateWrites
-	c.deduplicated += o.deduplicated
-	c.keysLost += o.keysLost
-	c.inconsistent += o.inconsistent
-	c.repaired += o.repaired
-	c.repairAttempts += o.repairAttempts
-	c.fallbacks += o.fallbacks
-	c.degraded += o.degraded
-	c.hedges += o.hedges
-	c.hedgeWins += o.hedgeWins
-	c.cacheHits += o.cacheHits
-	c.cacheMisses += o.cacheMisses
-	c.coalesced += o.coalesced
-	c.acked += o.acked
-	c.expired += o.expired
-	c.redelivered += o.redelivered
-	c.bulkheadRejected += o.bulkheadRejected
+func (c *counts) add(o *counts) { c.combine(o, 1) }
+
+// sub takes o away: the totals since a snapshot are the totals minus it.
+func (c *counts) sub(o *counts) { c.combine(o, -1) }
+
+func (c *counts) combine(o *counts, sign int64) {
+	c.arrivals += sign * o.arrivals
+	c.completed += sign * o.completed
+	c.errors += sign * o.errors
+	c.rejected += sign * o.rejected
+	c.timedOut += sign * o.timedOut
+	c.retries += sign * o.retries
+	c.logical += sign * o.logical
+	c.succeeded += sign * o.succeeded
+	c.failed += sign * o.failed
+	c.cancelled += sign * o.cancelled
+	c.deadlineExceeded += sign * o.deadlineExceeded
+	c.shed += sign * o.shed
+	c.retriesDenied += sign * o.retriesDenied
+	c.throttled += sign * o.throttled
+	c.breakerRejected += sign * o.breakerRejected
+	c.wasted += float64(sign) * o.wasted
+	c.writes += sign * o.writes
+	c.duplicateWrites += sign * o.duplicateWrites
+	c.deduplicated += sign * o.deduplicated
+	c.keysLost += sign * o.keysLost
+	c.inconsistent += sign * o.inconsistent
+	c.repaired += sign * o.repaired
+	c.repairAttempts += sign * o.repairAttempts
+	c.fallbacks += sign * o.fallbacks
+	c.degraded += sign * o.degraded
+	c.hedges += sign * o.hedges
+	c.hedgeWins += sign * o.hedgeWins
+	c.cacheHits += sign * o.cacheHits
+	c.cacheMisses += sign * o.cacheMisses
+	c.coalesced += sign * o.coalesced
+	c.acked += sign * o.acked
+	c.expired += sign * o.expired
+	c.redelivered += sign * o.redelivered
+	c.bulkheadRejected += sign * o.bulkheadRejected
 }
 
 // stats is what one component measures. Counts go to the current bucket and
@@ -73,6 +78,37 @@ type stats struct {
 	peakAmp       float64
 	failures      [4]int64 // clients: failed logical requests by last outcome
 	slo           *slo     // the SLO that counts this component's requests, or nil
+
+	warmup warmupShare // what the warm-up added to the totals, left out of the summary
+}
+
+// warmupShare is what the totals held when the warm-up ended: the summary
+// reports the totals minus it, the books (invariants) the whole totals.
+type warmupShare struct {
+	counts        counts
+	failures      [4]int64
+	respSum       float64
+	respN         int64
+	faultArrivals int64
+}
+
+// measured are the totals the summary reports: since the warm-up, or of
+// the whole run without one.
+func (st *stats) measured() counts {
+	m := st.tot
+	m.sub(&st.warmup.counts)
+	return m
+}
+
+// endWarmup snapshots the totals at the end of the warm-up, a bucket's end,
+// and starts the run's latency, peaks and levels afresh.
+func (st *stats) endWarmup(now des.Time) {
+	st.warmup = warmupShare{counts: st.tot, failures: st.failures, respSum: st.respSum, respN: st.respN, faultArrivals: st.faultArrivals}
+	st.latTot.Reset()
+	st.peakAmp = 0
+	for _, l := range []*metrics.Level{&st.inSys, &st.queue, &st.busy, &st.capacity} {
+		l.Measure(now)
+	}
 }
 
 func (st *stats) init() {

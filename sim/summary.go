@@ -27,26 +27,30 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		SimSeconds:    s.end.Seconds(),
 		BucketSeconds: s.bucket.Seconds(),
 		Events:        s.events,
+		WarmupS:       s.warmupEnd.Seconds(),
 		Components:    map[string]results.Component{},
 		Faults:        []results.Fault{},
 	}
 	cl := &sum.Clients
 	for i := range s.comps {
 		if k := &s.comps[i]; k.kind == topology.KindClient {
-			addClient(cl, &k.stats)
+			addClient(cl, k.stats)
 		}
 	}
 	s.rates(cl, clientLat)
 	cl.FinishedS = s.finishedAt()
 	cl.Classes = s.classSummaries()
 
-	for i := range s.comps {
-		k := &s.comps[i]
-		st := &k.stats
-		t := &st.tot
+	measured := s.end - s.warmupEnd
+	for i := range s.reports {
+		r := &s.reports[i]
+		k := &s.comps[r.members[0]] // the kind, group and mechanisms of all of them
+		st := &r.stats
+		m := st.measured()
+		t := &m
 		c := results.Component{
 			Kind:              k.kind.String(),
-			Group:             s.sc.Components[i].Group,
+			Group:             s.sc.Components[r.members[0]].Group,
 			Arrivals:          t.arrivals,
 			Completed:         t.completed,
 			Errors:            t.errors,
@@ -67,19 +71,24 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		if cl.LogicalRequests > 0 {
 			c.Amplification = float64(t.arrivals) / float64(cl.LogicalRequests)
 		}
-		if s.faultLogic > 0 {
-			c.FaultAmplification = float64(st.faultArrivals) / float64(s.faultLogic)
+		if logic := s.faultLogic - s.faultLogicWarmup; logic > 0 {
+			c.FaultAmplification = float64(st.faultArrivals-st.warmup.faultArrivals) / float64(logic)
 		}
 		var maxIn float64
 		c.MeanInSystem, maxIn = st.inSys.Total(s.end)
 		c.MaxInSystem = int64(maxIn)
-		if st.respN > 0 {
-			c.MeanResponseS = st.respSum / float64(st.respN)
+		if n := st.respN - st.warmup.respN; n > 0 {
+			c.MeanResponseS = (st.respSum - st.warmup.respSum) / float64(n)
 		}
-		for _, p := range k.policies() {
-			if p.breaker != nil {
-				c.BreakerOpened += int64(p.breaker.Opened())
+		for _, m := range r.members {
+			for _, p := range s.comps[m].policies() {
+				if p.breaker != nil {
+					c.BreakerOpened += int64(p.breaker.Opened())
+				}
 			}
+		}
+		if r.fleet() {
+			c.Instances = len(r.members)
 		}
 		if k.lb != nil && k.lb.outlier != nil {
 			c.Ejections = int64(k.lb.outlier.Ejections())
@@ -87,7 +96,7 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		if k.srv != nil {
 			busy, _ := st.busy.Total(s.end)
 			workers, _ := st.capacity.Total(s.end)
-			c.BusyS = busy * s.end.Seconds()
+			c.BusyS = busy * measured.Seconds()
 			if workers > 0 {
 				c.Utilization = busy / workers
 			}
@@ -95,13 +104,13 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 			c.MeanQueue, maxQ = st.queue.Total(s.end)
 			c.MaxQueue = int64(maxQ)
 		}
-		s.stateSummary(k, &c, &sum)
-		s.infraSummary(k, &c)
+		s.stateSummary(r, &c, &sum)
+		s.infraSummary(r, &c)
 		if k.srv != nil && s.joins != nil {
-			c.Groups = s.groupSummaries(k)
+			c.Groups = s.groupSummaries(r)
 		}
-		sum.Components[k.name] = c
-		sum.Order = append(sum.Order, k.name)
+		sum.Components[r.name] = c
+		sum.Order = append(sum.Order, r.name)
 	}
 
 	for _, f := range s.faults {
@@ -120,15 +129,17 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 
 // addClient adds one client's books (or one class's) to cl's counts.
 func addClient(cl *results.Clients, st *stats) {
-	t := &st.tot
+	m := st.measured()
+	t := &m
 	cl.LogicalRequests += t.logical
 	cl.Attempts += t.arrivals
 	cl.Succeeded += t.succeeded
 	cl.Failed += t.failed
 	cl.InFlight += st.inSys.Value()
-	cl.Failures.Timeout += st.failures[timedOut]
-	cl.Failures.Error += st.failures[failed]
-	cl.Failures.Rejected += st.failures[rejected]
+	failures, before := &st.failures, &st.warmup.failures
+	cl.Failures.Timeout += failures[timedOut] - before[timedOut]
+	cl.Failures.Error += failures[failed] - before[failed]
+	cl.Failures.Rejected += failures[rejected] - before[rejected]
 	cl.Degraded += t.degraded
 	cl.Hedges += t.hedges
 }
@@ -138,7 +149,8 @@ func (s *Sim) rates(cl *results.Clients, lat *metrics.Histogram) {
 	if done := cl.Succeeded + cl.Degraded + cl.Failed; done > 0 {
 		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
 	}
-	cl.GoodputRPS = float64(cl.Succeeded) / s.end.Seconds()
+	measured := s.end - s.warmupEnd
+	cl.GoodputRPS = float64(cl.Succeeded) / measured.Seconds()
 	cl.Latency = latency(lat)
 }
 
@@ -186,7 +198,7 @@ func (s *Sim) recovery() results.Recovery {
 		g.Widths = append(g.Widths, w)
 		g.Rate = append(g.Rate, succ/w)
 	}
-	v := metrics.Judge(g, first.Seconds(), lastS, r.WindowS, r.Tolerance)
+	v := metrics.Judge(g, s.warmupEnd.Seconds(), first.Seconds(), lastS, r.WindowS, r.Tolerance)
 	r.BaselineGoodputRPS = v.Baseline
 	r.Verdict = v.Verdict
 	if v.Judged {

@@ -53,6 +53,15 @@ type TraceEvent struct {
 	Orphaned   bool // nobody waits for this call's answer any more
 	Cancel     bool
 	Wasted     time.Duration // service time spent on the call when nobody waited for it
+
+	// Call identifies the call (or, for TraceStart and TraceDone, the
+	// logical request) the event concerns, numbered from 1 in the order
+	// calls are sent and requests start, unique over the run; for a retry
+	// or a give-up it is the call whose outbound call is retried or given
+	// up. Parent is the call its caller was handling, 0 for a logical
+	// request. Exporters build spans from them (sim/trace).
+	Call, Parent int64
+	Hedge        bool // a hedged copy after the first
 }
 
 // Outcome names, as a TraceEvent says them.
@@ -65,12 +74,14 @@ type tracing struct {
 	next    int64
 	request map[int32]int64 // logical request record -> number
 	calls   map[int32]traced
+	ids     int64 // the last call number given
 	e       TraceEvent
 }
 
 type traced struct {
 	try   int32
 	until des.Time // des.Never without a limit
+	id    int64    // the call's number (TraceEvent.Call)
 }
 
 // trace tells the tracer, if any, of point kind of record r; d is the
@@ -92,12 +103,15 @@ func (s *Sim) traceEvent(kind TraceKind, r int32, o outcome, d des.Time) {
 	case TraceStart:
 		t.next++
 		t.request[r] = t.next
+		t.ids++
+		t.calls[r] = traced{id: t.ids}
 	case TraceSend:
 		until := des.Never
 		if d > 0 {
 			until = now + d
 		}
-		t.calls[r] = traced{try: s.recs.at(rr.parent).tries, until: until}
+		t.ids++
+		t.calls[r] = traced{try: s.recs.at(rr.parent).tries, until: until, id: t.ids}
 	}
 	e := &t.e
 	*e = TraceEvent{At: time.Duration(now), Kind: kind, Outcome: outcomeNames[o], Wait: time.Duration(d)}
@@ -141,6 +155,11 @@ func (s *Sim) describe(e *TraceEvent, r int32) {
 		e.Attempt = int(s.tr.calls[top].try)
 	}
 	e.Orphaned = s.recs.orphaned(r)
+	e.Call = s.tr.calls[r].id
+	if rr.parent >= 0 {
+		e.Parent = s.tr.calls[rr.parent].id
+	}
+	e.Hedge = rr.flags&hedgeCopy != 0
 	where := rr.comp
 	if rr.parent >= 0 {
 		caller := s.recs.at(rr.parent)

@@ -30,9 +30,15 @@ type Scenario struct {
 // Metrics configures how results are bucketed and how recovery is judged.
 type Metrics struct {
 	Bucket            time.Duration // width of one time bucket
+	Warmup            time.Duration // the start of the run left out of every statistic; a whole number of buckets
 	RecoveryWindow    time.Duration // goodput is averaged over this window when judging recovery
 	RecoveryTolerance float64       // recovered means within this fraction of the pre-fault goodput
+	PerInstanceUpTo   int           // a service with more instances is reported as one component, its instances together
 }
+
+// DefaultPerInstanceUpTo is how many instances a service may have and still
+// be reported instance by instance.
+const DefaultPerInstanceUpTo = 64
 
 // Kind is what a component is.
 type Kind uint8

@@ -7,6 +7,7 @@
 // scenariofile, runs them with package sim or sim/experiment, prints what
 // they give and writes it with package results. It is the one place that
 // knows flags: errors from the packages below are worded in their own
-// terms, and the command adds the flag they came from. See README.md for a
-// tour and docs/ for the reference.
+// terms, and the command adds the flag they came from. `simulate serve`
+// hands the same work to the browser page of package playground. See
+// README.md for a tour and docs/ for the reference.
 package main

@@ -44,7 +44,7 @@ and exits with status 1 if there is one (the tests run the same check).`,
 					return err
 				}
 				if len(problems) > 0 {
-					return fmt.Errorf("%d problem(s) in %s:\n  %s", len(problems), dir, strings.Join(problems, "\n  "))
+					return fmt.Errorf("%s in %s:\n  %s", count(len(problems)), dir, strings.Join(problems, "\n  "))
 				}
 				fmt.Fprintf(io.out, "%s is current\n", dir)
 				return nil
@@ -64,4 +64,12 @@ and exits with status 1 if there is one (the tests run the same check).`,
 	cmd.Flags().BoolVar(&progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; list the pages that are missing, stale or unfinished")
 	return cmd
+}
+
+// count counts problems in words: "1 problem", "3 problems".
+func count(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", n)
 }

@@ -8,9 +8,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const retryStorm = "../../scenarios/retry-storm.toml"
+
+// A comparison of twelve sides reads at 100 columns: the tables split
+// their columns, the verdicts wrap and name families of metrics in words,
+// not keys, and every side is ranked.
+func TestCompareOfTwelveSidesFitsAHundredColumns(t *testing.T) {
+	code, out, errOut := simulate(t, "compare", retryStorm, "--set", "duration=80s", "--seeds", "2", "--out", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 100 && !strings.HasPrefix(l, "wrote ") {
+			t.Errorf("a line of %d characters:\n%s", n, l)
+		}
+	}
+	verdicts := out[strings.Index(out, "Verdict against base"):]
+	if strings.Contains(verdicts, "_") || strings.Contains(verdicts, "peak_amplification") {
+		t.Errorf("the verdict names raw keys:\n%s", verdicts)
+	}
+	if n := strings.Count(out, " mean rank "); n != 12 {
+		t.Errorf("%d sides ranked, want 12:\n%s", n, out)
+	}
+}
 
 func TestCompareWritesTableJSONPlotsAndPage(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cmp")
@@ -19,9 +43,9 @@ func TestCompareWritesTableJSONPlotsAndPage(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
-	for _, want := range []string{"Comparison of base, retry-budget: 2 sides × 3 seeds (1-3), 100s simulated each",
-		"Δ retry-budget", "success rate", "peak amplification at api", "wasted work at api", " *",
-		"Verdict against base", "retry-budget: better on", "--fail-if: none of 2 condition(s) holds"} {
+	for _, want := range []string{"Comparison of retry-storm: 2 sides × 3 seeds (1-3), 100s simulated each",
+		"Ranking: the mean of each side's ranks on", "success rate (%)", "Peak amplification: the worst bucket", "Wasted work:", " *",
+		"Verdict against base", "retry-budget: better on success", "--fail-if: none of 2 condition(s) holds"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -195,5 +219,42 @@ func TestAnInterruptionExitsWith130(t *testing.T) {
 	err := interrupted("interrupted: the finished runs are in %s", "x.jsonl")
 	if !errors.Is(err, context.Canceled) || err.Error() != "interrupted: the finished runs are in x.jsonl" {
 		t.Fatalf("%v", err)
+	}
+}
+
+// --precision adds seeds until the key outcomes' intervals are narrow
+// enough, or --max-seeds have run, and says which.
+func TestComparePrecision(t *testing.T) {
+	args := []string{"compare", retryStorm, "--variant", "base", "--variant", "backoff-jitter", "--set", "duration=100s", "--seeds", "2", "--out", t.TempDir()}
+	code, out, errOut := simulate(t, append(args, "--precision", "0.0001", "--max-seeds", "6")...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "2 sides × 6 seeds (1-6)") || !strings.Contains(out, "Precision: not reached within 6 seeds: ") {
+		t.Errorf("want six seeds and the precision not reached:\n%s", out)
+	}
+	if _, out, _ := simulate(t, append(args, "--precision", "0.9")...); !strings.Contains(out, "2 sides × 2 seeds (1-2)") ||
+		!strings.Contains(out, "within ±90.0% of its mean after 2 seeds") {
+		t.Errorf("want a loose precision reached with the first seeds:\n%s", out)
+	}
+	for _, bad := range [][]string{{"--precision", "1.5"}, {"--precision", "0.1", "--max-seeds", "1"}} {
+		if code, _, _ := simulate(t, append(args, bad...)...); code != exitInput {
+			t.Errorf("%v: exit %d, want %d", bad, code, exitInput)
+		}
+	}
+}
+
+// sweep --precision adds seeds to the whole grid as compare does, and
+// cannot be sharded or resumed.
+func TestSweepPrecision(t *testing.T) {
+	args := []string{"sweep", "../../scenarios/validation/mm1.toml", "--set", "duration=100s", "--set", "client.arrivals.rate=200,400", "--seeds", "2"}
+	code, out, errOut := simulate(t, append(args, "--out", t.TempDir(), "--precision", "0.0001", "--max-seeds", "5")...)
+	if code != exitOK || !strings.Contains(out, "2 points × 5 seeds (1-5)") || !strings.Contains(out, "Precision: not reached within 5 seeds") {
+		t.Errorf("exit %d, want five seeds and the precision not reached:\n%s%s", code, out, errOut)
+	}
+	for _, bad := range [][]string{{"--precision", "0.1", "--shard", "0/2"}, {"--precision", "0.1", "--resume"}, {"--precision", "-1"}} {
+		if code, _, _ := simulate(t, append(append(args, "--out", t.TempDir()), bad...)...); code != exitInput {
+			t.Errorf("%v: exit %d, want %d", bad, code, exitInput)
+		}
 	}
 }

@@ -25,7 +25,8 @@ func TestRunPlotWritesPlotsReportAndScenario(t *testing.T) {
 	if !strings.Contains(out, "wrote report.html, the dashboard and the plots (PNG and SVG) into "+dir) {
 		t.Errorf("output does not say where the report is:\n%s", out)
 	}
-	for _, name := range []string{"report.html", "dashboard.png", "dashboard.svg", "latency.png", "wasted-work.svg", "summary.json", "timeseries.csv"} {
+	for _, name := range []string{"report.html", "dashboard.png", "dashboard.svg", "latency.png", "wasted-work.svg", "summary.json", "timeseries.csv",
+		"topology.svg", "check.json"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Error(err)
 		}
@@ -34,8 +35,11 @@ func TestRunPlotWritesPlotsReportAndScenario(t *testing.T) {
 	if copied, err := os.ReadFile(filepath.Join(dir, "scenario.toml")); err != nil || !bytes.Equal(copied, src) {
 		t.Errorf("scenario.toml is not a copy of the scenario run: %v", err)
 	}
-	if page, _ := os.ReadFile(filepath.Join(dir, "report.html")); !bytes.Contains(page, []byte("[variant.fewer-retries]")) {
-		t.Error("report.html lacks the scenario text")
+	page, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	for _, want := range []string{"[variant.fewer-retries]", `<img class="topology" src="data:image/svg&#43;xml;base64,`, "warning[orphaned-work]"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("report.html lacks %q: the scenario text, its topology and its check", want)
+		}
 	}
 
 	// Drawing again from the files gives the same bytes.

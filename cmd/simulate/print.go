@@ -29,7 +29,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	if len(sc.Faults) > 0 {
 		fmt.Fprintln(w, "\nFaults")
 		for _, f := range s.Faults {
-			fmt.Fprintf(w, "  %-28s %s on %s, t=%gs to %gs\n", f.Name, f.Kind, strings.Join(f.Targets, ", "), f.AtS, f.EndS)
+			fmt.Fprintf(w, "  %-28s %s on %s, t=%gs to %gs\n", f.Name, f.Kind, human.Names(f.Targets), f.AtS, f.EndS)
 		}
 	}
 	printInterventions(w, s)
@@ -62,7 +62,8 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	}
 	printClasses(w, c)
 
-	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults)")
+	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults;")
+	fmt.Fprintln(w, "  a bucket's peak can pass the attempt limit: retries of earlier requests land beside its own)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	width := 0
 	for _, name := range s.Order {
@@ -75,8 +76,12 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 		if k.Kind == "service" || k.Kind == "database" {
 			util, maxQ, wasted = human.Percent(k.Utilization), fmt.Sprint(k.MaxQueue), fmt.Sprintf("%.1fs", k.WastedWorkS)
 		}
+		kind := k.Kind
+		if k.Instances > 0 { // a fleet: its instances together
+			kind = fmt.Sprintf("%s ×%d", kind, k.Instances)
+		}
 		fmt.Fprintf(tw, "%-*s\t%s\t%d\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n",
-			width, name, k.Kind, k.Arrivals, k.Amplification, k.PeakAmplification, faultAmp(s, k),
+			width, name, kind, k.Arrivals, k.Amplification, k.PeakAmplification, faultAmp(s, k),
 			k.Completed, k.Errors, k.Rejected, k.TimedOut, k.Retries, util, maxQ, wasted, human.Seconds(k.Latency.P99))
 	}
 	tw.Flush()
@@ -86,7 +91,18 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	printAutoscaling(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s%s\n", s.Recovery.Verdict, restoredBy(s))
+	collapse, collapsed := r.Collapse()
+	if collapsed {
+		fmt.Fprintf(w, "Collapse: from t=%gs, more than %s of the requests ending in a bucket failed\n", collapse, human.Percent(s.Recovery.Tolerance))
+	}
 	printAlerts(w, s)
+	if d := s.Detection; collapsed && d != nil && d.TimeToDetectS != nil && d.FirstFaultAtS != nil {
+		if lead := collapse - (*d.FirstFaultAtS + *d.TimeToDetectS); lead >= 0 {
+			fmt.Fprintf(w, "Detection came %gs before the collapse\n", lead)
+		} else {
+			fmt.Fprintf(w, "Detection came %gs after the collapse\n", -lead)
+		}
+	}
 	rate := float64(s.Events) / wall.Seconds()
 	fmt.Fprintf(w, "Events: %d in %s wall time (%.1fM events/s)\n", s.Events, wall.Round(time.Millisecond), rate/1e6)
 }

@@ -17,7 +17,7 @@ const (
 	exitOK      = 0
 	exitFailure = 1   // the run could not complete (I/O)
 	exitInput   = 2   // bad flags or a bad scenario file; nothing was written
-	exitStopped = 130 // interrupted (Ctrl-C), as a shell reports SIGINT; what finished is kept
+	exitStopped = 130 // interrupted (Ctrl-C), as a shell reports SIGINT; what finished is kept (143 for SIGTERM)
 )
 
 // streams is where a command writes; tests substitute buffers.
@@ -46,12 +46,16 @@ func newRootCmd(io streams) *cobra.Command {
 	root.AddCommand(newScenariosCmd(io))
 	root.AddCommand(newTraceCmd(io))
 	root.AddCommand(newDocsCmd(io))
+	root.AddCommand(newImportCmd(io))
+	root.AddCommand(newDemoCmd(io))
+	root.AddCommand(newServeCmd(io))
 	return root
 }
 
 // run executes the command line and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	io := streams{out: stdout, err: stderr}
+	signals.watch(stderr)
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -60,14 +64,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var scenarioErrs scenariofile.Errors
 	var usage usageError
+	var input badFileError
 	switch {
 	case errors.As(err, &scenarioErrs):
 		fmt.Fprint(stderr, scenarioErrs.Pretty())
-		fmt.Fprintf(stderr, "\n%d problem(s) in the scenario; nothing was run or written.\n", len(scenarioErrs))
+		switch n := len(scenarioErrs); {
+		case n == 1 && strings.HasPrefix(scenarioErrs[0].Msg, "cannot read the scenario"):
+			fmt.Fprintln(stderr, "\nnothing was run or written.")
+		case n == 1:
+			fmt.Fprintln(stderr, "\n1 problem in the scenario; nothing was run or written.")
+		default:
+			fmt.Fprintf(stderr, "\n%d problems in the scenario; nothing was run or written.\n", n)
+		}
+		return exitInput
+	case errors.As(err, &input):
+		fmt.Fprintf(stderr, "error: %v\n", input.err)
 		return exitInput
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "%v\n", err)
-		return exitStopped
+		return signals.exitStatus()
 	case errors.As(err, &usage) || strings.HasPrefix(err.Error(), "unknown command"):
 		fmt.Fprintf(stderr, "error: %v\nRun 'simulate %s --help' for usage.\n", err, commandName(args))
 		return exitInput

@@ -77,7 +77,10 @@ func TestBadInputExitsTwoAndWritesNothing(t *testing.T) {
 			"bad.toml:1:12: duration: 60 has no unit",
 			" 1 | duration = 60",
 			"bad.toml:3:10: client \"c\": target: no component named \"nowhere\"",
-			"2 problem(s) in the scenario; nothing was run or written.",
+			"2 problems in the scenario; nothing was run or written.",
+		}},
+		{"missing file", []string{"run", filepath.Join(dir, "nowhere.toml"), "--out", out}, []string{
+			"cannot read the scenario", "\nnothing was run or written.",
 		}},
 		{"unknown variant", []string{"run", "../../scenarios/timeout-mismatch.toml", "--variant", "alinged", "--out", out}, []string{
 			`no variant "alinged": this scenario defines "aligned", `,
@@ -170,5 +173,19 @@ func TestCountedAddsUpCalls(t *testing.T) {
 	par(3, func(int) {})
 	if !slices.Equal(seen, []int{0, 1, 2, 3, 4, 5}) {
 		t.Errorf("progress %v, want 0 to 5", seen)
+	}
+}
+
+// slow-drift's docs say its burn-rate alert fires 170s before the
+// collapse: run prints both, so a reader can check.
+func TestRunSaysWhenTheCollapseCame(t *testing.T) {
+	code, out, errOut := simulate(t, "run", "slow-drift", "--findings", "none", "--out", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{"Collapse: from t=1004s, more than 10.0% of the requests ending in a bucket failed", "Detection came 170s before the collapse"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }

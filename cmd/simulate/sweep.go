@@ -32,6 +32,8 @@ type sweepOptions struct {
 	bestBy    string
 	findEdge  string
 	edgeSteps int
+	precision float64
+	maxSeeds  int
 }
 
 func newSweepCmd(io streams) *cobra.Command {
@@ -70,6 +72,8 @@ merge' joins the shards. --find-edge KEY bisects KEY between the two values its
 	f.BoolVar(&opts.resume, "resume", false, "keep the runs already in the runs file and run the rest")
 	f.StringVar(&opts.shard, "shard", "", "I/N: run only the runs whose index % N == I (/N: I from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)")
 	f.StringVar(&opts.bestBy, "best-by", "success_rate", "the metric that picks the best point")
+	f.Float64Var(&opts.precision, "precision", 0, "run more seeds, after --seeds, until every point's 95% interval of success rate, goodput, p99 and wasted work is within this fraction of its mean (e.g. 0.05)")
+	f.IntVar(&opts.maxSeeds, "max-seeds", 100, "with --precision: stop adding seeds here")
 	f.StringVar(&opts.findEdge, "find-edge", "", "bisect this key, between the two values its --set gives, for where the system stops recovering")
 	f.IntVar(&opts.edgeSteps, "edge-steps", 6, "with --find-edge: values to probe between the bounds")
 	addExperimentFlags(cmd, &opts.experimentFlags)
@@ -101,11 +105,28 @@ func runSweep(opts *sweepOptions, io streams) error {
 	if opts.findEdge != "" && (opts.shard != "" || opts.resume) {
 		return usagef("--find-edge probes one value after another: it cannot be sharded or resumed")
 	}
+	switch {
+	case opts.precision < 0 || opts.precision >= 1:
+		return usagef("--precision must be a fraction of the mean, between 0 and 1 (e.g. 0.05), got %g", opts.precision)
+	case opts.precision > 0 && opts.maxSeeds < max(opts.seeds, 2):
+		return usagef("--max-seeds %d must be at least --seeds (%d) and 2", opts.maxSeeds, opts.seeds)
+	case opts.precision > 0 && (opts.shard != "" || opts.resume || opts.findEdge != ""):
+		return usagef("--precision adds seeds after looking at every point: it cannot be sharded, resumed or used with --find-edge")
+	}
+	onPhase("loading")
 	c, err := readConfig(opts.file, opts.variant, nil)
 	if err != nil {
 		return err
 	}
-	s, err := experiment.NewSweep(c, axes, opts.seeds, opts.seed)
+	onPhase("set-up")
+	if n, ok := results.GridSize(axes); opts.precision > 0 && (!ok || n > opts.maxRuns/opts.maxSeeds) {
+		return usagef("the grid's points times up to %d seeds (--max-seeds) are more than the limit of %d runs (raise it with --max-runs)",
+			opts.maxSeeds, opts.maxRuns)
+	}
+	if n, ok := results.GridSize(axes); ok && n <= opts.maxRuns/opts.seeds && n >= 1000 {
+		fmt.Fprintf(io.err, "checking the %d points of the grid before anything runs (Ctrl-C stops)\n", n)
+	}
+	s, err := experiment.NewSweepLimited(c, axes, opts.seeds, opts.seed, opts.maxRuns)
 	if err != nil {
 		return inputError(err)
 	}
@@ -117,7 +138,9 @@ func runSweep(opts *sweepOptions, io streams) error {
 	}
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", s.Name(), "sweep")
+		if dir, err = defaultOut(s.Name(), "sweep"); err != nil {
+			return err
+		}
 	}
 
 	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops and keeps the finished runs; --resume runs the rest)", s.Runs(), opts.jobs)
@@ -132,10 +155,19 @@ func runSweep(opts *sweepOptions, io streams) error {
 			bar(done, total)
 		}
 	}
-	path, err := s.Execute(ctx, experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume,
-		Parallel: inParallel(opts.jobs), Progress: progress})
+	onPhase("running")
+	runOpts := experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume, Parallel: inParallel(opts.jobs), Progress: progress}
+	var path string
+	var sw *results.SweepResult
+	if opts.precision > 0 {
+		path, sw, err = s.ExecuteToPrecision(ctx, runOpts, experiment.Precision{RelativeHalfWidth: opts.precision, MaxSeeds: opts.maxSeeds}, opts.bestBy)
+	} else {
+		path, err = s.Execute(ctx, runOpts)
+	}
+	stopped := ctx.Err() != nil
+	stop() // from here on a signal ends the process at once
 	switch {
-	case ctx.Err() != nil:
+	case stopped:
 		return interrupted("interrupted: the finished runs are in %s; run the same command with --resume to finish", path)
 	case errors.Is(err, fs.ErrExist):
 		return usagef("%v: add --resume to finish that sweep, or remove it to start again", err)
@@ -146,16 +178,18 @@ func runSweep(opts *sweepOptions, io streams) error {
 			shard, path, time.Since(start).Round(time.Millisecond), filepath.Join(dir, fmt.Sprintf("runs-*-of-%d.jsonl", shard.Count)))
 		return nil
 	}
-	sw, err := results.Merge([]string{path}, opts.bestBy)
-	if err != nil {
-		return err
+	if sw == nil {
+		if sw, err = results.Merge([]string{path}, opts.bestBy); err != nil {
+			return err
+		}
 	}
 	printSweep(io.out, sw)
-	fmt.Fprintf(io.out, "\n%d runs in %s on %d workers", s.Runs()-kept, time.Since(start).Round(time.Millisecond), opts.jobs)
+	fmt.Fprintf(io.out, "\n%d runs in %s on %d workers", len(sw.Points)*len(sw.Seeds)-kept, time.Since(start).Round(time.Millisecond), opts.jobs)
 	if kept > 0 {
 		fmt.Fprintf(io.out, ", %d kept from before", kept)
 	}
 	fmt.Fprintln(io.out)
+	onPhase("writing")
 	if err := writeSweep(dir, sw); err != nil {
 		return fmt.Errorf("writing the sweep: %w", err)
 	}
@@ -246,18 +280,10 @@ func printSweep(w io.Writer, sw *results.SweepResult) {
 	if len(sw.Verdicts) > 0 {
 		fmt.Fprintf(w, "Against #0 (significant differences only)\n")
 		for _, v := range sw.Verdicts {
-			fmt.Fprintf(w, "  #%d: better on %s; worse on %s\n", v.Group, shortList(v.Better), shortList(v.Worse))
+			fmt.Fprint(w, wrapText(fmt.Sprintf("#%d: %s", v.Group, v.Summary), "  ", "      ", compareWidth))
 		}
 	}
-}
-
-// shortList names up to five metrics, else counts them: a sweep has many
-// points, and sweep.json has every list.
-func shortList(xs []string) string {
-	if len(xs) > 5 {
-		return fmt.Sprintf("%d metrics", len(xs))
-	}
-	return countedList(xs)
+	printPrecision(w, sw.Precision, "point", len(sw.Seeds))
 }
 
 func metricNamed(ms []results.MetricResult, name string) *results.MetricResult {
@@ -277,7 +303,10 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 	}
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", s.Name(), "edge")
+		var err error
+		if dir, err = defaultOut(s.Name(), "edge"); err != nil {
+			return err
+		}
 	}
 	ctx, stop := interruptible(io.err, "running the bisection of %s on %d workers (Ctrl-C stops it; nothing is written)", opts.findEdge, opts.jobs)
 	defer stop()

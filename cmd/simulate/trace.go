@@ -21,10 +21,15 @@ type traceOptions struct {
 	seedSet   bool
 	progress  bool
 	duration  time.Duration
+	durSet    bool
 	n         int
 	requests  []int64
 	component string
 	from, to  time.Duration
+	format    string // "" for the narration; otlp, jaeger or chrome (trace_export.go)
+	outFile   string
+	all       bool
+	max       int
 }
 
 func newTraceCmd(io streams) *cobra.Command {
@@ -49,6 +54,7 @@ tell the same story. Nothing is written to disk.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
 			opts.seedSet = cmd.Flags().Changed("seed")
+			opts.durSet = cmd.Flags().Changed("duration")
 			return runTrace(cmd.Context(), opts, io)
 		},
 	}
@@ -63,6 +69,7 @@ tell the same story. Nothing is written to disk.`,
 	f.BoolVar(&opts.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	f.DurationVar(&opts.from, "from", 0, "only requests that started at or after this time, e.g. 60s")
 	f.DurationVar(&opts.to, "to", 0, "only requests that started before this time (default: the end of the run)")
+	addExportFlags(f, opts)
 	return cmd
 }
 
@@ -73,12 +80,13 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if opts.from < 0 || opts.to < 0 || (opts.to > 0 && opts.to <= opts.from) {
 		return usagef("--from %s and --to %s: want 0 <= from < to", opts.from, opts.to)
 	}
+	onPhase("loading")
 	sc, err := loadScenario(opts.file, opts.variant, opts.sets)
 	if err != nil {
 		return err
 	}
-	if opts.duration > 0 {
-		sc.Duration = opts.duration
+	if err := applyDuration(sc, opts.duration, opts.durSet); err != nil {
+		return err
 	}
 	if c := opts.component; c != "" {
 		var names []string
@@ -96,10 +104,14 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if opts.format != "" || opts.all {
+		return exportTrace(ctx, sc, seed, opts, io)
+	}
 	n := opts.n
 	if len(opts.requests) > 0 {
 		n = len(opts.requests)
 	}
+	onPhase("set-up")
 	progress, done := newRunProgress(io.err, opts.progress, 2*sc.Duration)
 	reqs, err := trace.Sample(ctx, sc, sim.Options{Seed: seed, Progress: progress}, n, trace.Filter{
 		Requests: opts.requests, Component: opts.component, From: opts.from, To: opts.to,

@@ -86,7 +86,7 @@ func TestCheckFindsEveryBrokenRule(t *testing.T) {
 func TestDepsOfMechanismsAndPlots(t *testing.T) {
 	forbidden := []string{"github.com/BurntSushi/toml", "go.yaml.in/yaml/v3", "topology/scenariofile"}
 	for _, pkg := range []string{"sim/breaker", "sim/retry", "sim/throttle", "sim/limit", "sim/outlier", "sim/random",
-		"sim/autoscale", "sim/window", "sim/metrics", "sim/des", "sim", "sim/results", "plots", "plots/report", "topology", "topology/check"} {
+		"sim/autoscale", "sim/window", "sim/metrics", "sim/des", "sim", "sim/results", "plots", "plots/live", "plots/report", "topology", "topology/check"} {
 		deps, err := archdoc.Deps(root, pkg)
 		if err != nil {
 			t.Fatal(err)
@@ -94,6 +94,9 @@ func TestDepsOfMechanismsAndPlots(t *testing.T) {
 		for _, d := range deps {
 			if slices.Contains(forbidden, d) || strings.HasPrefix(pkg, "plots") && (d == "sim" || d == "sim/experiment") {
 				t.Errorf("%s links %s", pkg, d)
+			}
+			if pkg == "plots/live" && strings.HasPrefix(d, "gonum.org/v1/plot") {
+				t.Errorf("plots/live links %s: the engine built for the browser would carry a plotting library", d)
 			}
 		}
 	}

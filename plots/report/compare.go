@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 
 	"github.com/failsim/failsim/plots"
@@ -34,27 +35,39 @@ func CompareHTML(r *results.CompareResult, figs []*plots.Figure, files map[strin
 		Meta:      fmt.Sprintf("%d sides × %d seeds (%s), %s", len(r.Sides), len(r.Seeds), seedList(r.Seeds), r.Simulated()),
 		Reference: labels[0],
 		Runs:      len(r.Sides) * len(r.Seeds),
-		Header:    []string{"metric", "unit", labels[0]},
+		Verdicts:  r.Verdicts,
 	}
-	for _, l := range labels[1:] {
-		d.Header = append(d.Header, l, "Δ "+l)
-	}
-	for _, v := range r.Verdicts {
-		d.Verdicts = append(d.Verdicts, compareVerdict{Label: v.Label, Better: listOrNone(v.Better), Worse: listOrNone(v.Worse)})
-	}
-	for _, row := range r.Rows() {
-		cells := []cell{{Text: row.Label}, {Text: row.Unit}, {Text: row.Estimates[0]}}
-		for g := 1; g < len(row.Estimates); g++ {
-			c := cell{Text: row.Differences[g]}
-			switch {
-			case row.Better[g]:
-				c.Class = "better"
-			case row.Significant[g]:
-				c.Class = "worse"
-			}
-			cells = append(cells, cell{Text: row.Estimates[g]}, c)
+	for _, m := range r.Metrics {
+		if _, ok := r.Ranking[0].Ranks[m.Name]; ok {
+			d.KeyOutcomes = append(d.KeyOutcomes, compareKey{Name: m.Name, Label: m.Label()})
 		}
-		d.Rows = append(d.Rows, cells)
+	}
+	for _, rk := range r.Ranking {
+		row := compareRank{Label: rk.Label, Score: strconv.FormatFloat(rk.Score, 'f', -1, 64)}
+		for _, k := range d.KeyOutcomes {
+			row.Ranks = append(row.Ranks, strconv.FormatFloat(rk.Ranks[k.Name], 'f', -1, 64))
+		}
+		d.Ranking = append(d.Ranking, row)
+	}
+	for _, g := range r.Groups() {
+		t := compareTable{Title: g.Title, Header: []string{"side"}}
+		for _, i := range g.Metrics {
+			t.Header = append(t.Header, r.Metrics[i].Heading())
+		}
+		for s, l := range labels {
+			row := []cell{{Text: l}}
+			for _, i := range g.Metrics {
+				m := &r.Metrics[i]
+				text, change := m.Cell(s)
+				c := cell{Text: text, Class: change}
+				if s > 0 {
+					c.Diff = "Δ " + m.Scale().Difference(m.Differences[s])
+				}
+				row = append(row, c)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		d.Tables = append(d.Tables, t)
 	}
 	for _, s := range r.Sides {
 		variant := s.Variant
@@ -78,23 +91,27 @@ func CompareHTML(r *results.CompareResult, figs []*plots.Figure, files map[strin
 type compareData struct {
 	Title, Meta, Reference string
 	Runs                   int
-	Verdicts               []compareVerdict
-	Header                 []string
-	Rows                   [][]cell
+	Verdicts               []results.Verdict
+	KeyOutcomes            []compareKey
+	Ranking                []compareRank
+	Tables                 []compareTable
 	Sides                  [][]string
 	Figures                []figure
 }
 
-type compareVerdict struct{ Label, Better, Worse string }
-
-type cell struct{ Text, Class string }
-
-func listOrNone(xs []string) string {
-	if len(xs) == 0 {
-		return "none"
+type (
+	compareKey  struct{ Name, Label string }
+	compareRank struct {
+		Label, Score string
+		Ranks        []string
 	}
-	return strings.Join(xs, ", ")
-}
+	compareTable struct {
+		Title  string
+		Header []string
+		Rows   [][]cell
+	}
+	cell struct{ Text, Diff, Class string }
+)
 
 // seedList says "1-10" for consecutive seeds.
 func seedList(seeds []uint64) string {

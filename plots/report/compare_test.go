@@ -34,12 +34,13 @@ func TestComparePageIsSelfContained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if imgs, links := selfContained(t, html); imgs != 1 || links != 4 {
-		t.Errorf("%d images and %d links, want 1 figure and 4 contents links", imgs, links)
+	if imgs, links := selfContained(t, html); imgs != 1 || links != 5 {
+		t.Errorf("%d images and %d links, want 1 figure and 5 contents links", imgs, links)
 	}
 	page := string(html)
 	for _, want := range []string{"<title>Comparison: base vs retry-budget vs load-shedding: failsim comparison</title>",
-		"<th>Δ retry-budget</th>", "<b>load-shedding</b>: better on success_rate", `<td class="better">`,
+		"<h3>Latency of logical requests</h3>", "<th>p99 (s)</th>", "<b>load-shedding</b>: better on success", `<td class="better">`,
+		"<small>Δ ", "<th>mean rank</th>",
 		"duration=100s", "2 seeds (1-2)", "from 6 runs"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,33 +24,122 @@ import (
 const (
 	File         = "report.html"
 	ScenarioFile = "scenario.toml" // the scenario a run ran, as `simulate run --plot` copies it
+	TopologyFile = "topology.svg"  // its components drawn (plots.Topology)
+	CheckFile    = "check.json"    // the design check's findings, as `simulate check --format json` writes them
 )
 
-// Scenario returns the scenario text saved in a results directory, or nil
-// when there is none.
-func Scenario(dir string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ScenarioFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+// Design is what the report shows of the scenario a run ran: its text,
+// its topology drawn (SVG), and the design check's findings. A part not
+// known is nil, and the report says where to get it.
+type Design struct {
+	Text, Topology []byte
+	Tally          string // "9 findings: 8 warnings, 1 note"
+	Findings       []Finding
+}
+
+// Finding is one finding of the design check, in words.
+type Finding struct {
+	Severity    string `json:"severity"`
+	Rule        string `json:"rule"`
+	File        string `json:"file"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	Summary     string `json:"summary"`
+	Explanation string `json:"explanation"`
+	Fix         string `json:"fix"`
+}
+
+// ReadDesign reads what a results directory holds of its scenario: the
+// files `simulate run --plot` writes beside the results. Missing files
+// leave their part nil; a check.json that does not read is an error.
+func ReadDesign(dir string) (Design, error) {
+	read := func(name string) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return b, err
 	}
-	return b, err
+	var files [3][]byte
+	for i, name := range []string{ScenarioFile, TopologyFile, CheckFile} {
+		var err error
+		if files[i], err = read(name); err != nil {
+			return Design{}, err
+		}
+	}
+	d, err := ParseDesign(files[0], files[1], files[2])
+	if err != nil {
+		return d, fmt.Errorf("%s: %w", filepath.Join(dir, CheckFile), err)
+	}
+	return d, nil
+}
+
+// ParseDesign is ReadDesign for files in memory: the scenario's text, its
+// topology.svg and its check.json, each nil when not known.
+func ParseDesign(text, topology, checked []byte) (Design, error) {
+	d := Design{Text: text, Topology: topology}
+	if checked == nil {
+		return d, nil
+	}
+	var rep struct {
+		Counts   struct{ Error, Warning, Note int } `json:"counts"`
+		Findings []Finding                          `json:"findings"`
+	}
+	if err := json.Unmarshal(checked, &rep); err != nil {
+		return d, err
+	}
+	d.Findings = rep.Findings
+	d.Tally = tally(len(rep.Findings), rep.Counts.Error, rep.Counts.Warning, rep.Counts.Note)
+	return d, nil
+}
+
+// tally counts findings as the check's text report does.
+func tally(n, errs, warnings, notes int) string {
+	if n == 0 {
+		return "no findings"
+	}
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{errs, "error"}, {warnings, "warning"}, {notes, "note"}} {
+		if c.n == 1 {
+			parts = append(parts, "1 "+c.what)
+		} else if c.n > 1 {
+			parts = append(parts, fmt.Sprintf("%d %ss", c.n, c.what))
+		}
+	}
+	word := "findings"
+	if n == 1 {
+		word = "finding"
+	}
+	return fmt.Sprintf("%d %s: %s", n, word, strings.Join(parts, ", "))
 }
 
 // Write draws a run's figures into dir as NAME.png and NAME.svg, and
-// report.html beside them; scenario is the scenario text, nil if unknown.
-// Every file is written in full before any is renamed into place.
-func Write(dir string, run *results.Run, scenario []byte) error {
+// report.html beside them, showing the design d of its scenario. Every
+// file is written in full before any is renamed into place.
+func Write(dir string, run *results.Run, d Design) error {
+	files, err := Files(run, d)
+	if err != nil {
+		return err
+	}
+	return results.WriteDir(dir, files)
+}
+
+// Files draws what Write writes, by file name, without writing it.
+func Files(run *results.Run, d Design) (map[string][]byte, error) {
 	figs := plots.Figures(run)
 	files, err := plots.Files(figs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	page, err := HTML(run, figs, files, scenario)
+	page, err := HTML(run, figs, files, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	files[File] = page
-	return results.WriteDir(dir, files)
+	return files, nil
 }
 
 //go:embed report.html.tmpl
@@ -58,8 +148,9 @@ var pageText string
 var page = template.Must(template.New(File).Parse(pageText))
 
 // HTML returns the report of a run: figs must have been rendered into files
-// (plots.Files), whose PNGs it embeds.
-func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scenario []byte) ([]byte, error) {
+// (plots.Files), whose PNGs it embeds; the topology is embedded as an image
+// too, so that the page runs nothing of it.
+func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, design Design) ([]byte, error) {
 	s := &run.Summary
 	d := data{
 		Title:    plots.RunLabel(run),
@@ -69,8 +160,14 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scena
 		Failures: failures(&s.Clients),
 		Classes:  classRows(&s.Clients),
 		Groups:   groupRows(s),
-		Scenario: string(scenario),
-		HasText:  scenario != nil,
+		Scenario: string(design.Text),
+		HasText:  design.Text != nil,
+		Tally:    design.Tally,
+		Findings: design.Findings,
+		HasCheck: design.Tally != "",
+	}
+	if design.Topology != nil {
+		d.Topology = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(design.Topology))
 	}
 	switch rec := s.Recovery.Recovered; {
 	case rec == nil:
@@ -81,7 +178,7 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, scena
 		d.VerdictClass = "bad"
 	}
 	for _, f := range s.Faults {
-		d.Faults = append(d.Faults, []string{f.Name, f.Kind, strings.Join(f.Targets, ", "), num(f.AtS) + "s", num(f.EndS) + "s"})
+		d.Faults = append(d.Faults, []string{f.Name, f.Kind, human.Names(f.Targets), num(f.AtS) + "s", num(f.EndS) + "s"})
 	}
 	addAlerts(&d, s)
 	for _, name := range s.Order {
@@ -117,6 +214,10 @@ type data struct {
 	Figures               []figure
 	Scenario              string
 	HasText               bool
+	Topology              template.URL // the drawing, as a data: URI
+	Tally                 string
+	Findings              []Finding
+	HasCheck              bool
 }
 
 type figure struct {
@@ -225,3 +326,25 @@ func componentRow(s *results.Summary, name string) []string {
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// Page draws report.html from the bytes of a run's summary.json and
+// timeseries.csv and the design of its scenario: what Write puts in a
+// directory, for a caller that has the files in memory (the playground,
+// which offers it as a download).
+func Page(summary, timeseries []byte, design Design) ([]byte, error) {
+	var run results.Run
+	if err := json.Unmarshal(summary, &run.Summary); err != nil {
+		return nil, fmt.Errorf("summary.json: %w", err)
+	}
+	ser, err := results.ReadCSV(bytes.NewReader(timeseries), run.Summary.BucketSeconds, run.Summary.SimSeconds)
+	if err != nil {
+		return nil, fmt.Errorf("timeseries.csv: %w", err)
+	}
+	run.Series = ser
+	figs := plots.Figures(&run)
+	files, err := plots.Files(figs)
+	if err != nil {
+		return nil, err
+	}
+	return HTML(&run, figs, files, design)
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/failsim/failsim/plots/report"
 	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/check"
 	"github.com/failsim/failsim/topology/scenariofile"
 )
 
@@ -33,7 +34,7 @@ var (
 // fixture is the plots tests' checked-in run, with its scenario.toml.
 const fixture = "../testdata/run"
 
-func page(t *testing.T, scenario []byte) []byte {
+func page(t *testing.T, design report.Design) []byte {
 	t.Helper()
 	run, err := results.Read(fixture)
 	if err != nil {
@@ -44,29 +45,49 @@ func page(t *testing.T, scenario []byte) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	html, err := report.HTML(run, figs, files, scenario)
+	html, err := report.HTML(run, figs, files, design)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return html
 }
 
-func scenarioText(t *testing.T) []byte {
+// design is what `simulate run --plot` writes of the fixture's scenario:
+// its text, its topology drawn and its check, read back.
+func design(t *testing.T) report.Design {
 	t.Helper()
-	text, err := report.Scenario(fixture)
-	if err != nil || text == nil {
-		t.Fatalf("scenario text: %q, %v", text, err)
+	text, err := os.ReadFile(filepath.Join(fixture, report.ScenarioFile))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return text
+	sc, err := scenariofile.Parse("scenario.toml", text, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checked bytes.Buffer
+	if err := check.Run(sc).WriteJSON(&checked); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{report.ScenarioFile: text, report.TopologyFile: plots.Topology(sc), report.CheckFile: checked.Bytes()} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := report.ReadDesign(dir)
+	if err != nil || d.Text == nil || d.Topology == nil || len(d.Findings) == 0 {
+		t.Fatalf("design read back: %d bytes of text, %d of topology, %d findings, %v", len(d.Text), len(d.Topology), len(d.Findings), err)
+	}
+	return d
 }
 
-var dataURI = regexp.MustCompile(`data:image/png;base64,[A-Za-z0-9+/=]+`)
+var dataURI = regexp.MustCompile(`data:image/(png|svg&#43;xml|svg\+xml);base64,(?:[A-Za-z0-9/=+]|&#43;)+`)
 
 // The page without its images is a golden file, to review with the tables
 // and text: rewrite it with go test ./plots/... -update.
 func TestGoldenPage(t *testing.T) {
 	slow(t)
-	got := dataURI.ReplaceAll(page(t, scenarioText(t)), []byte("data:image/png;base64,..."))
+	got := dataURI.ReplaceAll(page(t, design(t)), []byte("data:image/$1;base64,..."))
 	path := filepath.Join("testdata", "report.golden.html")
 	if *update {
 		os.MkdirAll("testdata", 0o755)
@@ -90,8 +111,8 @@ func TestGoldenPage(t *testing.T) {
 // no script, no style pulls anything in. Parsed, not grepped.
 func TestPageIsSelfContained(t *testing.T) {
 	slow(t)
-	if imgs, links := selfContained(t, page(t, scenarioText(t))); imgs != 7 || links != 9 {
-		t.Errorf("%d images and %d links, want 7 figures and 9 contents links", imgs, links)
+	if imgs, links := selfContained(t, page(t, design(t))); imgs != 8 || links != 11 {
+		t.Errorf("%d images and %d links, want 7 figures, the topology and 11 contents links", imgs, links)
 	}
 }
 
@@ -117,7 +138,9 @@ func selfContained(t *testing.T, html []byte) (imgs, links int) {
 			for _, a := range tok.Attr {
 				switch strings.ToLower(a.Name.Local) {
 				case "src", "href", "srcset", "poster", "action", "data", "background":
-					if !strings.HasPrefix(a.Value, "data:image/png;base64,") && !strings.HasPrefix(a.Value, "#") {
+					// An SVG in an <img> is an image: it runs no script.
+					if !strings.HasPrefix(a.Value, "data:image/png;base64,") && !strings.HasPrefix(a.Value, "data:image/svg+xml;base64,") &&
+						!strings.HasPrefix(a.Value, "#") {
 						t.Errorf("<%s %s=%q> leaves the file", tok.Name.Local, a.Name.Local, a.Value)
 					}
 				case "style":
@@ -143,15 +166,18 @@ func selfContained(t *testing.T, html []byte) (imgs, links int) {
 	return imgs, links
 }
 
-// Scenario text is shown as text, whatever it holds.
+// Scenario text and findings are shown as text, whatever they hold.
 func TestPageEscapesTheScenario(t *testing.T) {
 	slow(t)
-	html := string(page(t, []byte(`name = "</pre><script>alert(1)</script>"`)))
-	if strings.Contains(html, "<script>") || !strings.Contains(html, "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;") {
-		t.Fatal("scenario text was not escaped")
+	evil := `</pre><script>alert(1)</script>`
+	html := string(page(t, report.Design{Text: []byte(`name = "` + evil + `"`), Tally: "1 finding: 1 note",
+		Findings: []report.Finding{{Severity: "note", Rule: "r", Summary: evil, Explanation: evil, Fix: evil}}}))
+	if strings.Contains(html, "<script>") || strings.Count(html, "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;") != 4 {
+		t.Fatal("scenario text or findings were not escaped")
 	}
-	if html := string(page(t, nil)); !strings.Contains(html, "Scenario text not available") {
-		t.Fatal("a missing scenario is not said to be missing")
+	if html := string(page(t, report.Design{})); !strings.Contains(html, "Scenario text not available") ||
+		!strings.Contains(html, "Topology not available") || !strings.Contains(html, "Design check not available") {
+		t.Fatal("a missing scenario, drawing or check is not said to be missing")
 	}
 }
 
@@ -162,7 +188,7 @@ func TestWriteWritesPageAndFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "new")
-	if err := report.Write(dir, run, scenarioText(t)); err != nil {
+	if err := report.Write(dir, run, design(t)); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -176,8 +202,8 @@ func TestWriteWritesPageAndFigures(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("wrote %q, want %q", got, want)
 	}
-	if text, err := report.Scenario(t.TempDir()); text != nil || err != nil {
-		t.Fatalf("an empty directory has scenario %q, %v", text, err)
+	if d, err := report.ReadDesign(t.TempDir()); d.Text != nil || d.Topology != nil || d.Findings != nil || err != nil {
+		t.Fatalf("an empty directory has a design, %+v, %v", d, err)
 	}
 }
 
@@ -195,7 +221,7 @@ func TestPageOpensInChromium(t *testing.T) {
 	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, report.File)
-	if err := os.WriteFile(file, page(t, scenarioText(t)), 0o644); err != nil {
+	if err := os.WriteFile(file, page(t, design(t)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(dir, "screenshot.png")
@@ -268,5 +294,28 @@ func slow(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("long; run without -short")
+	}
+}
+
+// Page draws from the files' bytes what Write draws from a directory.
+func TestPageFromBytesIsTheWrittenPage(t *testing.T) {
+	slow(t)
+	sum, err := os.ReadFile(filepath.Join(fixture, results.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, err := os.ReadFile(filepath.Join(fixture, results.TimeseriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := report.Page(sum, csv, design(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, page(t, design(t))) {
+		t.Fatal("report.Page differs from the page drawn from the directory")
+	}
+	if _, err := report.Page([]byte("{"), csv, report.Design{}); err == nil || !strings.Contains(err.Error(), "summary.json") {
+		t.Fatalf("a broken summary.json: %v", err)
 	}
 }

@@ -98,3 +98,43 @@ func TestSidesOfFiles(t *testing.T) {
 		t.Errorf("problems of both sides: %v", err)
 	}
 }
+
+// A stopping rule on precision adds seeds until the intervals are narrow
+// enough, and what it gives is what a comparison of those seeds gives,
+// byte for byte: the seeds added continue the first ones.
+func TestRunToPrecisionIsARunOfMoreSeeds(t *testing.T) {
+	slow(t)
+	sides, err := VariantSides(mustConfig(t, retryStorm, scenariofile.Setting{Key: "duration", Value: "100s"}), []string{"base", "retry-budget"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewComparison(sides, []uint64{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.RunToPrecision(context.Background(), Sequential, nil, Precision{RelativeHalfWidth: 0.05, MaxSeeds: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got.Seeds); n <= 3 || n > 12 || got.Seeds[n-1] != uint64(n) {
+		t.Fatalf("seeds %v: want more than the first 3, at most 12, continuing them", got.Seeds)
+	}
+	p := got.Precision
+	if p == nil || p.Reached != (p.Worst.Ratio <= 1) || !p.Reached && len(got.Seeds) != 12 {
+		t.Fatalf("precision %+v after %d seeds: reached, or stopped at the maximum", p, len(got.Seeds))
+	}
+	again, err := NewComparison(sides, got.Seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := again.Run(context.Background(), Sequential, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Precision = got.Precision
+	a, _ := got.JSON()
+	b, _ := want.JSON()
+	if !bytes.Equal(a, b) {
+		t.Error("the comparison run to precision differs from one run on its seeds")
+	}
+}

@@ -290,3 +290,32 @@ func inReverse(n int, work func(i int)) {
 		work(i)
 	}
 }
+
+// A sweep run to precision runs each run once, and ends with the files a
+// sweep of its final seeds writes.
+func TestSweepToPrecisionIsASweepOfMoreSeeds(t *testing.T) {
+	slow(t)
+	s := smallSweep(t)
+	ran := 0
+	counting := func(n int, work func(i int)) { ran += n; Sequential(n, work) }
+	path, sw, err := s.ExecuteToPrecision(context.Background(), RunOptions{Dir: t.TempDir(), Parallel: counting},
+		Precision{RelativeHalfWidth: 0.0001, MaxSeeds: 7}, "success_rate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := sw.Precision; p == nil || p.Reached || len(sw.Seeds) != 7 {
+		t.Fatalf("precision %+v after %d seeds: want not reached within 7", p, len(sw.Seeds))
+	}
+	whole, err := NewSweep(mustConfig(t, retryStorm), s.axes, 7, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wpath, err := whole.Execute(context.Background(), RunOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, "to precision against a sweep of 7 seeds", outputs(t, path), outputs(t, wpath))
+	if ran != 4*7 {
+		t.Errorf("%d runs, want each of the 4 points' 7 seeds run once", ran)
+	}
+}

@@ -12,6 +12,9 @@ type Level struct {
 	area, totArea float64 // current bucket; whole run up to the last closed bucket
 	max, totMax   int64   // the same, kept as integers like the level: no float max on every change
 	negative      bool    // the level has been below zero: a bookkeeping bug
+
+	baseArea float64  // totArea when the measured part of the run began
+	baseAt   des.Time // when it began: 0, or the end of the warm-up
 }
 
 // Add changes the level by delta at time now.
@@ -51,11 +54,19 @@ func (l *Level) Close(now, w des.Time) (mean, maximum float64) {
 	return mean, maximum
 }
 
-// Total returns the time-weighted mean over [0, end) and the maximum over
-// the closed buckets.
+// Measure starts the measured part of the run at now, a bucket's end (just
+// closed): Total then covers [now, end) only. Area still covers the whole
+// run, for the books.
+func (l *Level) Measure(now des.Time) {
+	l.baseArea, l.baseAt, l.totMax = l.totArea, now, l.cur
+}
+
+// Total returns the time-weighted mean over the measured part of the run,
+// [0, end) or [Measure's time, end), and the maximum over its closed
+// buckets.
 func (l *Level) Total(end des.Time) (mean, maximum float64) {
-	if end <= 0 {
+	if end <= l.baseAt {
 		return 0, float64(l.totMax)
 	}
-	return l.totArea / float64(end), float64(l.totMax)
+	return (l.totArea - l.baseArea) / float64(end-l.baseAt), float64(l.totMax)
 }

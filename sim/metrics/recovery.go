@@ -24,15 +24,16 @@ type Recovery struct {
 // "did the system recover?" is asked of a metastable failure.
 //
 // The baseline is the mean goodput over [firstFault/10, firstFault): the
-// first tenth is left out as warm-up. Goodput is then averaged over a sliding
+// first tenth is left out as warm-up, or the warm-up given when it is
+// longer. Goodput is then averaged over a sliding
 // window of the given length (so bucket-to-bucket noise does not decide);
 // the system recovered at the start of the first window, beginning after
 // lastEnd, from which every window to the end of the run is within
 // tolerance*baseline of the baseline.
-func Judge(g Goodput, firstFault, lastEnd, window, tolerance float64) Recovery {
+func Judge(g Goodput, warmup, firstFault, lastEnd, window, tolerance float64) Recovery {
 	base, n := 0.0, 0.0
 	for i, t := range g.Times {
-		if t >= firstFault/10 && t+g.Widths[i] <= firstFault {
+		if t >= max(firstFault/10, warmup) && t+g.Widths[i] <= firstFault {
 			base += g.Rate[i] * g.Widths[i]
 			n += g.Widths[i]
 		}

@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 )
@@ -13,8 +14,30 @@ type CompareResult struct {
 	Sides    []SideResult   `json:"sides"`
 	Metrics  []MetricResult `json:"metrics"`
 	Verdicts []Verdict      `json:"verdicts"` // every side but the first against the first
+	Ranking  []Rank         `json:"ranking"`  // the sides, best first
+	// Precision is how a stopping rule on precision ended, when one was
+	// given (compare --precision); nil otherwise.
+	Precision *Precision `json:"precision,omitempty"`
 
 	Runs [][]*Run `json:"-"` // per side, per seed
+}
+
+// Precision is how a stopping rule on precision ended: whether every
+// watched interval came within Target of its mean (relative half-width)
+// before MaxSeeds, and the one farthest from it.
+type Precision struct {
+	Target   float64   `json:"target"`
+	MaxSeeds int       `json:"max_seeds"`
+	Reached  bool      `json:"reached"`
+	Worst    Imprecise `json:"worst"`
+}
+
+// Imprecise is one side's estimate of one metric and how precise it is.
+type Imprecise struct {
+	Metric            string   `json:"metric"`
+	Side              string   `json:"side"`
+	RelativeHalfWidth *float64 `json:"relative_half_width"` // its 95% half-width over its mean; null for a mean of zero
+	Ratio             float64  `json:"-"`                   // the relative half-width over the target
 }
 
 // SideResult describes one side and what all its seeds' requests saw
@@ -109,12 +132,14 @@ type MetricResult struct {
 }
 
 // Verdict sums up how one group differs from the reference: the metrics on
-// which it is significantly better, and worse.
+// which it is significantly better, and worse, and both in words, each
+// family of metrics once.
 type Verdict struct {
-	Group  int      `json:"-"`
-	Label  string   `json:"label"`
-	Better []string `json:"better"`
-	Worse  []string `json:"worse"`
+	Group   int      `json:"-"`
+	Label   string   `json:"label"`
+	Better  []string `json:"better"`
+	Worse   []string `json:"worse"`
+	Summary string   `json:"summary"` // "better on success, latency (p50, p99) and wasted work; worse on nothing"
 }
 
 // Summarise estimates every metric of the groups' runs (groups[g][r]: group
@@ -167,6 +192,7 @@ func Verdicts(ms []MetricResult, labels []string, ref int) []Verdict {
 				v.Worse = append(v.Worse, m.Name)
 			}
 		}
+		v.Summary = fmt.Sprintf("better on %s; worse on %s", families(v.Better, ms), families(v.Worse, ms))
 		vs = append(vs, v)
 	}
 	return vs

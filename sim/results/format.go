@@ -133,42 +133,28 @@ func signed(n string) string {
 	return n
 }
 
-// Row is one metric of a comparison as its tables show it: every side's
-// estimate, and every other side's difference from the first, marked when
-// significant.
-type Row struct {
-	Label, Unit string
-	Estimates   []string // per side
-	Differences []string // per side; "" for the first
-	Significant []bool
-	Better      []bool // the difference is significant and for the better
+// Cell is group g's estimate of the metric as a table shows it, and how it
+// differs from the reference group: "better" or "worse" when significantly
+// so, "" otherwise.
+func (m *MetricResult) Cell(g int) (text, change string) {
+	sc := m.Scale()
+	text = sc.Estimate(m.Estimates[g])
+	if d := m.Differences[g]; d != nil && d.Significant {
+		change = "worse"
+		if m.Improves(d.Center()) {
+			change = "better"
+		}
+	}
+	return text, change
 }
 
-// Rows lays out the comparison's metrics for a table.
-func (r *CompareResult) Rows() []Row {
-	rows := make([]Row, len(r.Metrics))
-	for i := range r.Metrics {
-		m := &r.Metrics[i]
-		sc := m.Scale()
-		row := Row{Label: m.Label(), Unit: sc.Unit}
-		for g, e := range m.Estimates {
-			row.Estimates = append(row.Estimates, sc.Estimate(e))
-			d := m.Differences[g]
-			sig := d != nil && d.Significant
-			diff := ""
-			if g > 0 {
-				diff = sc.Difference(d)
-				if sig {
-					diff += " *"
-				}
-			}
-			row.Differences = append(row.Differences, diff)
-			row.Significant = append(row.Significant, sig)
-			row.Better = append(row.Better, sig && m.Improves(d.Center()))
-		}
-		rows[i] = row
+// Heading is the metric's short name with its unit, for a column: "p99
+// (s)", "success rate (%)".
+func (m *MetricResult) Heading() string {
+	if u := m.Scale().Unit; u != "" && u != "seeds" {
+		return m.Short() + " (" + u + ")"
 	}
-	return rows
+	return m.Short()
 }
 
 // Simulated says how long the sides ran: "300s simulated each", or each

@@ -127,3 +127,25 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// The collapse is the first bucket after the first fault began in which
+// more than the recovery tolerance of the requests that ended failed.
+func TestCollapse(t *testing.T) {
+	ser := NewSeries(10, []Key{{"users", "succeeded"}, {"users", "failed"}})
+	ser.Times, ser.EndS = []float64{0, 10, 20, 30, 40}, 50
+	ser.Values = [][]float64{{100, 100, 95, 80, 0}, {0, 20, 5, 20, 100}}
+	r := &Run{Series: ser, Summary: Summary{
+		Order:      []string{"users"},
+		Components: map[string]Component{"users": {Kind: "client"}},
+		Faults:     []Fault{{AtS: 20}},
+		Recovery:   Recovery{Tolerance: 0.1},
+	}}
+	// 20% failed at 10s, before the fault; 5% at 20s is within tolerance.
+	if at, ok := r.Collapse(); !ok || at != 30 {
+		t.Errorf("collapse at %g (%v), want 30", at, ok)
+	}
+	r.Summary.Faults = nil
+	if _, ok := r.Collapse(); ok {
+		t.Error("a run without a fault has no collapse")
+	}
+}

@@ -1,5 +1,7 @@
 package results
 
+import "math"
+
 // Summary is summary.json: one run's totals, amplification and recovery.
 // Every number comes from the simulation; none is wall-clock, so the same
 // scenario, variant and seed always give the same bytes.
@@ -9,6 +11,7 @@ type Summary struct {
 	Seed          uint64               `json:"seed"`
 	SimSeconds    float64              `json:"sim_seconds"`
 	BucketSeconds float64              `json:"bucket_s"`
+	WarmupS       float64              `json:"warmup_s,omitempty"` // the start of the run that every statistic leaves out
 	Events        uint64               `json:"events"`
 	Incomplete    bool                 `json:"incomplete"`            // the run stopped before its end; sim_seconds says where
 	StopReason    string               `json:"stop_reason,omitempty"` // why an incomplete run stopped
@@ -88,7 +91,8 @@ type Latency struct {
 // the attempts it sent and the outcome counts are those attempts' outcomes.
 type Component struct {
 	Kind               string  `json:"kind"`
-	Group              string  `json:"group"` // the service a replica belongs to ("api" for "api-2"); its own name otherwise
+	Group              string  `json:"group"`               // the service a replica belongs to ("api" for "api-2"); its own name otherwise
+	Instances          int     `json:"instances,omitempty"` // a fleet's: its instances, reported together under the service's name
 	Arrivals           int64   `json:"arrivals"`
 	Completed          int64   `json:"completed"`
 	Errors             int64   `json:"errors"`
@@ -228,4 +232,49 @@ type ScalingDecision struct {
 	Metric float64 `json:"metric"` // the metric per instance (or worker) over the window
 	From   int     `json:"from"`
 	To     int     `json:"to"`
+}
+
+// Collapse is when the run's clients first failed in earnest after the
+// first fault began: the start of the first bucket in which more than the
+// recovery tolerance (10% by default) of the logical requests that ended
+// failed. False when no bucket did, or the run judged no recovery. It is
+// read from the results, so any results folder says it.
+func (r *Run) Collapse() (at float64, ok bool) {
+	s := &r.Summary
+	first := math.Inf(1)
+	for _, f := range s.Faults {
+		first = min(first, f.AtS)
+	}
+	if r.Series == nil || math.IsInf(first, 1) {
+		return 0, false
+	}
+	var succeeded, failed []float64
+	for _, name := range s.Order {
+		if s.Components[name].Kind == "client" {
+			succeeded = add(succeeded, r.Series.Get(name, "succeeded"))
+			failed = add(failed, r.Series.Get(name, "failed"))
+		}
+	}
+	for b, t := range r.Series.Times {
+		if t+r.Series.Width(b) <= first || b >= len(failed) || b >= len(succeeded) {
+			continue
+		}
+		if n := succeeded[b] + failed[b]; n > 0 && failed[b] > s.Recovery.Tolerance*n {
+			return t, true
+		}
+	}
+	return 0, false
+}
+
+// add sums two series bucket by bucket, a missing value counting as 0.
+func add(sum, v []float64) []float64 {
+	for len(sum) < len(v) {
+		sum = append(sum, 0)
+	}
+	for b, x := range v {
+		if !math.IsNaN(x) {
+			sum[b] += x
+		}
+	}
+	return sum
 }

@@ -83,7 +83,7 @@ func (d *decoder) callStep(cn *node, what string, r *resolver, calls []topology.
 		c.Group = g
 		switch {
 		case c.Targets != nil:
-			callees = append(callees, r.owner[c.Targets[0]])
+			callees = append(callees, r.group[c.Targets[0]])
 		case c.To >= 0:
 			callees = append(callees, r.cname[c.To])
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/human"
+	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
 // resolver turns component names in a scenario into indices.
@@ -17,22 +18,25 @@ type resolver struct {
 	groups map[string][]int // service name -> its instances
 	ready  map[string]int   // service name -> the instances that serve at the start
 	kinds  []topology.Kind
-	owner  []string // by component: the service it is an instance of, or its own name
 	cname  []string // by component: its name
 	names  []string // every name a reference may use, for did-you-mean
+	group  []string // component index -> the name of its group
+
+	caller string                    // the component being decoded
+	refs   map[[2]string]tomlpos.Pos // where (caller, callee group) was first written, for cycles
 }
 
 func newResolver(d *decoder, defs []*def) *resolver {
-	r := &resolver{d: d, index: map[string]int{}, groups: map[string][]int{}, ready: map[string]int{}}
+	r := &resolver{d: d, index: map[string]int{}, groups: map[string][]int{}, ready: map[string]int{}, refs: map[[2]string]tomlpos.Pos{}}
 	for _, df := range defs {
 		var idx []int
 		for _, name := range df.names {
 			r.index[name] = len(r.kinds)
 			idx = append(idx, len(r.kinds))
 			r.kinds = append(r.kinds, df.kind)
-			r.owner = append(r.owner, df.name)
 			r.cname = append(r.cname, name)
 			r.names = append(r.names, name)
+			r.group = append(r.group, df.name)
 		}
 		if len(df.names) > 1 {
 			r.groups[df.name] = idx
@@ -73,7 +77,17 @@ func (r *resolver) callee(o *object, n *node, key, name string) int {
 		o.errorf(n, "%s: %q is a client; clients make calls, they do not take them", key, name)
 		return -1
 	}
+	r.referred(n, r.group[i])
 	return i
+}
+
+// referred remembers where the component being decoded first names group,
+// so that a cycle is reported at the reference that closes it.
+func (r *resolver) referred(n *node, group string) {
+	k := [2]string{r.caller, group}
+	if _, ok := r.refs[k]; !ok {
+		r.refs[k] = n.val
+	}
 }
 
 // targets resolves a load balancer's targets; a replicated service stands
@@ -94,6 +108,9 @@ func (r *resolver) targets(o *object, key string) []int {
 	for i, name := range names {
 		en := n.v.([]*node)[i]
 		idx := r.groups[name]
+		if idx != nil {
+			r.referred(en, name)
+		}
 		if idx == nil {
 			i := r.callee(o, en, key, name)
 			if i < 0 {
@@ -127,6 +144,7 @@ func (r *resolver) resolveTarget(o *object, key string) []int {
 		return nil
 	}
 	if g := r.groups[name]; g != nil {
+		r.referred(n, name)
 		return g
 	}
 	i, ok := r.index[name]
@@ -134,6 +152,7 @@ func (r *resolver) resolveTarget(o *object, key string) []int {
 		o.errorf(n, "%s: no component named %q%s", key, name, human.DidYouMean(name, r.names))
 		return nil
 	}
+	r.referred(n, r.group[i])
 	return []int{i}
 }
 
@@ -189,7 +208,11 @@ func (d *decoder) checkCycles(cs []topology.Component, r *resolver) {
 				if !reported[key] {
 					reported[key] = true
 					c := cs[path[len(path)-1]]
-					d.at(posOf(c.Pos), "call cycle: %s; a request would never finish", strings.Join(names, " -> "))
+					at, ok := r.refs[[2]string{c.Group, cs[j].Group}] // the reference that closes it
+					if !ok {
+						at = posOf(c.Pos)
+					}
+					d.at(at, "call cycle: %s; a request would never finish", strings.Join(names, " -> "))
 				}
 			case unvisited:
 				visit(j)

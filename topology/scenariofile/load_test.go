@@ -118,7 +118,7 @@ func TestBrokenScenarios(t *testing.T) {
 		{"fault on a client", `target = "db"`, `target = "users"`, `28:10: fault[0]: a slowdown fault cannot hit client "users"; it hits services and databases`},
 		{"fault parameter of another kind", `factor = 10`, "factor = 10\nlatency = \"1s\"", `31:11: fault[0]: latency does not apply to a slowdown fault (a slowdown fault takes factor)`},
 		{"fault after the end", `at = "10s"`, `at = "90s"`, `31:6: fault[0]: the fault starts at 1m30s, after the run ends at 1m0s`},
-		{"call cycle", "[database.db]", "[[service.api.call]]\nto = \"lb\"\n\n[database.db]", `14:10: call cycle: lb -> api -> lb; a request would never finish`},
+		{"call cycle", "[database.db]", "[[service.api.call]]\nto = \"lb\"\n\n[database.db]", `24:6: call cycle: lb -> api -> lb; a request would never finish`}, // at the to = "lb" that closes it,
 		{"duplicate name", "[database.db]", "[database.lb]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database "lb": the name is already used by load_balancer at line 10`},
 		{"bad name", "[database.db]", "[database.\"d b\"]\nconnections = 1\nquery_time = \"1ms\"\n\n[database.db]", `23:11: database name "d b": use letters, digits`},
 		{"unknown key in a variant", `load_balancer.lb.timeout = "1.8s"`, `load_balancer.lb.timout = "1.8s"`, `36:18: variant "aligned": load_balancer "lb": unknown key "timout"; did you mean "timeout"?`},
@@ -300,6 +300,19 @@ func TestVariantsAddComponentsOnlyWhenTheySaySo(t *testing.T) {
 			t.Errorf("%s: %d components, want the base's 5 and the one added", tt.name, len(sc.Components))
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// A warm-up is a whole number of buckets and leaves something to measure.
+func TestBadWarmup(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{
+		{"metrics.warmup=15s", "warmup 15s is not a whole number of 10s buckets"},
+		{"metrics.warmup=60s", "warmup 1m0s leaves nothing of the run (duration 1m0s) to measure"},
+	} {
+		_, err := Parse("t.toml", []byte(valid+"\n[metrics]\nbucket = \"10s\"\n"), "", Setting{"metrics.warmup", strings.TrimPrefix(tc.set, "metrics.warmup=")})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.set, err, tc.want)
 		}
 	}
 }

@@ -15,7 +15,7 @@ var topKeys = []string{"name", "description", "duration", "seed", "metrics", "cl
 
 // maxBuckets bounds what a run keeps per bucket: one value per metric over
 // the run, and the ring of counts over an SLO's longest alert window.
-const maxBuckets = 1_000_000
+const maxBuckets = topology.MaxBuckets
 
 // scenario decodes and validates a whole scenario tree (variants applied).
 func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
@@ -24,7 +24,7 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 		return nil
 	}
 	sc := &topology.Scenario{
-		Name:        o.str("name", defaultName),
+		Name:        d.scenarioName(o, defaultName),
 		Description: o.str("description", ""),
 		Duration:    o.positive("duration", 2*time.Minute),
 		Seed:        uint64(o.integer("seed", 1, 0, math.MaxInt64)),
@@ -49,25 +49,30 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 	sc.SLOs = d.slos(o.get("slo"), r, sc)
 	sc.Alerts = d.alerts(o.get("alert"), r, sc)
 	sc.Interventions = d.interventions(o.get("intervention"), r, sc)
+	d.checkNotEmpty(sc)
 	return sc
 }
 
 func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
-	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
-	n := o.get("metrics")
-	if n == nil {
-		return m
+	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1, PerInstanceUpTo: topology.DefaultPerInstanceUpTo}
+	if n := o.get("metrics"); n != nil {
+		if mo := d.object(n, "metrics", "bucket", "warmup", "recovery_window", "recovery_tolerance", "per_instance_up_to"); mo != nil {
+			m.Bucket = mo.positive("bucket", m.Bucket)
+			m.Warmup = mo.duration("warmup", 0, false)
+			if w := mo.get("warmup"); w != nil && m.Bucket > 0 {
+				switch {
+				case m.Warmup%m.Bucket != 0:
+					mo.errorf(w, "warmup %s is not a whole number of %s buckets: statistics start at a bucket's start", m.Warmup, m.Bucket)
+				case m.Warmup >= duration && duration > 0:
+					mo.errorf(w, "warmup %s leaves nothing of the run (duration %s) to measure", m.Warmup, duration)
+				}
+			}
+			m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
+			m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
+			m.PerInstanceUpTo = mo.integer("per_instance_up_to", m.PerInstanceUpTo, 1, 1_000_000)
+		}
 	}
-	mo := d.object(n, "metrics", "bucket", "recovery_window", "recovery_tolerance")
-	if mo == nil {
-		return m
-	}
-	m.Bucket = mo.positive("bucket", m.Bucket)
-	m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
-	m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
-	if b := mo.get("bucket"); b != nil && m.Bucket > 0 && duration/m.Bucket > maxBuckets {
-		mo.errorf(b, "bucket %s makes %d buckets over %s; use at most %d (a longer bucket)", m.Bucket, duration/m.Bucket, duration, maxBuckets)
-	}
+	d.checkBuckets(o, duration, m.Bucket)
 	return m
 }
 
@@ -124,7 +129,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}, ready: 1}
 			switch kk.kind {
 			case topology.KindClient:
-				df.client = &topology.Client{}
+				df.client = &topology.Client{Target: -1} // none until decoded: a client that is not a table calls nothing
 			case topology.KindLoadBalancer:
 				df.balancer = &topology.Balancer{}
 			case topology.KindQueue:
@@ -187,6 +192,7 @@ func instanceNames(d *decoder, n *node, kind topology.Kind, name string) ([]stri
 
 func (d *decoder) decodeComponent(df *def, r *resolver) {
 	what := fmt.Sprintf("%s %q", df.kind, df.name)
+	r.caller = df.name
 	switch df.kind {
 	case topology.KindClient:
 		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests", "operation"}, callKeys...)...)
