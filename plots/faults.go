@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology/human"
 )
 
 // faultWindows shades each fault's window inside the data area and labels it
@@ -39,7 +40,7 @@ var faultLabelStyle = func() text.Style {
 func faultLabel(f results.Fault) string {
 	what := f.Kind
 	if len(f.Targets) > 0 {
-		what += " on " + strings.Join(f.Targets, ", ")
+		what += " on " + human.Names(f.Targets)
 	}
 	if f.Name == "" {
 		return what

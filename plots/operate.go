@@ -70,12 +70,14 @@ func (v *view) capacity() *panel {
 		}
 		if d := v.ser.Get(name, "desired_workers"); d != nil {
 			var members []string
+			instances := 0
 			for _, c := range v.s.Order {
 				if v.s.Components[c].Group == name {
 					members = append(members, c)
+					instances += max(1, v.s.Components[c].Instances)
 				}
 			}
-			p.line(name+" workers per instance", v.x, scale(sum(v.ser, members, "workers"), 1/float64(len(members))), lineStyle(paletteColor(i), 2.5, nil))
+			p.line(name+" workers per instance", v.x, scale(sum(v.ser, members, "workers"), 1/float64(instances)), lineStyle(paletteColor(i), 2.5, nil))
 			p.line(name+" workers requested", v.x, d, lineStyle(paletteColor(i), 1.5, dash(1)))
 		}
 		i++

@@ -140,6 +140,11 @@ const (
 )
 
 func (v *view) latency() *panel {
+	if cs := classesOf(v.ser, v.clients); len(cs) > 1 {
+		p := v.panel("Client latency by request class: p99 (solid) and p50 (dashed) of logical requests finished per "+v.bucket(), "latency (log scale)", true)
+		v.classLatency(p, cs)
+		return nonEmpty(p)
+	}
 	p := v.panel(live.LatencyTitle(v.s.BucketSeconds), "latency (log scale)", true)
 	quantiles := []struct{ label, metric string }{
 		{"p50", "latency_p50_s"}, {"p99", "latency_p99_s"}, {"p99.9", "latency_p999_s"},
@@ -217,6 +222,9 @@ func (v *view) throughput() *panel {
 	// well, and the dashes still show there.
 	p.line(live.GoodputLabel, v.x, goodput, lineStyle(paletteColor(2), 5, nil))
 	p.line(live.ThroughputLabel, v.x, answered, lineStyle(black, 1.5, dash(2)))
+	if cs := classesOf(v.ser, v.clients); len(cs) > 1 {
+		v.classGoodput(p, cs)
+	}
 	return nonEmpty(p)
 }
 

@@ -120,7 +120,7 @@ func newTopoGraph(sc *topology.Scenario) *topoGraph {
 			}
 		default:
 			for _, call := range c.Server.Calls {
-				edge(i, call.To, CallLabel(call.CallPolicy, false))
+				edge(i, call.To, GroupLabel(c.Server, &call)+CallLabel(call.CallPolicy, false))
 			}
 		}
 	}
@@ -230,6 +230,7 @@ func NodeLabel(sc *topology.Scenario, i, replicas int) string {
 		} else {
 			lines = append(lines, fmt.Sprintf("%g requests/s", cl.Rate[0].RPS))
 		}
+		lines = append(lines, classLines(cl)...)
 	case c.Balancer != nil:
 		lines = append(lines, c.Balancer.Policy.String())
 	case c.Durable != nil:
@@ -363,4 +364,51 @@ func dist(d topology.Dist) string {
 		return fmt.Sprintf("median %s, p99 %s", human.Duration(d.Median), human.Duration(d.P99))
 	}
 	return "measured"
+}
+
+// GroupLabel says how a call of a group is made: how many at once, and the
+// join; "" for a call of its own.
+func GroupLabel(s *topology.Server, c *topology.Call) string {
+	g := c.Group
+	if g == nil {
+		return ""
+	}
+	var parts []string
+	if c.Targets != nil {
+		if c.Pick == len(c.Targets) {
+			parts = append(parts, fmt.Sprintf("to all %d at once", c.Pick))
+		} else {
+			parts = append(parts, fmt.Sprintf("to %d of %d at once", c.Pick, len(c.Targets)))
+		}
+	} else {
+		parts = append(parts, "in parallel")
+	}
+	switch g.Join {
+	case topology.JoinAll:
+		parts = append(parts, "wait for all")
+	case topology.JoinAny:
+		parts = append(parts, "first answer")
+	default:
+		parts = append(parts, fmt.Sprintf("quorum %d of %d", g.Quorum, g.Members(s.Calls)))
+	}
+	if c.Optional {
+		parts = append(parts, "optional")
+	}
+	if g.Timeout > 0 {
+		parts = append(parts, "join within "+human.Duration(g.Timeout))
+	}
+	return strings.Join(parts, ", ") + "\n"
+}
+
+// classLines lists a client's request classes: their share and criticality.
+func classLines(cl *topology.Client) []string {
+	var total float64
+	for _, x := range cl.Classes {
+		total += x.Weight
+	}
+	var out []string
+	for _, x := range cl.Classes {
+		out = append(out, fmt.Sprintf("%s %s, %s", x.Name, human.Percent(x.Weight/total), x.Criticality))
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -125,9 +124,9 @@ func Dir(p string) fs.FS {
 // exists the error is a scenariofile.Errors, reported as a bad scenario is,
 // with a suggestion among the shipped names.
 func Read(arg string) (file string, src []byte, dir fs.FS, err error) {
-	src, err = os.ReadFile(arg)
+	src, err = scenariofile.ReadScenario(arg)
 	if err == nil {
-		return arg, src, os.DirFS(filepath.Dir(arg)), nil
+		return arg, src, scenariofile.DirFS(filepath.Dir(arg)), nil
 	}
 	if src, file, ok := Lookup(arg); ok {
 		return file, src, Dir(strings.TrimPrefix(file, "scenarios/")), nil

@@ -184,13 +184,13 @@ func (a *alert) watched() int {
 	return a.cfg.Targets[0]
 }
 
-// alertColumns are the states of the alerts that watch component k:
-// 0 inactive, 1 pending, 2 firing, as of the end of each bucket.
-func (s *Sim) alertColumns(k *component) []column {
+// alertColumns are the states of the alerts that watch report r's
+// components: 0 inactive, 1 pending, 2 firing, as of the end of each bucket.
+func (s *Sim) alertColumns(r *report) []column {
 	var cols []column
 	for _, a := range s.alerts {
-		if &s.comps[a.watched()] == k {
-			cols = append(cols, column{"alert." + a.cfg.Name, func(*view) float64 { return float64(a.state) }})
+		if s.reportOf(int32(a.watched())) == r {
+			cols = append(cols, fromState("alert."+a.cfg.Name, func(*view) float64 { return float64(a.state) }))
 		}
 	}
 	return cols
@@ -202,20 +202,19 @@ func (s *Sim) startAlerts() {
 		return
 	}
 	for _, a := range s.alerts {
-		k := &s.comps[a.watched()]
-		a.col = s.colOf(k, "alert."+a.cfg.Name)
+		a.col = s.colOf(s.reportOf(int32(a.watched())), "alert."+a.cfg.Name)
 	}
 	s.sched.Schedule(s.bucket, evAlertEval, 0, 0)
 }
 
-// colOf is the index in the series of component k's metric.
-func (s *Sim) colOf(k *component, metric string) int {
-	for j, c := range k.cols {
+// colOf is the index in the series of report r's metric.
+func (s *Sim) colOf(r *report, metric string) int {
+	for j, c := range r.cols {
 		if c.name == metric {
-			return k.col + j
+			return r.col + j
 		}
 	}
-	panic("sim: no column " + metric + " of " + k.name)
+	panic("sim: no column " + metric + " of " + r.name)
 }
 
 // closeSLOs closes the bucket of every SLO's counts.
@@ -238,8 +237,7 @@ func (s *Sim) evaluateAlerts() {
 			a.firings[len(a.firings)-1].resolved = now
 		}
 		// The column was written as the bucket closed, before this evaluation.
-		vals := s.series.Values[a.col]
-		vals[len(vals)-1] = float64(a.state)
+		s.lastRow()[a.col] = float64(a.state)
 	}
 	if next := now + s.bucket; next < s.end {
 		s.sched.Schedule(next, evAlertEval, 0, 0)
@@ -283,31 +281,36 @@ func (s *Sim) holds(a *alert) bool {
 // thresholdMetric is a threshold alert's metric over the last bucket, its
 // targets' instances together.
 func (s *Sim) thresholdMetric(a *alert) float64 {
-	b := len(s.series.Times) - 1
-	get := func(k *component, metric string) float64 { return s.series.Values[s.colOf(k, metric)][b] }
+	row := s.lastRow()
+	var r *report
+	get := func(metric string) float64 { return row[s.colOf(r, metric)] }
 	var num, den float64
 	worst := math.NaN()
 	for _, t := range a.targets {
+		if s.reportOf(t) == r {
+			continue // a fleet's instances, counted together once
+		}
+		r = s.reportOf(t)
 		k := &s.comps[t]
 		switch a.cfg.Metric {
 		case topology.MetricErrorRatio:
 			if k.client != nil {
-				bad := get(k, "failed")
-				num, den = num+bad, den+bad+get(k, "succeeded")
+				bad := get("failed")
+				num, den = num+bad, den+bad+get("succeeded")
 			} else {
-				bad := get(k, "errors") + get(k, "rejected")
-				num, den = num+bad, den+bad+get(k, "completed")
+				bad := get("errors") + get("rejected")
+				num, den = num+bad, den+bad+get("completed")
 			}
 		case topology.MetricLatencyP99:
-			if v := get(k, "latency_p99_s"); !math.IsNaN(v) && !(v <= worst) {
+			if v := get("latency_p99_s"); !math.IsNaN(v) && !(v <= worst) {
 				worst = v
 			}
 		case topology.MetricQueue:
-			num, den = num+get(k, "queue_mean"), 1
+			num, den = num+get("queue_mean"), 1
 		case topology.MetricUtilization:
-			num, den = num+get(k, "busy_mean"), den+get(k, "workers")
+			num, den = num+get("busy_mean"), den+get("workers")
 		case topology.MetricGoodput:
-			num, den = num+get(k, "goodput_rps"), 1
+			num, den = num+get("goodput_rps"), 1
 		}
 	}
 	if a.cfg.Metric == topology.MetricLatencyP99 {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/outlier"
@@ -163,15 +164,14 @@ func (b *balancer) pick(last int32) int32 {
 	}
 	switch b.how {
 	case topology.RoundRobin:
-		n := int32(len(b.targets))
-		for i := range n {
-			t := (b.next + i) % n
-			if b.isCandidate(t, c) {
-				b.next = (t + 1) % n
-				return t
-			}
+		// The first candidate at or after next, wrapping: c is in target
+		// order, so a search finds it however many targets there are.
+		i, _ := slices.BinarySearch(c, b.next)
+		if i == len(c) {
+			i = 0
 		}
-		return c[0] // unreachable: c holds targets
+		b.next = (c[i] + 1) % int32(len(b.targets))
+		return c[i]
 	case topology.Random:
 		return c[b.rng.IntN(len(c))]
 	case topology.LeastRequest:
@@ -227,13 +227,4 @@ func (b *balancer) candidates(last int32, skipEjected bool) []int32 {
 	}
 	b.choices = c
 	return c
-}
-
-func (b *balancer) isCandidate(t int32, c []int32) bool {
-	for _, x := range c {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }

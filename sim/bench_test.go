@@ -3,6 +3,7 @@ package sim_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,7 +193,7 @@ func BenchmarkScaling(b *testing.B) {
 		return s
 	}
 	wide := func(n int) string {
-		return fmt.Sprintf("[client.c]\ntarget = \"lb\"\nrate = 1000\n[load_balancer.lb]\ntargets = [\"s\"]\npolicy = \"least_request\"\n"+
+		return fmt.Sprintf("[client.c]\ntarget = \"lb\"\nrate = 1000\n[load_balancer.lb]\ntargets = [\"s\"]\n"+
 			"[service.s]\ninstances = %d\nworkers = 10\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", n)
 	}
 	inFlight := func(n int) string { // n calls in service on average (Little: rate x time)
@@ -217,4 +218,106 @@ func BenchmarkScaling(b *testing.B) {
 			benchScenario(b, sc)
 		})
 	}
+}
+
+// BenchmarkTailAtScaleHour is scenarios/perf/tail-at-scale-hour.toml: an
+// hour of a front end fanning out to 100 leaves at 100 requests/s, 36
+// million leaf calls per op. Run it with -benchtime 1x.
+func BenchmarkTailAtScaleHour(b *testing.B) {
+	sc := load(b, "../scenarios/perf/tail-at-scale-hour.toml", 0)
+	b.ReportAllocs()
+	var events, calls uint64
+	for i := range b.N {
+		r := mustRun(b, sc, uint64(i+1))
+		events += r.Summary.Events
+		for _, c := range r.Summary.Components {
+			if c.Group == "leaf" { // the 100 leaves, a fleet
+				calls += uint64(c.Arrivals)
+			}
+		}
+	}
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(events)/s/1e6, "Mevents/s")
+	b.ReportMetric(float64(calls)/s/1e6, "Mleafcalls/s")
+	b.ReportMetric(s/float64(b.N), "s/op")
+}
+
+// BenchmarkFanout is the tail at scale for two simulated minutes: a front
+// end waiting for all of 100 leaves, and the same hedged after the leaves'
+// p95, for comparing changes to the engine's fan-out.
+func BenchmarkFanout(b *testing.B) {
+	for _, v := range []string{"", "hedged"} {
+		name := v
+		if name == "" {
+			name = "base"
+		}
+		b.Run(name, func(b *testing.B) {
+			sc, err := scenariofile.Load("../scenarios/tail-at-scale.toml", v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchScenario(b, sc)
+		})
+	}
+}
+
+// BenchmarkGrowth measures how the cost of an event and the memory grow
+// with the size of what is simulated, one axis at a time: instances of one
+// service behind a balancer (reported as a fleet past 64) or as many
+// single-instance services, at 1000 requests/s; calls in flight, at 10,000
+// requests/s with a service time that holds that many (Little's law: two
+// instances half busy); and
+// the rate, with calls of 1ms. docs/performance.md runs each case as its
+// own process to read its peak memory.
+func BenchmarkGrowth(b *testing.B) {
+	cases := []struct{ name, toml string }{}
+	add := func(name, toml string) { cases = append(cases, struct{ name, toml string }{name, toml}) }
+	for _, n := range []int{10, 100, 1000, 10000} {
+		add(fmt.Sprintf("instances=%d", n), fleetInstances(n, 1000, "100s"))
+	}
+	for _, n := range []int{10, 100, 1000} { // 10,000 services would keep 25 million values of series
+		add(fmt.Sprintf("services=%d", n), fleetServices(n, 1000, "100s"))
+	}
+	for _, n := range []int{1000, 10_000, 100_000, 1_000_000} {
+		add(fmt.Sprintf("in_flight=%d", n), fmt.Sprintf("duration = \"200s\"\n[metrics]\nbucket = \"10s\"\n[client.c]\ntarget = \"lb\"\nrate = 10000\n"+
+			"[load_balancer.lb]\ntargets = [\"s\"]\n[service.s]\ninstances = 2\nworkers = %d\nservice_time = { dist = \"exponential\", mean = \"%gs\" }\n", n, float64(n)/10000))
+	}
+	for _, r := range []int{1000, 10_000, 100_000} {
+		add(fmt.Sprintf("rate=%d", r), fmt.Sprintf("duration = \"%ds\"\n[client.c]\ntarget = \"s\"\nrate = %d\n"+
+			"[service.s]\nworkers = 1000\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", 2_000_000/r, r))
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) { benchScenario(b, parse(b, tc.toml)) })
+	}
+}
+
+func parse(b *testing.B, toml string) *topology.Scenario {
+	sc, err := scenariofile.Parse("bench.toml", []byte(toml), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sc
+}
+
+// fleetServices is a load balancer in front of n single-instance services.
+func fleetServices(n, rate int, d string) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "duration = %q\n[client.c]\ntarget = \"lb\"\nrate = %d\ntimeout = \"1s\"\n[load_balancer.lb]\ntargets = [", d, rate)
+	for i := range n {
+		if i > 0 {
+			s.WriteString(", ")
+		}
+		fmt.Fprintf(&s, "\"s%d\"", i)
+	}
+	s.WriteString("]\n")
+	for i := range n {
+		fmt.Fprintf(&s, "[service.s%d]\nworkers = 4\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", i)
+	}
+	return s.String()
+}
+
+// fleetInstances is a load balancer in front of one service of n instances.
+func fleetInstances(n, rate int, d string) string {
+	return fmt.Sprintf("duration = %q\n[client.c]\ntarget = \"lb\"\nrate = %d\ntimeout = \"1s\"\n[load_balancer.lb]\ntargets = [\"s\"]\n"+
+		"[service.s]\ninstances = %d\nworkers = 4\nservice_time = { dist = \"exponential\", mean = \"1ms\" }\n", d, rate, n)
 }

@@ -30,6 +30,9 @@ func (s *Sim) policyFor(r *rec) *policy {
 	k := &s.comps[r.comp]
 	switch k.kind {
 	case topology.KindClient:
+		if r.class != 0 {
+			return &k.client.classes[int32(r.class)-1-k.client.classBase].policy
+		}
 		return &k.client.policy
 	case topology.KindLoadBalancer:
 		return &k.lb.policy
@@ -108,11 +111,17 @@ func (s *Sim) attempt(j int32) {
 	// only adds load (gRPC does not retry throttled calls either).
 	if p.breaker != nil && !p.breaker.Allow(now) {
 		k.stats.cur.breakerRejected++
+		if cs := s.classStats(k, r); cs != nil {
+			cs.cur.breakerRejected++
+		}
 		s.giveUp(j, rejected)
 		return
 	}
 	if p.throttle != nil && !p.throttle.Admit(now, k.local.Float64()) {
 		k.stats.cur.throttled++
+		if cs := s.classStats(k, r); cs != nil {
+			cs.cur.throttled++
+		}
 		s.giveUp(j, rejected)
 		return
 	}
@@ -133,10 +142,12 @@ func (s *Sim) attempt(j int32) {
 		k.lb.active[pick]++
 		k.lb.upstream++
 		r.pick = pick // remembered so that a retry goes to another target
+	} else if to < 0 { // a scatter: the member's own instance
+		to = r.pick
 	}
 	c := s.recs.alloc(j, to)
 	cr := s.recs.at(c)
-	cr.pick, cr.cost = pick, r.nextCost
+	cr.pick, cr.cost, cr.class = pick, r.nextCost, r.class
 	cr.write = writeOf(r, p)
 	r.nextCost = 0
 	if retry {
@@ -158,9 +169,15 @@ func (s *Sim) attempt(j int32) {
 	s.trace(TraceSend, c, ok, wait)
 	if k.kind == topology.KindClient {
 		k.stats.arrive(s)
+		if cs := s.classStats(k, r); cs != nil {
+			cs.arrive(s)
+			if retry {
+				cs.cur.retries++
+			}
+		}
 	}
 	if p.links != nil {
-		if l := p.linkOf(pick); l != nil {
+		if l := p.linkTo(pick, to); l != nil {
 			s.send(l, c)
 			return
 		}
@@ -228,6 +245,9 @@ func (s *Sim) attemptEnded(c int32, o outcome) {
 	p := s.policyFor(r)
 	if k.kind == topology.KindClient {
 		k.stats.attemptOutcome(o)
+		if cs := s.classStats(k, r); cs != nil {
+			cs.attemptOutcome(o)
+		}
 	}
 	if p.budget != nil {
 		p.budget.End(now, retry, o == ok, o != ok && p.retryOn&retryOn[o] != 0, float64(cost))
@@ -258,7 +278,8 @@ func (s *Sim) decide(j int32, o outcome) {
 	r := s.recs.at(j)
 	k := &s.comps[r.comp]
 	p := s.policyFor(r)
-	if p.retryOn&retryOn[o] == 0 || r.tries >= p.maxAttempts || p.retriesOff || (r.deadline > 0 && now >= r.deadline) {
+	if p.retryOn&retryOn[o] == 0 || r.tries >= p.maxAttempts || p.retriesOff || (r.deadline > 0 && now >= r.deadline) ||
+		r.class != 0 && !s.retriedAfter(r.class, o) {
 		s.callDone(j, o)
 		return
 	}
@@ -266,6 +287,9 @@ func (s *Sim) decide(j int32, o outcome) {
 		allowed, cost := p.budget.Allow(now, o == timedOut)
 		if !allowed {
 			k.stats.cur.retriesDenied++
+			if cs := s.classStats(k, r); cs != nil {
+				cs.cur.retriesDenied++
+			}
 			s.callDone(j, o)
 			return
 		}
@@ -349,6 +373,9 @@ func (s *Sim) answer(c int32, o outcome) {
 	}
 	if cr.flags&inside != 0 {
 		s.unlink(k, c)
+		if cr.class != 0 && k.srv != nil && k.srv.cls != nil {
+			k.srv.cls.leave(cr.class)
+		}
 	}
 	if cr.flags&abandoned == 0 && (s.links == nil || !s.respond(c, o)) {
 		s.attemptEnded(c, o)
@@ -366,6 +393,7 @@ func (s *Sim) link(k *component, c int32) {
 		s.recs.at(k.jobs).prev = c
 	}
 	k.jobs = c
+	k.held++
 	k.stats.inSys.Add(s.now(), 1)
 }
 
@@ -380,6 +408,7 @@ func (s *Sim) unlink(k *component, c int32) {
 	if cr.next >= 0 {
 		s.recs.at(cr.next).prev = cr.prev
 	}
+	k.held--
 	k.stats.inSys.Add(s.now(), -1)
 }
 
@@ -433,6 +462,10 @@ func (s *Sim) stopOutbound(k *component, c int32) {
 	}
 	if s.hedgeCount(c) > 0 {
 		s.stopHedges(c)
+		return
+	}
+	if s.inGroup(c) {
+		s.stopGroup(k, c)
 		return
 	}
 	if cr.flags&(backingOff|pending) == 0 && cr.child < 0 {

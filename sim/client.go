@@ -26,6 +26,10 @@ type client struct {
 	shed     float64    // fraction of new requests refused at once (an operator sheds load)
 	shedDraw *rand.Rand // nil until load is shed
 	left     []int32    // requests each user has still to make, when limited
+
+	classes   []*clientClass // its request classes, or nil (classes.go)
+	classBase int32          // the scenario's index of its first class
+	classDraw *rand.Rand
 }
 
 // segment is a stretch [start, end) of the arrival rate over which it is
@@ -42,6 +46,13 @@ func newClient(s *Sim, i int, c *topology.Client) *client {
 		users:    int32(c.Users),
 		arrivals: random.Stream(s.seed, name, "arrivals"),
 	}
+	base := 0
+	for _, o := range s.sc.Components[:i] {
+		if o.Client != nil {
+			base += len(o.Client.Classes)
+		}
+	}
+	s.newClasses(cl, name, c, base)
 	if c.Users > 0 {
 		cl.think = random.NewDist(c.Think, random.Stream(s.seed, name, "think"))
 		cl.left = requestsLeft(c)
@@ -188,9 +199,19 @@ func (s *Sim) newLogical(i, u int32) {
 		s.book.begin(r)
 	}
 	s.link(k, r)
+	cl := k.client
+	if cl.classes != nil {
+		s.drawClass(cl, rr)
+		cs := s.classStats(k, rr)
+		cs.cur.logical++
+		cs.inSys.Add(s.now(), 1)
+	}
 	s.trace(TraceStart, r, ok, 0)
-	if cl := k.client; cl.shed > 0 && cl.shedDraw.Float64() < cl.shed {
+	if cl.shed > 0 && cl.shedDraw.Float64() < cl.shed {
 		k.stats.cur.shed++
+		if cs := s.classStats(k, rr); cs != nil {
+			cs.cur.shed++
+		}
 		s.logicalDone(r, rejected)
 		return
 	}
@@ -204,6 +225,10 @@ func (s *Sim) logicalDone(r int32, o outcome) {
 	k := &s.comps[rr.comp]
 	lat := s.now() - rr.sent
 	k.stats.logicalDone(lat, o, rr.flags&degraded != 0)
+	if cs := s.classStats(k, rr); cs != nil {
+		cs.logicalDone(lat, o, rr.flags&degraded != 0)
+		cs.inSys.Add(s.now(), -1)
+	}
 	s.unlink(k, r)
 	i, u := rr.comp, rr.user
 	s.recs.release(r)

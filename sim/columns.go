@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/metrics"
@@ -12,7 +13,7 @@ import (
 // view is one component's bucket as it closes: its counts and the levels
 // and ratios computed once for all its columns.
 type view struct {
-	k      *component
+	st     *stats
 	c      *counts
 	width  float64 // seconds
 	now    des.Time
@@ -28,10 +29,21 @@ type view struct {
 type column struct {
 	name  string
 	value func(v *view) float64
+	// viewed: the value follows from the view alone (the bucket's counts,
+	// levels and latencies), so a bucket in which nothing happened repeats
+	// the value of the one before without asking.
+	viewed bool
 }
 
+// fromView is a column computed from the closing bucket's view alone.
+func fromView(name string, f func(v *view) float64) column { return column{name, f, true} }
+
+// fromState is a column that reads a mechanism's state as the bucket closes
+// (a breaker, a budget, a queue's backlog), asked at every bucket.
+func fromState(name string, f func(v *view) float64) column { return column{name, f, false} }
+
 func count(name string, f func(c *counts) int64) column {
-	return column{name, func(v *view) float64 { return float64(f(v.c)) }}
+	return fromView(name, func(v *view) float64 { return float64(f(v.c)) })
 }
 
 // The metrics of timeseries.csv, by component kind. docs/metrics.md documents
@@ -44,32 +56,32 @@ var (
 		count("rejected", func(c *counts) int64 { return c.rejected }),
 		count("timed_out", func(c *counts) int64 { return c.timedOut }),
 		count("retries", func(c *counts) int64 { return c.retries }),
-		{"in_flight_mean", func(v *view) float64 { return v.in[0] }},
-		{"in_flight_max", func(v *view) float64 { return v.in[1] }},
-		{"latency_p50_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.5) }},
-		{"latency_p99_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.99) }},
-		{"latency_p999_s", func(v *view) float64 { return quantile(v.k.stats.lat, 0.999) }},
-		{"amplification", func(v *view) float64 { return v.amp }},
+		fromView("in_flight_mean", func(v *view) float64 { return v.in[0] }),
+		fromView("in_flight_max", func(v *view) float64 { return v.in[1] }),
+		fromView("latency_p50_s", func(v *view) float64 { return quantile(v.st.lat, 0.5) }),
+		fromView("latency_p99_s", func(v *view) float64 { return quantile(v.st.lat, 0.99) }),
+		fromView("latency_p999_s", func(v *view) float64 { return quantile(v.st.lat, 0.999) }),
+		fromView("amplification", func(v *view) float64 { return v.amp }),
 	}
 	clientColumns = []column{
 		count("logical_requests", func(c *counts) int64 { return c.logical }),
 		count("succeeded", func(c *counts) int64 { return c.succeeded }),
 		count("failed", func(c *counts) int64 { return c.failed }),
-		{"offered_rps", func(v *view) float64 { return float64(v.c.logical) / v.width }},
-		{"goodput_rps", func(v *view) float64 { return float64(v.c.succeeded) / v.width }},
+		fromView("offered_rps", func(v *view) float64 { return float64(v.c.logical) / v.width }),
+		fromView("goodput_rps", func(v *view) float64 { return float64(v.c.succeeded) / v.width }),
 	}
 	serverColumns = []column{
-		{"queue_mean", func(v *view) float64 { return v.queue[0] }},
-		{"queue_max", func(v *view) float64 { return v.queue[1] }},
-		{"busy_mean", func(v *view) float64 { return v.busy }},
-		{"workers", func(v *view) float64 { return v.worker }},
-		{"utilization", func(v *view) float64 {
+		fromView("queue_mean", func(v *view) float64 { return v.queue[0] }),
+		fromView("queue_max", func(v *view) float64 { return v.queue[1] }),
+		fromView("busy_mean", func(v *view) float64 { return v.busy }),
+		fromView("workers", func(v *view) float64 { return v.worker }),
+		fromView("utilization", func(v *view) float64 {
 			if v.worker == 0 {
 				return math.NaN()
 			}
 			return v.busy / v.worker
-		}},
-		{"wasted_work_s", func(v *view) float64 { return v.c.wasted }},
+		}),
+		fromView("wasted_work_s", func(v *view) float64 { return v.c.wasted }),
 	}
 	calleeColumns = []column{ // what a component does with calls it takes
 		count("cancelled", func(c *counts) int64 { return c.cancelled }),
@@ -96,13 +108,14 @@ func (s *Sim) columnsFor(k *component) []column {
 		if s.shedsAt(k.name) {
 			cols = append(cols, calleeColumns[2]) // shed: requests an operator refused
 		}
+		cols = append(cols, s.classColumns(k)...)
 	case topology.KindLoadBalancer:
 		cols = append(cols, calleeColumns...)
 		cols = append(cols, callerColumns[0]) // retries_denied: the route's budget or max_retries
 		cols = append(cols, s.edgeColumns(&k.lb.policy, "")...)
 		if k.lb.outlier != nil {
 			det := k.lb.outlier
-			cols = append(cols, column{"ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }})
+			cols = append(cols, fromState("ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }))
 		}
 	case topology.KindQueue:
 		cols = append(cols, queueColumns(k)...)
@@ -114,15 +127,16 @@ func (s *Sim) columnsFor(k *component) []column {
 		}
 		for i := range k.srv.calls {
 			p := &k.srv.calls[i]
-			cols = append(cols, s.edgeColumns(p, "."+s.comps[p.to].name)...)
+			cols = append(cols, s.edgeColumns(p, "."+s.calleeName(p))...)
 		}
+		cols = append(cols, groupColumns(k.srv)...)
 		if l := k.srv.limiter; l != nil {
-			cols = append(cols, column{"concurrency_limit", func(*view) float64 { return float64(l.Limit()) }})
+			cols = append(cols, fromState("concurrency_limit", func(*view) float64 { return float64(l.Limit()) }))
 		}
 		cols = append(cols, infraColumns(k)...)
 		cols = append(cols, keyedColumns(k)...)
 	}
-	cols = append(cols, s.alertColumns(k)...)
+	cols = append(cols, s.alertColumns(&s.reports[k.report])...)
 	cols = append(cols, s.stateColumns(k)...)
 	return append(cols, s.linkColumns(k)...)
 }
@@ -132,16 +146,19 @@ func (s *Sim) columnsFor(k *component) []column {
 func (s *Sim) edgeColumns(p *policy, suffix string) []column {
 	var cols []column
 	if b := p.budget; b != nil {
-		cols = append(cols, column{"budget_tokens" + suffix, func(v *view) float64 { return b.Level(v.now) }})
+		cols = append(cols, fromState("budget_tokens"+suffix, func(v *view) float64 { return b.Level(v.now) }))
 	}
 	if b := p.breaker; b != nil {
-		cols = append(cols, column{"breaker_state" + suffix, func(*view) float64 { return float64(b.State()) }})
+		cols = append(cols, fromState("breaker_state"+suffix, func(*view) float64 { return float64(b.State()) }))
 	}
 	if t := p.throttle; t != nil {
-		cols = append(cols, column{"throttle_probability" + suffix, func(v *view) float64 { return t.Probability(v.now) }})
+		cols = append(cols, fromState("throttle_probability"+suffix, func(v *view) float64 { return t.Probability(v.now) }))
 	}
 	if p.bulkhead > 0 {
-		cols = append(cols, column{"bulkhead_in_use" + suffix, func(*view) float64 { return float64(p.inStep) }})
+		if p.group != nil { // a group's bulkhead, kept on its first call's edge, is the group's
+			suffix = "." + p.group.name
+		}
+		cols = append(cols, fromState("bulkhead_in_use"+suffix, func(*view) float64 { return float64(p.inStep) }))
 	}
 	return cols
 }
@@ -155,26 +172,31 @@ func keysOf(name string, cols []column) []results.Key {
 }
 
 // closeBucket ends the current bucket: every component's counts, levels and
-// quantiles become one value per metric in the series.
+// quantiles become one value per metric in the series. A component that saw
+// nothing in the bucket, with the same levels as in its last quiet bucket,
+// repeats that bucket's values: a fleet of idle instances costs a few
+// comparisons each, not a column computed per metric.
 func (s *Sim) closeBucket() {
 	start := s.bucketEnd - s.bucket
 	end := min(s.bucketEnd, s.end)
 	w := end - start
 	s.closeSLOs()
 	var logical int64
-	for i := range s.comps {
-		logical += s.comps[i].stats.cur.logical
+	for i := range s.reports {
+		logical += s.reports[i].stats.cur.logical
 	}
 	s.series.Times = append(s.series.Times, start.Seconds())
-	for i := range s.comps {
-		k := &s.comps[i]
-		st := &k.stats
+	row := s.newRow()
+	for i := range s.reports {
+		r := &s.reports[i]
+		st := &r.stats
 		v := &s.view // reused: a fresh one would escape to the heap through the columns
-		*v = view{k: k, c: &st.cur, width: w.Seconds(), now: end, amp: math.NaN()}
+		*v = view{st: st, c: &st.cur, width: w.Seconds(), now: end, amp: math.NaN()}
 		if logical > 0 {
 			v.amp = float64(st.cur.arrivals) / float64(logical)
 			st.peakAmp = max(st.peakAmp, v.amp)
 		}
+		k := &s.comps[r.members[0]]
 		v.in[0], v.in[1] = st.inSys.Close(end, w)
 		if k.mq != nil {
 			v.queue[0], v.queue[1] = st.queue.Close(end, w)
@@ -184,19 +206,60 @@ func (s *Sim) closeBucket() {
 			v.busy, _ = st.busy.Close(end, w)
 			v.worker, _ = st.capacity.Close(end, w)
 		}
-		for j, col := range k.cols {
-			vals := &s.series.Values[k.col+j]
-			*vals = append(*vals, col.value(v))
+		if cl := k.client; cl != nil && cl.classes != nil {
+			s.openClassViews(cl, end, w)
 		}
-		st.tot.add(&st.cur)
-		st.cur = counts{}
-		st.lat.Reset()
+		quiet := st.cur == counts{} && st.lat.Count() == 0
+		again := quiet && r.quiet.levels == v.levels()
+		vals := row[r.col : r.col+len(r.cols)]
+		for j, col := range r.cols {
+			if again && col.viewed {
+				vals[j] = r.quiet.row[j]
+				continue
+			}
+			x := col.value(v)
+			vals[j] = x
+			if quiet {
+				r.quiet.row[j] = x
+			}
+		}
+		if quiet { // nothing to add to the totals or to reset
+			r.quiet.levels = v.levels()
+		} else {
+			r.quiet.levels = noLevels
+			st.tot.add(&st.cur)
+			st.cur = counts{}
+			st.lat.Reset()
+		}
+		if cl := k.client; cl != nil && cl.classes != nil {
+			closeClassViews(cl)
+		}
+		if k.srv != nil && s.joins != nil {
+			for _, m := range r.members {
+				for _, g := range s.comps[m].srv.groups() {
+					g.tot.add(&g.cur)
+					g.cur = joinCounts{}
+				}
+			}
+		}
 	}
-	s.closePools(end, w)
+	s.closePools(end, w, row)
 	s.closeLinks()
 	if s.bucketEnd == s.warmupEnd {
+		for i := range s.reports {
+			s.reports[i].stats.endWarmup(s.bucketEnd)
+		}
 		for i := range s.comps {
-			s.comps[i].stats.endWarmup(s.bucketEnd)
+			if cl := s.comps[i].client; cl != nil {
+				for _, cc := range cl.classes {
+					cc.k.stats.endWarmup(s.bucketEnd)
+				}
+			}
+			if sv := s.comps[i].srv; sv != nil && s.joins != nil {
+				for _, g := range sv.groups() {
+					g.warm = g.tot
+				}
+			}
 		}
 		s.endLinkWarmup()
 		s.endKeyedWarmup()
@@ -204,9 +267,44 @@ func (s *Sim) closeBucket() {
 	}
 	s.bucketEnd += s.bucket
 	if s.onBucket != nil {
+		s.series.AppendRow(row) // readable as it goes; the end fills it again from the rows
 		s.onBucket(s.series)
 	}
 }
+
+// levels are what a view holds besides its counts and latencies: with both
+// empty, equal levels give equal values in every viewed column.
+type levels struct{ width, amp, in0, in1, q0, q1, busy, worker float64 }
+
+// noLevels matches no view: its NaNs compare unequal to everything.
+var noLevels = levels{width: math.NaN()}
+
+func (v *view) levels() levels {
+	return levels{v.width, v.amp, v.in[0], v.in[1], v.queue[0], v.queue[1], v.busy, v.worker}
+}
+
+// quietBucket is a component's last bucket in which nothing happened: its
+// levels and the values of its columns.
+type quietBucket struct {
+	levels levels
+	row    []float64
+}
+
+// newRow opens the row of the bucket closing: one value per key, in key
+// order. A run writes its series bucket by bucket into one block, in the
+// order it computes them; the series is turned column by column once, at
+// the end.
+func (s *Sim) newRow() []float64 {
+	n, k := len(s.rows), len(s.series.Keys)
+	if s.rows == nil { // the whole run's, at once
+		s.rows = make([]float64, 0, int((s.end+s.bucket-1)/s.bucket)*k)
+	}
+	s.rows = slices.Grow(s.rows, k)[:n+k]
+	return s.rows[n:]
+}
+
+// lastRow is the row of the bucket closed last.
+func (s *Sim) lastRow() []float64 { return s.rows[len(s.rows)-len(s.series.Keys):] }
 
 func quantile(h *metrics.Histogram, q float64) float64 {
 	if h.Count() == 0 {

@@ -22,7 +22,8 @@ const fingerprintFile = "testdata/fingerprints.txt"
 
 // cut shortens the shipped scenarios too long to run on every test: their
 // fingerprint covers every event of the first part.
-var cut = map[string]time.Duration{"perf/hour-10k.toml": 2 * time.Minute}
+var cut = map[string]time.Duration{"perf/hour-10k.toml": 2 * time.Minute, "perf/tail-at-scale-hour.toml": 30 * time.Second,
+	"validation/fanout-tail.toml": 2 * time.Minute, "perf/fleet-10k.toml": time.Minute}
 
 // Every shipped scenario and variant has a fingerprint, in the manner of
 // OMNeT++: a hash over every event's (time, kind, component, record), and

@@ -27,6 +27,7 @@ func FuzzRun(f *testing.F) {
 		f.Fatalf("the networkStress seed must load, or it seeds nothing: %v", err)
 	}
 	f.Add([]byte(networkStress), uint64(1))
+	f.Add([]byte(fanoutStress), uint64(1))
 	if _, err := scenariofile.Parse("operated.toml", []byte(operatedEarly), ""); err != nil {
 		f.Fatalf("the operatedEarly seed must load, or it seeds nothing: %v", err)
 	}

@@ -36,6 +36,9 @@ func (s *Sim) hedgeSent(j, c int32) {
 	if r.tries > 1 {
 		s.recs.at(c).flags |= hedgeCopy
 		k.stats.cur.hedges++
+		if cs := s.classStats(k, r); cs != nil {
+			cs.cur.hedges++
+		}
 	}
 	if r.tries < p.maxAttempts {
 		at := s.now() + des.FromDuration(p.hedge.HedgingDelay)
@@ -81,13 +84,20 @@ func (s *Sim) hedgeEnded(c int32, o outcome) {
 	r := s.recs.at(j)
 	k := &s.comps[r.comp]
 	p := s.policyFor(r)
+	cs := s.classStats(k, r)
 	if k.kind == topology.KindClient {
 		k.stats.attemptOutcome(o)
+		if cs != nil {
+			cs.attemptOutcome(o)
+		}
 	}
 	switch {
 	case o == ok:
 		if copied {
 			k.stats.cur.hedgeWins++
+			if cs != nil {
+				cs.cur.hedgeWins++
+			}
 		}
 		r.flags |= deg
 		s.stopHedges(j)
@@ -136,6 +146,9 @@ func (s *Sim) stopHedges(j int32) {
 		s.recs.callerDone(ch)
 		if k.kind == topology.KindClient {
 			k.stats.cur.cancelled++ // an attempt that ends with no outcome of its own
+			if cs := s.classStats(k, r); cs != nil {
+				cs.cur.cancelled++
+			}
 		}
 	}
 }

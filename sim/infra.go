@@ -22,14 +22,14 @@ func infraColumns(k *component) []column {
 			count("cache_hits", func(c *counts) int64 { return c.cacheHits }),
 			count("cache_misses", func(c *counts) int64 { return c.cacheMisses }),
 			count("cache_coalesced", func(c *counts) int64 { return c.coalesced }),
-			column{"cache_hit_ratio", func(v *view) float64 {
+			fromView("cache_hit_ratio", func(v *view) float64 {
 				if n := v.c.cacheHits + v.c.cacheMisses; n > 0 {
 					return float64(v.c.cacheHits) / float64(n)
 				}
 				return math.NaN()
-			}},
-			column{"cache_fetches_rps", func(v *view) float64 { return float64(v.c.cacheMisses-v.c.coalesced) / v.width }},
-			column{"cache_keys", func(*view) float64 { return float64(ca.held) }},
+			}),
+			fromView("cache_fetches_rps", func(v *view) float64 { return float64(v.c.cacheMisses-v.c.coalesced) / v.width }),
+			fromState("cache_keys", func(*view) float64 { return float64(ca.held) }),
 		)
 	}
 	for i := range k.srv.calls {
@@ -45,37 +45,40 @@ func infraColumns(k *component) []column {
 func queueColumns(k *component) []column {
 	d := k.mq
 	return []column{
-		{"backlog_mean", func(v *view) float64 { return v.queue[0] }},
-		{"backlog_max", func(v *view) float64 { return v.queue[1] }},
-		{"backlog", func(*view) float64 { return float64(d.stored()) }},
-		{"delivering", func(*view) float64 { return float64(d.delivering) }},
-		{"oldest_age_s", func(v *view) float64 {
+		fromView("backlog_mean", func(v *view) float64 { return v.queue[0] }),
+		fromView("backlog_max", func(v *view) float64 { return v.queue[1] }),
+		fromState("backlog", func(*view) float64 { return float64(d.stored()) }),
+		fromState("delivering", func(*view) float64 { return float64(d.delivering) }),
+		fromState("oldest_age_s", func(v *view) float64 {
 			if d.msgs.len() == 0 {
 				return 0
 			}
 			return (v.now - d.msgs.front()).Seconds()
-		}},
+		}),
 		count("acked", func(c *counts) int64 { return c.acked }),
 		count("redelivered", func(c *counts) int64 { return c.redelivered }),
 		count("expired", func(c *counts) int64 { return c.expired }),
 	}
 }
 
-// infraSummary adds component k's cache, queue and bulkhead totals.
-func (s *Sim) infraSummary(k *component, c *results.Component) {
-	m := k.stats.measured()
+// infraSummary adds report r's cache, queue and bulkhead totals.
+func (s *Sim) infraSummary(r *report, c *results.Component) {
+	m := r.stats.measured()
 	t := &m
 	c.BulkheadRejected = t.bulkheadRejected
+	k := &s.comps[r.members[0]]
 	if k.srv != nil && k.srv.cache != nil {
-		c.Cache = &results.Cache{Hits: t.cacheHits, Misses: t.cacheMisses, Coalesced: t.coalesced,
-			Fetches: t.cacheMisses - t.coalesced, Keys: int64(k.srv.cache.held)}
+		c.Cache = &results.Cache{Hits: t.cacheHits, Misses: t.cacheMisses, Coalesced: t.coalesced, Fetches: t.cacheMisses - t.coalesced}
+		for _, i := range r.members {
+			c.Cache.Keys += int64(s.comps[i].srv.cache.held)
+		}
 		if n := t.cacheHits + t.cacheMisses; n > 0 {
 			c.Cache.HitRatio = float64(t.cacheHits) / float64(n)
 		}
 	}
 	if d := k.mq; d != nil {
 		var most float64
-		c.MeanQueue, most = k.stats.queue.Total(s.end)
+		c.MeanQueue, most = r.stats.queue.Total(s.end)
 		c.MaxQueue = int64(most)
 		c.Queue = &results.Queue{Stored: t.completed, Rejected: t.rejected, Acked: t.acked, Expired: t.expired,
 			Redelivered: t.redelivered, Held: int64(d.stored()), MaxBacklog: c.MaxQueue, MaxAgeS: d.maxAge.Seconds()}

@@ -50,9 +50,10 @@ func (s *Sim) checkInvariants() error {
 		return s.violated("attempts <= max attempts", "%s", s.violation)
 	}
 	now := s.now()
-	for i := range s.comps {
-		k := &s.comps[i]
-		st := &k.stats
+	for i := range s.reports {
+		r := &s.reports[i]
+		st := &r.stats
+		k := &s.comps[r.members[0]] // the kind of all of them
 		var c counts
 		c.add(&st.tot)
 		c.add(&st.cur)
@@ -61,35 +62,43 @@ func (s *Sim) checkInvariants() error {
 			level interface{ Negative() bool }
 		}{{"the number of calls inside", &st.inSys}, {"the queue length", &st.queue}, {"the number of busy workers", &st.busy}} {
 			if l.level.Negative() {
-				return s.violated("no negative level", "%s: %s went below zero", k.name, l.name)
+				return s.violated("no negative level", "%s: %s went below zero", r.name, l.name)
 			}
 		}
 		inside, waited, attempts := int64(0), 0.0, int64(0)
-		for j := k.jobs; j >= 0; j = s.recs.at(j).next {
-			r := s.recs.at(j)
-			inside++
-			waited += (now - r.sent).Seconds()
-			if r.child >= 0 {
-				attempts++
+		for _, m := range r.members {
+			km := &s.comps[m]
+			listed := int64(0)
+			for j := km.jobs; j >= 0; j = s.recs.at(j).next {
+				cr := s.recs.at(j)
+				listed++
+				waited += (now - cr.sent).Seconds()
+				if cr.child >= 0 {
+					attempts++
+				}
+				attempts += int64(s.hedgeCount(j))
 			}
-			attempts += int64(s.hedgeCount(j))
+			if listed != km.held {
+				return s.violated("conservation", "%s: %d jobs listed inside, %d held", km.name, listed, km.held)
+			}
+			inside += listed
 		}
 		if inside != st.inSys.Value() {
-			return s.violated("conservation", "%s: %d jobs listed inside, %d counted", k.name, inside, st.inSys.Value())
+			return s.violated("conservation", "%s: %d jobs listed inside, %d counted", r.name, inside, st.inSys.Value())
 		}
 		if k.kind == topology.KindClient {
 			if c.logical != c.succeeded+c.degraded+c.failed+inside {
 				return s.violated("conservation", "%s: %d logical requests issued, %d succeeded + %d degraded + %d failed + %d in flight",
-					k.name, c.logical, c.succeeded, c.degraded, c.failed, inside)
+					r.name, c.logical, c.succeeded, c.degraded, c.failed, inside)
 			}
 			if got := c.completed + c.errors + c.rejected + c.timedOut + c.cancelled + attempts; c.arrivals != got {
-				return s.violated("conservation", "%s: %d attempts sent, %d ended or in flight", k.name, c.arrivals, got)
+				return s.violated("conservation", "%s: %d attempts sent, %d ended or in flight", r.name, c.arrivals, got)
 			}
 		} else if got := c.completed + c.errors + c.rejected + c.cancelled + inside; c.arrivals != got {
 			return s.violated("conservation", "%s: %d calls arrived, %d completed + %d failed + %d refused + %d cancelled + %d inside",
-				k.name, c.arrivals, c.completed, c.errors, c.rejected, c.cancelled, inside)
+				r.name, c.arrivals, c.completed, c.errors, c.rejected, c.cancelled, inside)
 		}
-		if err := s.checkState(k, &c); err != nil {
+		if err := s.checkState(r, &c); err != nil {
 			return err
 		}
 		if k.mq != nil {
@@ -99,7 +108,7 @@ func (s *Sim) checkInvariants() error {
 		}
 		area := st.inSys.Area(now) / 1e9
 		if spent := st.respSum + waited; math.Abs(area-spent) > 1e-6*math.Max(1, spent) {
-			return s.violated("Little's law", "%s: %.9g call-seconds inside by the level, %.9g by the calls", k.name, area, spent)
+			return s.violated("Little's law", "%s: %.9g call-seconds inside by the level, %.9g by the calls", r.name, area, spent)
 		}
 	}
 	return nil

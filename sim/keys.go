@@ -88,7 +88,7 @@ func keyedColumns(k *component) []column {
 	}
 	return []column{
 		count("conflicts", func(c *counts) int64 { return c.conflicts }),
-		{"conflict_work_s", func(v *view) float64 { return v.c.conflictWork }},
+		fromView("conflict_work_s", func(v *view) float64 { return v.c.conflictWork }),
 	}
 }
 
@@ -108,30 +108,34 @@ const hotKeysShown = 5
 
 // keyedSummary adds a keyed database's conflicts to its summary and the
 // run's state: the totals and the keys with the most conflicts (then the
-// most commits, then the most popular), after the warm-up.
-func (s *Sim) keyedSummary(k *component, c *results.Component, sum *results.Summary) {
+// most commits, then the most popular), after the warm-up. The instances of
+// a replicated database keep records each; their counts add up by key.
+func (s *Sim) keyedSummary(r *report, c *results.Component, sum *results.Summary) {
+	k := &s.comps[r.members[0]]
 	if k.srv == nil || k.srv.keyed == nil {
 		return
 	}
-	kd := k.srv.keyed
-	m := k.stats.measured()
+	m := r.stats.measured()
 	c.Conflicts, c.ConflictWorkS = m.conflicts, m.conflictWork
 	if sum.State != nil {
 		sum.State.Conflicts += m.conflicts
 	}
-	keys := make([]results.KeyCount, 0, len(kd.versions))
-	for i := range kd.versions {
-		kc := results.KeyCount{Key: i, Commits: int64(kd.versions[i]), Conflicts: int64(kd.conflicts[i])}
-		if kd.warmVersions != nil {
-			kc.Commits -= int64(kd.warmVersions[i])
-			kc.Conflicts -= int64(kd.warmConflicts[i])
-		}
-		if kc.Commits > 0 || kc.Conflicts > 0 {
-			keys = append(keys, kc)
+	keys := make([]results.KeyCount, len(k.srv.keyed.versions))
+	for _, i := range r.members {
+		kd := s.comps[i].srv.keyed
+		for j := range keys {
+			keys[j].Key = j
+			keys[j].Commits += int64(kd.versions[j])
+			keys[j].Conflicts += int64(kd.conflicts[j])
+			if kd.warmVersions != nil {
+				keys[j].Commits -= int64(kd.warmVersions[j])
+				keys[j].Conflicts -= int64(kd.warmConflicts[j])
+			}
 		}
 	}
+	keys = slices.DeleteFunc(keys, func(kc results.KeyCount) bool { return kc.Commits == 0 && kc.Conflicts == 0 })
 	slices.SortStableFunc(keys, func(a, b results.KeyCount) int {
 		return cmp.Or(cmp.Compare(b.Conflicts, a.Conflicts), cmp.Compare(b.Commits, a.Commits))
 	})
-	c.HotKeys = keys[:min(len(keys), hotKeysShown)]
+	c.HotKeys = slices.Clip(keys[:min(len(keys), hotKeysShown)])
 }

@@ -119,11 +119,14 @@ func newWay(delay topology.Dist, loss float64, r *rand.Rand) way {
 }
 
 // attachLinks gives policy p of component from the links its calls cross:
-// one per target of a load balancer, by the target's index, else one.
+// one per target of a load balancer or a scatter, else one.
 func (s *Sim) attachLinks(from int32, p *policy, byEdge map[topology.Edge]*link) {
 	targets := []int32{p.to}
-	if k := &s.comps[from]; k.lb != nil {
+	switch k := &s.comps[from]; {
+	case k.lb != nil:
 		targets = k.lb.targets
+	case p.scatter != nil:
+		targets = p.scatter.targets
 	}
 	links := make([]*link, len(targets))
 	any := false
@@ -132,17 +135,28 @@ func (s *Sim) attachLinks(from int32, p *policy, byEdge map[topology.Edge]*link)
 		any = any || links[i] != nil
 	}
 	if any {
-		p.links = links
+		p.links, p.linkTargets = links, targets
 	}
 }
 
-// linkOf is the link call c crosses, by its caller's policy p: the
-// target's for a load balancer's call, else the policy's only one.
-func (p *policy) linkOf(pick int32) *link {
-	if pick >= 0 {
+// linkTo is the link of p's call to component to, whose index among p's
+// targets is pick when the caller is a load balancer (else pick says
+// nothing): the only one, the one at pick, or the one found among the
+// targets (a scatter's instance; a load balancer's call to another load
+// balancer, which keeps its own picks in the call's record).
+func (p *policy) linkTo(pick, to int32) *link {
+	if len(p.links) == 1 {
+		return p.links[0]
+	}
+	if pick >= 0 && int(pick) < len(p.linkTargets) && p.linkTargets[pick] == to {
 		return p.links[pick]
 	}
-	return p.links[0]
+	for i, t := range p.linkTargets {
+		if t == to {
+			return p.links[i]
+		}
+	}
+	return nil
 }
 
 // send puts call c on link l: lost on the way, or delivered after the
@@ -176,25 +190,6 @@ func (l *link) crossed(d des.Time) {
 	l.delays.Record(d)
 }
 
-// answerLink is the link call cr's answer crosses, by its caller's policy
-// p. A call from a load balancer remembers its target's index in pick,
-// unless the callee is itself a load balancer, which keeps its own picks
-// there: then the callee is looked up among the targets.
-func (s *Sim) answerLink(p *policy, cr *rec) *link {
-	if len(p.links) == 1 {
-		return p.links[0]
-	}
-	if s.comps[cr.comp].lb == nil {
-		return p.links[cr.pick]
-	}
-	for i, t := range s.comps[s.recs.at(cr.parent).comp].lb.targets {
-		if t == cr.comp {
-			return p.links[i]
-		}
-	}
-	return nil
-}
-
 // linkArrive is call c reaching its callee. A call its caller cancelled on
 // the way is dropped: the cancellation follows it on the same connection.
 func (s *Sim) linkArrive(c int32) {
@@ -216,7 +211,7 @@ func (s *Sim) respond(c int32, o outcome) bool {
 	if p.links == nil {
 		return false
 	}
-	l := s.answerLink(p, cr)
+	l := p.linkTo(cr.pick, cr.comp)
 	if l == nil {
 		return false
 	}
@@ -302,27 +297,67 @@ func (s *Sim) applyLink(l *link, i int32, starting bool) {
 }
 
 // linkColumns are the metrics of the links component k's calls cross, named
-// after the callee.
+// after the callee; the links to the instances of a fleet count as one.
+// They read the links' own counts, which a bucket quiet for k can still
+// have (answers crossing back), so they are asked at every bucket.
 func (s *Sim) linkColumns(k *component) []column {
 	var cols []column
-	for _, l := range s.links {
-		if &s.comps[l.edge.From] != k {
-			continue
+	for _, g := range s.linkGroups(func(l *link) bool { return &s.comps[l.edge.From] == k }) {
+		suffix := "." + g.to
+		sum := func(f func(c *linkCounts) int64) func(*view) float64 {
+			return func(*view) float64 {
+				var n int64
+				for _, l := range g.links {
+					n += f(&l.cur)
+				}
+				return float64(n)
+			}
 		}
-		suffix := "." + s.comps[l.edge.To].name
-		cur := &l.cur
 		cols = append(cols,
-			column{"link_sent" + suffix, func(*view) float64 { return float64(cur.sent) }},
-			column{"link_lost_requests" + suffix, func(*view) float64 { return float64(cur.lostRequests) }},
-			column{"link_lost_responses" + suffix, func(*view) float64 { return float64(cur.lostResponses) }},
-			column{"link_delay_mean_s" + suffix, func(*view) float64 {
-				if cur.crossed == 0 {
+			fromState("link_sent"+suffix, sum(func(c *linkCounts) int64 { return c.sent })),
+			fromState("link_lost_requests"+suffix, sum(func(c *linkCounts) int64 { return c.lostRequests })),
+			fromState("link_lost_responses"+suffix, sum(func(c *linkCounts) int64 { return c.lostResponses })),
+			fromState("link_delay_mean_s"+suffix, func(*view) float64 {
+				var n int64
+				var d des.Time
+				for _, l := range g.links {
+					n, d = n+l.cur.crossed, d+l.cur.delay
+				}
+				if n == 0 {
 					return math.NaN()
 				}
-				return cur.delay.Seconds() / float64(cur.crossed)
-			}})
+				return d.Seconds() / float64(n)
+			}))
 	}
 	return cols
+}
+
+// linkGroup is the links from one report to another: one edge's, or those
+// of the instances of a fleet on either end, which the results show as one.
+type linkGroup struct {
+	from, to string
+	links    []*link
+}
+
+// linkGroups groups the links that keep passes by their ends' reports, in
+// the order of the scenario's edges.
+func (s *Sim) linkGroups(keep func(*link) bool) []linkGroup {
+	var out []linkGroup
+	at := map[[2]string]int{}
+	for _, l := range s.links {
+		if !keep(l) {
+			continue
+		}
+		key := [2]string{s.reportOf(int32(l.edge.From)).name, s.reportOf(int32(l.edge.To)).name}
+		i, ok := at[key]
+		if !ok {
+			i = len(out)
+			at[key] = i
+			out = append(out, linkGroup{from: key[0], to: key[1]})
+		}
+		out[i].links = append(out[i].links, l)
+	}
+	return out
 }
 
 // closeLinks ends the bucket of every link, after the columns read it.
@@ -342,19 +377,23 @@ func (s *Sim) endLinkWarmup() {
 }
 
 // linkSummary is what crossed each link after the warm-up, in the order of
-// the scenario's edges.
+// the scenario's edges; the links of a fleet's instances count as one.
 func (s *Sim) linkSummary() []results.Link {
 	var out []results.Link
-	for _, l := range s.links {
-		m := l.tot
-		m.add(&l.warmup, -1)
-		r := results.Link{
-			From: s.comps[l.edge.From].name, To: s.comps[l.edge.To].name,
-			Sent: m.sent, LostRequests: m.lostRequests, LostResponses: m.lostResponses,
+	for _, g := range s.linkGroups(func(*link) bool { return true }) {
+		var m linkCounts
+		delays := g.links[0].delays
+		for i, l := range g.links {
+			m.add(&l.tot, 1)
+			m.add(&l.warmup, -1)
+			if i > 0 {
+				delays.Merge(l.delays) // the first link's histogram is done with
+			}
 		}
+		r := results.Link{From: g.from, To: g.to, Sent: m.sent, LostRequests: m.lostRequests, LostResponses: m.lostResponses}
 		if m.crossed > 0 {
 			r.DelayMeanS = m.delay.Seconds() / float64(m.crossed)
-			r.DelayP99S = l.delays.Quantile(0.99)
+			r.DelayP99S = delays.Quantile(0.99)
 		}
 		out = append(out, r)
 	}

@@ -16,12 +16,13 @@ import (
 // applied is one intervention as it ran: when, what it changed, and what
 // to put back when it is undone.
 type applied struct {
-	iv     *topology.Intervention
-	at     des.Time
-	fired  des.Time // when the alert that triggered it fired; -1 for one at a fixed time
-	undone des.Time // 0 while the change holds
-	effect string
-	prev   []float64 // per target: workers, shed fraction or timeout (ns) before the change; instances for a service
+	iv        *topology.Intervention
+	at        des.Time
+	fired     des.Time // when the alert that triggered it fired; -1 for one at a fixed time
+	undone    des.Time // 0 while the change holds
+	effect    string
+	prev      []float64 // per target: workers, shed fraction or timeout (ns) before the change; instances for a service
+	classPrev []float64 // a client's request classes, in order: their timeouts (ns) before the change
 
 	// renewed: applied again while it held (its alert fired again), so the
 	// later application holds the change on and puts back what this one found.
@@ -56,7 +57,7 @@ func (s *Sim) intervene(i int) {
 			a.prev = append(a.prev, float64(k.srv.workers))
 			s.scaleWorkers(int32(t), iv.Workers)
 		case topology.Restart:
-			what = append(what, fmt.Sprintf("%s dropped %d calls", k.name, k.stats.inSys.Value()))
+			what = append(what, fmt.Sprintf("%s dropped %d calls", k.name, k.held))
 			s.restart(int32(t), des.FromDuration(iv.Downtime))
 		case topology.ShedLoad:
 			a.prev = append(a.prev, k.shedding())
@@ -65,11 +66,18 @@ func (s *Sim) intervene(i int) {
 			p := k.callPolicy()
 			p.retriesOff = true
 			what = append(what, fmt.Sprintf("%s no longer retries (was up to %d attempts)", k.name, p.maxAttempts))
+			for _, p := range k.classPolicies() {
+				p.retriesOff = true
+			}
 		case topology.SetTimeout:
 			p := k.callPolicy()
 			a.prev = append(a.prev, float64(p.timeout))
 			what = append(what, fmt.Sprintf("%s timeout %s → %s", k.name, limitString(p.timeout), limitString(des.FromDuration(iv.Timeout))))
 			s.setTimeoutTo(p, des.FromDuration(iv.Timeout))
+			for _, p := range k.classPolicies() {
+				a.classPrev = append(a.classPrev, float64(p.timeout))
+				s.setTimeoutTo(p, des.FromDuration(iv.Timeout))
+			}
 		}
 	}
 	switch iv.Kind {
@@ -111,7 +119,7 @@ func (s *Sim) renew(a *applied) {
 	for j := len(s.interventions) - 1; j >= 0; j-- {
 		if p := &s.interventions[j]; p.iv == a.iv && p.undone == 0 {
 			p.undone, p.renewed = s.now(), true
-			a.prev = p.prev
+			a.prev, a.classPrev = p.prev, p.classPrev
 			return
 		}
 	}
@@ -140,10 +148,29 @@ func (s *Sim) undo(j int) {
 			s.setShed(k, a.prev[n])
 		case topology.RetriesOff:
 			k.callPolicy().retriesOff = false
+			for _, p := range k.classPolicies() {
+				p.retriesOff = false
+			}
 		case topology.SetTimeout:
 			s.setTimeoutTo(k.callPolicy(), des.Time(a.prev[n]))
+			for i, p := range k.classPolicies() { // an intervention on a client has one target
+				s.setTimeoutTo(p, des.Time(a.classPrev[i]))
+			}
 		}
 	}
+}
+
+// classPolicies are the edges of a client's request classes, which an
+// intervention on the client changes as it changes the client's own.
+func (k *component) classPolicies() []*policy {
+	if k.client == nil {
+		return nil
+	}
+	out := make([]*policy, len(k.client.classes))
+	for i, cc := range k.client.classes {
+		out[i] = &cc.policy
+	}
+	return out
 }
 
 // callPolicy is the one outbound edge of a client or load balancer.

@@ -37,9 +37,9 @@ type rec struct {
 	prev, next int32 // the component's list of jobs (a crash drops them all)
 	key        int32 // the key a cache job looks up, or a keyed database's job writes
 	flags      uint16
-	write      uint16  // the write this call makes (its slot + 1), 0 for a read
-	infra      uint8   // cache and bulkhead state (infra.go)
-	_          [1]byte // to 128 bytes: a record then spans exactly two cache lines
+	write      uint16 // the write this call makes (its slot + 1), 0 for a read
+	infra      uint8  // cache and bulkhead state (infra.go)
+	class      uint8  // the request class it serves (its index + 1), 0 for none: every call made for it inherits it (classes.go)
 }
 
 const (
@@ -62,6 +62,7 @@ const (
 	compensating                        // rolling back its earlier write steps
 	repairing                           // a repair: retries a failed step, with no caller
 	hedgeCopy                           // a hedged attempt after the first
+	member                              // a member of a group of calls made at once: its job's call to one callee (fanout.go)
 )
 
 // records is the slab of records with its free list. It grows a page at a

@@ -59,7 +59,13 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if opts.MaxInFlight == 0 {
 		opts.MaxInFlight = DefaultMaxInFlight
 	}
+	if err := checkBuckets(sc); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
 	s := newSim(sc, opts.Seed)
+	if err := checkSeries(sc, s); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
 	s.onBucket = opts.OnBucket
 	if opts.Fingerprint {
 		s.fp = fnv.New64a()
@@ -75,6 +81,8 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if err := s.checkInvariants(); err != nil {
 		return nil, err
 	}
+	s.series.FillFrom(s.rows)
+	s.rows = nil
 	lat := s.clientLatency()
 	r := &results.Run{Summary: s.summary(lat), Series: s.series, ClientLatency: lat.Snapshot()}
 	if stop != "" {
@@ -197,6 +205,8 @@ func (s *Sim) dispatch(e des.Event) {
 		s.repairDue(e.Ref)
 	case evRetention:
 		s.expireMessages(e.Comp)
+	case evJoinTimeout:
+		s.joinTimedOut(e.Ref)
 	case evLinkArrive:
 		s.linkArrive(e.Ref)
 	case evLinkAnswer:

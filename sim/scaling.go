@@ -109,18 +109,17 @@ func (p *pool) metricNames() []string {
 	return []string{"replicas"}
 }
 
-func (s *Sim) closePools(end, w des.Time) {
+func (s *Sim) closePools(end, w des.Time, row []float64) {
 	for i := range s.pools {
 		p := &s.pools[i]
-		vals := s.series.Values[p.col:]
+		vals := row[p.col:]
 		if p.workers {
-			vals[0] = append(vals[0], float64(p.requested))
+			vals[0] = float64(p.requested)
 			continue
 		}
-		mean, _ := p.level.Close(end, w)
-		vals[0] = append(vals[0], mean)
+		vals[0], _ = p.level.Close(end, w)
 		if p.cfg != nil {
-			vals[1] = append(vals[1], float64(p.requested))
+			vals[1] = float64(p.requested)
 		}
 	}
 }
@@ -209,15 +208,27 @@ func (p *pool) windowStart(d int) des.Time {
 	return max(0, des.Time(d)*des.FromDuration(p.cfg.Interval)-des.FromDuration(p.cfg.Window))
 }
 
+// poolAreas are the integrals over [0, now) of the pool's busy workers and
+// queued calls, its instances together.
+func (s *Sim) poolAreas(p *pool, now des.Time) (busy, queue float64) {
+	var last *stats
+	for _, m := range p.members {
+		st := s.comps[m].stats
+		if st == last {
+			continue // a fleet's instances count into one
+		}
+		last = st
+		busy += st.busy.Area(now)
+		queue += st.queue.Area(now)
+	}
+	return busy, queue
+}
+
 // scaleSample opens the metric window of the next decision, and schedules
 // the opening of the one after.
 func (s *Sim) scaleSample(p *pool) {
 	now := s.now()
-	busy, queue := 0.0, 0.0
-	for _, m := range p.members {
-		busy += s.comps[m].stats.busy.Area(now)
-		queue += s.comps[m].stats.queue.Area(now)
-	}
+	busy, queue := s.poolAreas(p, now)
 	p.windows = append(p.windows, window{at: now, busy: busy, queue: queue})
 	p.nextOpen++
 	if at := p.windowStart(p.nextOpen); at < s.end {
@@ -241,11 +252,7 @@ func (s *Sim) scaleDecide(p *pool) {
 	if span <= 0 {
 		return
 	}
-	busy, queue := 0.0, 0.0
-	for _, m := range p.members {
-		busy += s.comps[m].stats.busy.Area(now)
-		queue += s.comps[m].stats.queue.Area(now)
-	}
+	busy, queue := s.poolAreas(p, now)
 	value, per := (queue-w.queue)/span, float64(p.requested)
 	if p.cfg.Metric == topology.ScaleOnUtilization {
 		value = (busy - w.busy) / span

@@ -25,8 +25,9 @@ type server struct {
 	expiryDelay   *des.Delay // the queue timeout or the database timeout, whichever is shorter
 	limiter       *limit.Limiter
 	work          random.Dist
-	errRate       float64 // as configured
-	errProb       float64 // now, with the error faults in progress
+	workDraw      *rand.Rand // the stream work draws from, request classes' service times included
+	errRate       float64    // as configured
+	errProb       float64    // now, with the error faults in progress
 	errs          *rand.Rand
 	timeout       des.Time // longest a call may spend here, waiting included; 0 for none
 	slowdown      topology.Slowdown
@@ -38,8 +39,10 @@ type server struct {
 	sources       []int32    // the durable queues it consumes
 	nextSource    int32      // the queue it pulls from next
 
-	state *serverState // idempotency keys and partial failures, or nil
-	keyed *keyed       // a database's keyed records, or nil
+	state *serverState   // idempotency keys and partial failures, or nil
+	cls   *serverClasses // what request classes change here, or nil (classes.go)
+	prio  *prioQueue     // waiting calls by criticality, with queue.by_criticality; nil otherwise
+	keyed *keyed         // a database's keyed records, or nil
 
 	// Effects of the faults in progress.
 	down   bool
@@ -53,6 +56,7 @@ type server struct {
 
 func newServer(s *Sim, c topology.Component) *server {
 	t := c.Server
+	workDraw := random.Stream(s.seed, c.Name, "work")
 	sv := &server{
 		workers:       int32(t.Workers),
 		capacity:      int32(t.Workers),
@@ -62,7 +66,8 @@ func newServer(s *Sim, c topology.Component) *server {
 		queueTimeout:  des.FromDuration(t.Queue.Timeout),
 		abortOnCancel: t.AbortOnCancel,
 		overhead:      des.FromDuration(t.DeadlineOverhead),
-		work:          random.NewDist(t.Work, random.Stream(s.seed, c.Name, "work")),
+		work:          random.NewDist(t.Work, workDraw),
+		workDraw:      workDraw,
 		errRate:       t.ErrorRate,
 		errProb:       t.ErrorRate,
 		errs:          random.Stream(s.seed, c.Name, "errors"),
@@ -75,6 +80,10 @@ func newServer(s *Sim, c topology.Component) *server {
 		p := newPolicy(s, call.To, call.CallPolicy)
 		p.fraction, p.bulkhead = call.Fraction, int32(call.Bulkhead)
 		sv.calls = append(sv.calls, p)
+	}
+	s.newGroups(c.Name, t, sv.calls)
+	if t.Queue.ByCriticality {
+		sv.prio = &prioQueue{out: -1}
 	}
 	sv.steps = random.Stream(s.seed, c.Name, "steps")
 	if t.Cache != nil {
@@ -99,24 +108,34 @@ func (s *Sim) serverArrive(k *component, c int32) {
 		s.answer(c, rejected)
 	case s.replayed(k, c): // its key is stored: the stored result, no work
 		s.answer(c, ok)
-	case sv.limiter != nil && !sv.limiter.Admit(int(k.stats.inSys.Value())):
+	case sv.cls != nil && s.classFull(k, c):
+		k.stats.cur.shed++
+		s.answer(c, rejected)
+	case sv.limiter != nil && !sv.limiter.Admit(int(k.held)) && !s.pushOut(k, c):
 		k.stats.cur.shed++
 		s.answer(c, rejected)
 	case sv.busy < sv.capacity:
 		s.admit(k, c)
 		s.startWork(k, c)
-	case sv.queueCap < 0 || sv.queued < sv.queueCap:
+	case sv.queueCap < 0 || sv.queued < sv.queueCap || s.pushOut(k, c):
 		s.admit(k, c)
 		s.enqueue(k, c)
 	default:
 		s.answer(c, rejected)
+	}
+	if sv.prio != nil {
+		s.shedPushedOut(k)
 	}
 }
 
 // admit lets call c in.
 func (s *Sim) admit(k *component, c int32) {
 	s.link(k, c)
-	s.recs.at(c).peers = int32(k.stats.inSys.Value())
+	cr := s.recs.at(c)
+	cr.peers = int32(k.held)
+	if cr.class != 0 && k.srv.cls != nil {
+		k.srv.cls.enter(cr.class)
+	}
 }
 
 // enqueue puts job c in the queue. The queue holds its own reference to c,
@@ -125,9 +144,13 @@ func (s *Sim) admit(k *component, c int32) {
 // end.
 func (s *Sim) enqueue(k *component, c int32) {
 	sv := k.srv
-	sv.queue.push(c)
-	sv.queued++
 	cr := s.recs.at(c)
+	if sv.prio != nil {
+		s.prioPush(sv, c)
+	} else {
+		sv.queue.push(c)
+	}
+	sv.queued++
 	cr.flags |= queued
 	cr.refs++
 	k.stats.queue.Add(s.now(), 1)
@@ -171,6 +194,9 @@ func (s *Sim) leaveQueue(k *component, c int32) {
 	cr := s.recs.at(c)
 	cr.flags &^= queued
 	k.srv.queued--
+	if p := k.srv.prio; p != nil {
+		p.live[s.crit[cr.class]]--
+	}
 	k.stats.queue.Add(s.now(), -1)
 	s.sched.Cancel(cr.wait)
 }
@@ -189,7 +215,11 @@ func (s *Sim) startWork(k *component, c int32) {
 	cr.start = now
 	n := float64(sv.busy)
 	sd := sv.slowdown
-	d := sv.work.Sample()*sv.factor*(1+sd.Sigma*(n-1)+sd.Kappa*n*(n-1)) + sd.PerCall.Seconds()*n
+	work := &sv.work
+	if cr.class != 0 && sv.cls != nil && sv.cls.work[cr.class] != nil {
+		work = sv.cls.work[cr.class]
+	}
+	d := work.Sample()*sv.factor*(1+sd.Sigma*(n-1)+sd.Kappa*n*(n-1)) + sd.PerCall.Seconds()*n
 	if now < sv.warmUntil {
 		d *= sv.warmFactor
 	}
@@ -243,6 +273,9 @@ func (s *Sim) stepDone(c int32, o outcome) {
 	cr := s.recs.at(c)
 	k := &s.comps[cr.comp]
 	switch {
+	case cr.flags&member != 0:
+		s.memberDone(k, c, o)
+		return
 	case cr.flags&repairing != 0:
 		s.repairDone(k, c, o)
 		return
@@ -313,9 +346,13 @@ func (s *Sim) startQueued(k *component) {
 func (s *Sim) dequeue(k *component) int32 {
 	sv := k.srv
 	var c int32
-	if sv.discipline == topology.LIFO || (sv.discipline == topology.AdaptiveLIFO && sv.queued > sv.lifoAbove) {
+	lifo := sv.discipline == topology.LIFO || (sv.discipline == topology.AdaptiveLIFO && sv.queued > sv.lifoAbove)
+	switch {
+	case sv.prio != nil:
+		c = sv.prio.pop(lifo)
+	case lifo:
 		c = sv.queue.popBack()
-	} else {
+	default:
 		c = sv.queue.popFront()
 	}
 	live := s.recs.at(c).flags&queued != 0

@@ -21,30 +21,31 @@ const Version = "2026.11.1"
 
 // Event kinds.
 const (
-	evArrival    des.Kind = iota // an open-loop client's next logical request (Comp)
-	evUserWake                   // a closed-loop user (Ref) of client Comp starts a request
-	evRetry                      // job Ref's backoff is over
-	evTimeout                    // the caller's timer on call Ref fired
-	evWorkDone                   // server job Ref finished its work
-	evExpire                     // server job Ref waited in the queue as long as it may
-	evFaultStart                 // fault Ref begins
-	evFaultEnd                   // fault Ref ends
-	evSweep                      // load balancer Comp's outlier detection interval
-	evDriftStep                  // drift fault Ref's value moves on
-	evAlertEval                  // the alerts are evaluated
-	evHedge                      // job Ref's hedging delay is over: send the next copy
-	evFallback                   // job Ref's fallback answer is ready
-	evRepair                     // repair Ref's backoff is over: try the failed step again
-	evRetention                  // queue Comp's oldest message reaches its retention
-	evIntervene                  // intervention Ref is applied
-	evUndo                       // applied intervention Ref is undone
-	evRestarted                  // component Comp is back from a restart
-	evScaleOpen                  // pool Ref's autoscaler opens a metric window
-	evScaleCheck                 // pool Ref's autoscaler decides
-	evScaleReady                 // capacity pool Ref requested is ready: Comp instances or workers
-	evLinkArrive                 // call Ref reaches its callee over its link
-	evLinkAnswer                 // the answer (outcome Comp) to call Ref reaches its caller over its link
-	evKinds                      // the number of kinds: dispatch has a case for each one below it
+	evArrival     des.Kind = iota // an open-loop client's next logical request (Comp)
+	evUserWake                    // a closed-loop user (Ref) of client Comp starts a request
+	evRetry                       // job Ref's backoff is over
+	evTimeout                     // the caller's timer on call Ref fired
+	evWorkDone                    // server job Ref finished its work
+	evExpire                      // server job Ref waited in the queue as long as it may
+	evFaultStart                  // fault Ref begins
+	evFaultEnd                    // fault Ref ends
+	evSweep                       // load balancer Comp's outlier detection interval
+	evDriftStep                   // drift fault Ref's value moves on
+	evAlertEval                   // the alerts are evaluated
+	evHedge                       // job Ref's hedging delay is over: send the next copy
+	evFallback                    // job Ref's fallback answer is ready
+	evRepair                      // repair Ref's backoff is over: try the failed step again
+	evRetention                   // queue Comp's oldest message reaches its retention
+	evIntervene                   // intervention Ref is applied
+	evUndo                        // applied intervention Ref is undone
+	evRestarted                   // component Comp is back from a restart
+	evScaleOpen                   // pool Ref's autoscaler opens a metric window
+	evScaleCheck                  // pool Ref's autoscaler decides
+	evScaleReady                  // capacity pool Ref requested is ready: Comp instances or workers
+	evJoinTimeout                 // job Ref's join_timeout on its group step is over
+	evLinkArrive                  // call Ref reaches its callee over its link
+	evLinkAnswer                  // the answer (outcome Comp) to call Ref reaches its caller over its link
+	evKinds                       // the number of kinds: dispatch has a case for each one below it
 )
 
 // Sim is one run in progress.
@@ -56,11 +57,12 @@ type Sim struct {
 	events uint64
 	recs   records
 
-	comps  []component
-	faults []topology.Fault
-	active int // faults in progress
-	slos   []*slo
-	alerts []*alert
+	comps   []component
+	reports []report // what the outputs show: components, or instances together
+	faults  []topology.Fault
+	active  int // faults in progress
+	slos    []*slo
+	alerts  []*alert
 
 	// Metrics.
 	bucket     des.Time
@@ -72,13 +74,15 @@ type Sim struct {
 	warmupEnd        des.Time // statistics start here, at a bucket's end; 0 without a warm-up
 	faultLogicWarmup int64    // faultLogic when the warm-up ended
 
-	book          *book      // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
-	hedges        []hedgeSet // the copies in flight of each job's hedged call, by record; nil without hedging
-	interventions []applied  // interventions as they were applied, in time order
-	pools         []pool     // services whose instances or workers change during the run
-	finished      des.Time   // when the last user with a request limit made its last request
-	links         []*link    // the links of edges with a delay, a loss or a fault; nil without (links.go)
-	faultDelays   *rand.Rand // draws of the delays latency faults add on links
+	book          *book                  // writes, idempotency keys, inconsistent outcomes; nil when the scenario has no write
+	hedges        []hedgeSet             // the copies in flight of each job's hedged call, by record; nil without hedging
+	joins         []joinState            // each job's group step in progress, by record; nil without groups
+	crit          []topology.Criticality // by request class (its index + 1): its criticality; index 0, no class, is CRITICAL
+	interventions []applied              // interventions as they were applied, in time order
+	pools         []pool                 // services whose instances or workers change during the run
+	finished      des.Time               // when the last user with a request limit made its last request
+	links         []*link                // the links of edges with a delay, a loss or a fault; nil without (links.go)
+	faultDelays   *rand.Rand             // draws of the delays latency faults add on links
 
 	lastLook des.Time // the time of the last look at whether to stop, and
 	stalled  int      // how many events have passed since without time moving
@@ -87,6 +91,7 @@ type Sim struct {
 	fp        hash.Hash64 // the event fingerprint, when asked for
 	tr        *tracing    // the run's Tracer, nil without one
 	view      view        // the bucket being closed
+	rows      []float64   // the series as it is written: bucket by bucket, every key in each
 }
 
 // component is the runtime state of one topology node; exactly one of
@@ -94,10 +99,10 @@ type Sim struct {
 type component struct {
 	name    string
 	kind    topology.Kind
-	stats   stats
-	jobs    int32    // head of the list of jobs here, -1 when empty
-	cols    []column // its metrics in timeseries.csv
-	col     int      // index of its first metric in the series
+	stats   *stats // its report's: shared by the instances of a fleet
+	report  int32  // index in Sim.reports
+	jobs    int32  // head of the list of jobs here, -1 when empty
+	held    int64  // calls inside it: the length of jobs
 	client  *client
 	lb      *balancer
 	srv     *server
@@ -111,7 +116,7 @@ type component struct {
 // policies lists the component's outbound edges.
 func (k *component) policies() []*policy {
 	switch {
-	case k.client != nil:
+	case k.client != nil && k.client.classes == nil:
 		return []*policy{&k.client.policy}
 	case k.lb != nil:
 		return []*policy{&k.lb.policy}
@@ -119,6 +124,13 @@ func (k *component) policies() []*policy {
 		return nil
 	}
 	var out []*policy
+	if k.client != nil { // a client with request classes
+		out = append(out, &k.client.policy)
+		for _, cc := range k.client.classes {
+			out = append(out, &cc.policy)
+		}
+		return out
+	}
 	for i := range k.srv.calls {
 		out = append(out, &k.srv.calls[i])
 	}
@@ -143,13 +155,18 @@ type policy struct {
 	breaker  *breaker.Breaker
 	throttle *throttle.Throttle
 
-	write    uint16             // the write the call makes (its slot + 1), 0 for a read
-	hedge    *topology.Hedge    // hedged instead of retried, or nil
-	fallback *topology.Fallback // answered from a fallback when it fails, or nil
-	links    []*link            // the links its calls cross, by a balancer's target (else one); nil when none has one
-	fraction float64            // of the jobs that make this step (servers' calls)
-	bulkhead int32              // most jobs in this step at once; 0 for no limit
-	inStep   int32              // jobs in this step now, when it has a bulkhead
+	write       uint16             // the write the call makes (its slot + 1), 0 for a read
+	hedge       *topology.Hedge    // hedged instead of retried, or nil
+	fallback    *topology.Fallback // answered from a fallback when it fails, or nil
+	links       []*link            // the links its calls cross, by target (a balancer's, a scatter's; else one); nil when none has one
+	linkTargets []int32            // the targets of links
+	fraction    float64            // of the jobs that make this step (servers' calls)
+	bulkhead    int32              // most jobs in this step at once; 0 for no limit
+	inStep      int32              // jobs in this step now, when it has a bulkhead
+
+	group    *group   // the group of calls made at once it is a member of, or nil (fanout.go)
+	optional bool     // a group member whose failure degrades the answer instead of failing it
+	scatter  *scatter // a scatter: the instances it calls, one call each; to is then -1
 }
 
 func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
@@ -197,12 +214,14 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		warmupEnd: des.FromDuration(sc.Metrics.Warmup),
 	}
 	s.bucketEnd = s.bucket
+	s.crit = classCriticalities(sc)
+	classes := sc.Classes()
 	s.comps = make([]component, len(sc.Components))
+	s.newReports()
 	var keys []results.Key
 	for i, c := range sc.Components {
 		k := &s.comps[i]
 		k.name, k.kind, k.jobs = c.Name, c.Kind, -1
-		k.stats.init()
 		k.backoff = random.Stream(seed, c.Name, "backoff")
 		k.local = random.Stream(seed, c.Name, "throttle")
 		switch c.Kind {
@@ -218,17 +237,21 @@ func newSim(sc *topology.Scenario, seed uint64) *Sim {
 		default:
 			k.srv = newServer(s, c)
 			k.stats.capacity.Add(0, int64(k.srv.capacity))
+			if classes != nil {
+				s.newServerClasses(i, k.srv, classes, k.srv.workDraw)
+			}
 		}
 	}
 	s.newAlerts()
 	s.initState()
 	s.newLinks()
 	// Columns name their callees, so every component must exist first.
-	for i := range s.comps {
-		k := &s.comps[i]
-		k.cols = s.columnsFor(k)
-		k.col = len(keys)
-		keys = append(keys, keysOf(k.name, k.cols)...)
+	for i := range s.reports {
+		r := &s.reports[i]
+		r.cols = s.reportColumns(r)
+		r.quiet = quietBucket{levels: noLevels, row: make([]float64, len(r.cols))}
+		r.col = len(keys)
+		keys = append(keys, keysOf(r.name, r.cols)...)
 	}
 	keys = s.newPools(keys)
 	s.series = results.NewSeries(sc.Metrics.Bucket.Seconds(), keys)

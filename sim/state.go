@@ -75,7 +75,7 @@ func (s *Sim) initState() {
 	slots := map[*topology.CallPolicy]uint16{}
 	var nonIdem, conditional []bool
 	into := map[int]int{}
-	slot := func(p *topology.CallPolicy, to int) uint16 {
+	slot := func(p *topology.CallPolicy, callees []int) uint16 {
 		if p.Write == topology.WriteNone {
 			return 0
 		}
@@ -85,8 +85,10 @@ func (s *Sim) initState() {
 		nonIdem = append(nonIdem, p.Write.Repeats())
 		conditional = append(conditional, p.Write == topology.WriteConditional)
 		slots[p] = uint16(len(nonIdem))
-		for _, t := range s.targets(to) {
-			into[t]++
+		for _, to := range callees {
+			for _, t := range s.targets(to) {
+				into[t]++
+			}
 		}
 		return slots[p]
 	}
@@ -97,10 +99,13 @@ func (s *Sim) initState() {
 		for pi, p := range k.policies() {
 			hedged = hedged || p.hedge != nil
 			switch {
+			case c.Client != nil && pi > 0: // a request class
+				x := &c.Client.Classes[pi-1]
+				p.write = slot(&x.Call, []int{x.Target})
 			case c.Client != nil:
-				p.write = slot(&c.Client.Call, c.Client.Target)
+				p.write = slot(&c.Client.Call, []int{c.Client.Target})
 			case c.Server != nil:
-				p.write = slot(&c.Server.Calls[pi].CallPolicy, c.Server.Calls[pi].To)
+				p.write = slot(&c.Server.Calls[pi].CallPolicy, c.Server.Calls[pi].Callees())
 			}
 		}
 	}
@@ -264,7 +269,7 @@ func (s *Sim) startRepair(st *serverState, c int32) {
 	r := s.recs.at(rp)
 	r.flags |= repairing
 	r.refs++ // the repair's own hold, until it succeeds
-	r.step = cr.step
+	r.step, r.class = cr.step, cr.class
 	s.book.at(rp).repairs = 0
 	s.open(st, rp, s.now())
 	s.scheduleRepair(st, rp)
@@ -420,21 +425,24 @@ func (s *Sim) fallBack(j int32) bool {
 
 // checkState checks the books of k's state mechanisms, with c its counts so
 // far.
-func (s *Sim) checkState(k *component, c *counts) error {
+func (s *Sim) checkState(r *report, c *counts) error {
 	if c.duplicateWrites > c.writes {
-		return s.violated("conservation", "%s: %d duplicate writes among %d writes", k.name, c.duplicateWrites, c.writes)
+		return s.violated("conservation", "%s: %d duplicate writes among %d writes", r.name, c.duplicateWrites, c.writes)
 	}
-	st := k.stateOf()
-	if st == nil {
-		return nil
+	var listed, held, stuck int64
+	for _, m := range r.members {
+		st := s.comps[m].stateOf()
+		if st == nil {
+			return nil
+		}
+		for i := st.head; i >= 0; i = s.book.at(i).next {
+			listed++
+		}
+		held, stuck = held+st.held, stuck+st.stuck
 	}
-	listed := int64(0)
-	for i := st.head; i >= 0; i = s.book.at(i).next {
-		listed++
-	}
-	if listed != st.held || c.inconsistent != c.repaired+st.held+st.stuck {
+	if listed != held || c.inconsistent != c.repaired+held+stuck {
 		return s.violated("conservation", "%s: %d inconsistent outcomes opened, %d repaired + %d held (%d listed) + %d left",
-			k.name, c.inconsistent, c.repaired, st.held, listed, st.stuck)
+			r.name, c.inconsistent, c.repaired, held, listed, stuck)
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ func (s *Sim) stateColumns(k *component) []column {
 	var fallbacks, hedges bool
 	for j := range s.comps {
 		for _, p := range s.comps[j].policies() {
-			fallbacks = fallbacks || p.fallback != nil
+			fallbacks = fallbacks || p.fallback != nil || p.optional
 			if j == i {
 				hedges = hedges || p.hedge != nil
 			}
@@ -27,7 +27,7 @@ func (s *Sim) stateColumns(k *component) []column {
 		if ks := k.srv.state.keys; ks != nil {
 			cols = append(cols,
 				count("deduplicated", func(c *counts) int64 { return c.deduplicated }),
-				column{"idempotency_keys", func(v *view) float64 { return float64(ks.size(v.now)) }},
+				fromState("idempotency_keys", func(v *view) float64 { return float64(ks.size(v.now)) }),
 				count("keys_lost", func(c *counts) int64 { return c.keysLost }))
 		}
 	}
@@ -35,8 +35,8 @@ func (s *Sim) stateColumns(k *component) []column {
 		cols = append(cols,
 			count("inconsistent", func(c *counts) int64 { return c.inconsistent }),
 			count("repaired", func(c *counts) int64 { return c.repaired }),
-			column{"inconsistent_open", func(v *view) float64 { n, _ := s.openNow(st, v.now); return float64(n) }},
-			column{"oldest_inconsistent_age_s", func(v *view) float64 { _, age := s.openNow(st, v.now); return age.Seconds() }})
+			fromState("inconsistent_open", func(v *view) float64 { n, _ := s.openNow(st, v.now); return float64(n) }),
+			fromState("oldest_inconsistent_age_s", func(v *view) float64 { _, age := s.openNow(st, v.now); return age.Seconds() }))
 		if st.partial == topology.PartialRetryStep {
 			cols = append(cols, count("repair_attempts", func(c *counts) int64 { return c.repairAttempts }))
 		}
@@ -76,10 +76,10 @@ func (k *component) stateOf() *serverState {
 	return k.srv.state
 }
 
-// stateSummary adds component k's totals of the state mechanisms to c and,
+// stateSummary adds report r's totals of the state mechanisms to c and,
 // when the scenario has writes, to the run's state totals.
-func (s *Sim) stateSummary(k *component, c *results.Component, sum *results.Summary) {
-	t := &k.stats.tot
+func (s *Sim) stateSummary(r *report, c *results.Component, sum *results.Summary) {
+	t := &r.stats.tot
 	c.Writes, c.DuplicateWrites, c.Deduplicated, c.KeysLost = t.writes, t.duplicateWrites, t.deduplicated, t.keysLost
 	c.Inconsistent, c.Repaired, c.RepairAttempts = t.inconsistent, t.repaired, t.repairAttempts
 	c.Fallbacks, c.Degraded, c.Hedges, c.HedgeWins = t.fallbacks, t.degraded, t.hedges, t.hedgeWins
@@ -96,10 +96,12 @@ func (s *Sim) stateSummary(k *component, c *results.Component, sum *results.Summ
 	st.KeysLost += t.keysLost
 	st.Inconsistent += t.inconsistent
 	st.Repaired += t.repaired
-	if ss := k.stateOf(); ss != nil {
-		n, age := s.openNow(ss, s.end)
-		c.InconsistentOpen = n
-		st.InconsistentOpen += n
-		st.OldestOpenAgeS = max(st.OldestOpenAgeS, age.Seconds())
+	for _, m := range r.members {
+		if ss := s.comps[m].stateOf(); ss != nil {
+			n, age := s.openNow(ss, s.end)
+			c.InconsistentOpen += n
+			st.InconsistentOpen += n
+			st.OldestOpenAgeS = max(st.OldestOpenAgeS, age.Seconds())
+		}
 	}
 }

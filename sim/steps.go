@@ -8,8 +8,16 @@ func (s *Sim) nextStep(k *component, c int32) {
 	cr := s.recs.at(c)
 	sv := k.srv
 	for ; int(cr.step) < len(sv.calls); cr.step++ {
-		if f := sv.calls[cr.step].fraction; f < 1 && sv.steps.Float64() >= f {
+		p := &sv.calls[cr.step]
+		if f := p.fraction; f < 1 && sv.steps.Float64() >= f || cr.class != 0 && sv.skips(cr) {
+			if p.group != nil {
+				cr.step = p.group.end - 1
+			}
 			continue
+		}
+		if p.group != nil {
+			s.startGroup(k, c, p)
+			return
 		}
 		s.invoke(c)
 		return
@@ -26,7 +34,7 @@ func (s *Sim) nextStep(k *component, c int32) {
 func (s *Sim) bulkheadFull(j int32) bool {
 	r := s.recs.at(j)
 	p := s.policyFor(r)
-	if p.bulkhead == 0 {
+	if p.bulkhead == 0 || r.flags&member != 0 { // a group's bulkhead, on its first call, holds the job
 		return false
 	}
 	if p.inStep >= p.bulkhead {

@@ -34,37 +34,23 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	cl := &sum.Clients
 	for i := range s.comps {
 		if k := &s.comps[i]; k.kind == topology.KindClient {
-			m := k.stats.measured()
-			t := &m
-			cl.LogicalRequests += t.logical
-			cl.Attempts += t.arrivals
-			cl.Succeeded += t.succeeded
-			cl.Failed += t.failed
-			cl.InFlight += k.stats.inSys.Value()
-			failures, before := &k.stats.failures, &k.stats.warmup.failures
-			cl.Failures.Timeout += failures[timedOut] - before[timedOut]
-			cl.Failures.Error += failures[failed] - before[failed]
-			cl.Failures.Rejected += failures[rejected] - before[rejected]
-			cl.Degraded += t.degraded
-			cl.Hedges += t.hedges
+			addClient(cl, k.stats)
 		}
 	}
-	if done := cl.Succeeded + cl.Degraded + cl.Failed; done > 0 {
-		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
-	}
-	measured := s.end - s.warmupEnd
-	cl.GoodputRPS = float64(cl.Succeeded) / measured.Seconds()
-	cl.Latency = latency(clientLat)
+	s.rates(cl, clientLat)
 	cl.FinishedS = s.finishedAt()
+	cl.Classes = s.classSummaries()
 
-	for i := range s.comps {
-		k := &s.comps[i]
-		st := &k.stats
+	measured := s.end - s.warmupEnd
+	for i := range s.reports {
+		r := &s.reports[i]
+		k := &s.comps[r.members[0]] // the kind, group and mechanisms of all of them
+		st := &r.stats
 		m := st.measured()
 		t := &m
 		c := results.Component{
 			Kind:              k.kind.String(),
-			Group:             s.sc.Components[i].Group,
+			Group:             s.sc.Components[r.members[0]].Group,
 			Arrivals:          t.arrivals,
 			Completed:         t.completed,
 			Errors:            t.errors,
@@ -94,10 +80,15 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 		if n := st.respN - st.warmup.respN; n > 0 {
 			c.MeanResponseS = (st.respSum - st.warmup.respSum) / float64(n)
 		}
-		for _, p := range k.policies() {
-			if p.breaker != nil {
-				c.BreakerOpened += int64(p.breaker.Opened())
+		for _, m := range r.members {
+			for _, p := range s.comps[m].policies() {
+				if p.breaker != nil {
+					c.BreakerOpened += int64(p.breaker.Opened())
+				}
 			}
+		}
+		if r.fleet() {
+			c.Instances = len(r.members)
 		}
 		if k.lb != nil && k.lb.outlier != nil {
 			c.Ejections = int64(k.lb.outlier.Ejections())
@@ -113,11 +104,14 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 			c.MeanQueue, maxQ = st.queue.Total(s.end)
 			c.MaxQueue = int64(maxQ)
 		}
-		s.stateSummary(k, &c, &sum)
-		s.infraSummary(k, &c)
-		s.keyedSummary(k, &c, &sum)
-		sum.Components[k.name] = c
-		sum.Order = append(sum.Order, k.name)
+		s.stateSummary(r, &c, &sum)
+		s.infraSummary(r, &c)
+		if k.srv != nil && s.joins != nil {
+			c.Groups = s.groupSummaries(r)
+		}
+		s.keyedSummary(r, &c, &sum)
+		sum.Components[r.name] = c
+		sum.Order = append(sum.Order, r.name)
 	}
 
 	for _, f := range s.faults {
@@ -139,6 +133,33 @@ func (s *Sim) summary(clientLat *metrics.Histogram) results.Summary {
 	sum.Autoscaling = s.autoscalers()
 	s.alertSummary(&sum)
 	return sum
+}
+
+// addClient adds one client's books (or one class's) to cl's counts.
+func addClient(cl *results.Clients, st *stats) {
+	m := st.measured()
+	t := &m
+	cl.LogicalRequests += t.logical
+	cl.Attempts += t.arrivals
+	cl.Succeeded += t.succeeded
+	cl.Failed += t.failed
+	cl.InFlight += st.inSys.Value()
+	failures, before := &st.failures, &st.warmup.failures
+	cl.Failures.Timeout += failures[timedOut] - before[timedOut]
+	cl.Failures.Error += failures[failed] - before[failed]
+	cl.Failures.Rejected += failures[rejected] - before[rejected]
+	cl.Degraded += t.degraded
+	cl.Hedges += t.hedges
+}
+
+// rates finishes cl from its counts and the latency of its requests.
+func (s *Sim) rates(cl *results.Clients, lat *metrics.Histogram) {
+	if done := cl.Succeeded + cl.Degraded + cl.Failed; done > 0 {
+		cl.SuccessRate = float64(cl.Succeeded) / float64(done)
+	}
+	measured := s.end - s.warmupEnd
+	cl.GoodputRPS = float64(cl.Succeeded) / measured.Seconds()
+	cl.Latency = latency(lat)
 }
 
 func latency(h *metrics.Histogram) results.Latency {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/failsim/failsim/sim/des"
@@ -201,6 +202,9 @@ func (s *Sim) traceGoesOn(c int32) {
 			}
 		case dr.flags&backingOff != 0:
 			e.State = "backing off"
+		case s.inGroup(d):
+			js := &s.joins[d]
+			e.State = fmt.Sprintf("waiting on %d of its %d calls at once", js.n-js.ok-js.failed-js.optny, js.n)
 		default:
 			return
 		}

@@ -35,7 +35,12 @@ type Metrics struct {
 	Warmup            time.Duration // the start of the run left out of every statistic; a whole number of buckets
 	RecoveryWindow    time.Duration // goodput is averaged over this window when judging recovery
 	RecoveryTolerance float64       // recovered means within this fraction of the pre-fault goodput
+	PerInstanceUpTo   int           // a service with more instances is reported as one component, its instances together
 }
+
+// DefaultPerInstanceUpTo is how many instances a service may have and still
+// be reported instance by instance.
+const DefaultPerInstanceUpTo = 64
 
 // Kind is what a component is.
 type Kind uint8
@@ -83,6 +88,8 @@ type Client struct {
 	Call   CallPolicy
 
 	Requests int // closed loop: how many requests each user makes, then stops; 0 for no limit
+
+	Classes []Class // request classes (operations) it mixes, by weight; nil when every request is the same
 }
 
 // RatePoint is a corner of a piecewise-linear arrival rate: the rate is RPS at
@@ -336,6 +343,11 @@ type Server struct {
 	Autoscale        *Autoscale     // scales the service's instances or workers, or nil
 
 	WorkersPos Pos // the workers (connections) key; zero when not written
+
+	// ClassBulkheads bound, by request class name, how many calls of the
+	// class may be inside at once (queued and in service); beyond, a call
+	// of the class is refused (shed). Nil for none.
+	ClassBulkheads map[string]int
 }
 
 // Queue is where calls wait for a worker.
@@ -345,6 +357,11 @@ type Queue struct {
 	LIFOAbove  int           // adaptive LIFO: serve newest first while more than this many wait
 	Timeout    time.Duration // a call that waited this long is dropped (rejected); 0 for none
 	Pos        Pos           // the queue key; zero when not written
+
+	// ByCriticality serves waiting calls highest criticality first and,
+	// when the queue is full or the concurrency limit reached, drops the
+	// oldest waiting call of a lower criticality to make room (classes.go).
+	ByCriticality bool
 }
 
 // Discipline is the order in which queued calls are served.
@@ -380,12 +397,19 @@ type Slowdown struct {
 	Kappa   float64
 }
 
-// Call is one downstream step of a server's handler.
+// Call is one downstream step of a server's handler, or one member of a
+// step that makes several calls at once (Group, fanout.go).
 type Call struct {
 	To int
 	CallPolicy
 	Fraction float64 // of the handler's runs that make this step (1: all)
 	Bulkhead int     // most of the server's jobs in this step at once; 0 for no limit
+
+	Step     string // the step's name, which request classes refer to: its name key, else its callee's name
+	Group    *Group // the group of calls made at once this call belongs to, or nil for a step of its own
+	Optional bool   // a group member whose failure or lateness the step tolerates (the answer is degraded)
+	Targets  []int  // scatter: the instances of a replicated service it calls, one call each; nil otherwise
+	Pick     int    // scatter: how many of Targets each run calls, drawn at random; len(Targets) for every one
 }
 
 // Dist is a distribution of durations.

@@ -79,7 +79,7 @@ func (sc *Scenario) Edges() []Edge {
 }
 
 // Callees are the components c calls, each once, in the order of its
-// calls.
+// calls (a scatter's every target).
 func (c *Component) Callees() []int {
 	var to []int
 	add := func(t int) {
@@ -105,8 +105,10 @@ func (c *Component) Callees() []int {
 			add(t)
 		}
 	case c.Server != nil:
-		for _, call := range c.Server.Calls {
-			add(call.To)
+		for i := range c.Server.Calls {
+			for _, t := range c.Server.Calls[i].Callees() {
+				add(t)
+			}
 		}
 	}
 	return to

@@ -60,6 +60,7 @@ func runCheck(opts *checkOptions, io streams) error {
 	if write == nil {
 		return usagef(`--format must be "text", "json" or "sarif", got %q`, opts.format)
 	}
+	onPhase("loading")
 	sc, err := loadScenario(opts.file, opts.variant, opts.sets)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -78,6 +77,7 @@ func addExperimentFlags(cmd *cobra.Command, e *experimentFlags) {
 	f.Uint64Var(&e.seed, "seed", 1, "the first seed")
 	f.IntVar(&e.jobs, "jobs", runtime.GOMAXPROCS(0), "runs at a time")
 	f.BoolVar(&e.progress, "progress", false, "show progress on stderr even when it is not a terminal")
+	f.IntVar(&e.maxRuns, "max-runs", experiment.DefaultMaxRuns, "refuse more runs than this (sides or grid points × seeds), before anything runs")
 }
 
 func runCompare(opts *compareOptions, io streams) error {
@@ -97,6 +97,7 @@ func runCompare(opts *compareOptions, io streams) error {
 	if err != nil {
 		return err
 	}
+	onPhase("loading")
 	var configs []experiment.Config
 	for _, f := range opts.files {
 		c, err := readConfig(f, "", sets)
@@ -111,6 +112,13 @@ func runCompare(opts *compareOptions, io streams) error {
 			return inputError(err)
 		}
 	}
+	if len(sides) > opts.maxRuns/opts.seeds {
+		return usagef("%d sides × %d seeds is more than the limit of %d runs (raise it with --max-runs)", len(sides), opts.seeds, opts.maxRuns)
+	}
+	if opts.precision > 0 && len(sides) > opts.maxRuns/opts.maxSeeds {
+		return usagef("%d sides × up to %d seeds (--max-seeds) is more than the limit of %d runs (raise it with --max-runs)", len(sides), opts.maxSeeds, opts.maxRuns)
+	}
+	onPhase("set-up")
 	cmp, err := experiment.NewComparison(sides, opts.seedList())
 	if err != nil {
 		return inputError(err)
@@ -126,11 +134,14 @@ func runCompare(opts *compareOptions, io streams) error {
 
 	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops them; nothing is written)", cmp.Runs(), opts.jobs)
 	defer stop()
+	onPhase("running")
 	start := time.Now()
 	res, err := cmp.RunToPrecision(ctx, inParallel(opts.jobs), newProgress(io.err, opts.progress),
 		experiment.Precision{RelativeHalfWidth: opts.precision, MaxSeeds: opts.maxSeeds})
+	stopped := ctx.Err() != nil
+	stop() // from here on a signal ends the process at once
 	if err != nil {
-		if ctx.Err() != nil {
+		if stopped {
 			return interrupted("interrupted: nothing was written")
 		}
 		return err
@@ -139,8 +150,11 @@ func runCompare(opts *compareOptions, io streams) error {
 
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", res.Sides[0].Scenario, "compare")
+		if dir, err = defaultOut(res.Sides[0].Scenario, "compare"); err != nil {
+			return err
+		}
 	}
+	onPhase("writing")
 	if err := writeComparison(dir, res); err != nil {
 		return fmt.Errorf("writing the comparison: %w", err)
 	}

@@ -52,6 +52,7 @@ func runPlot(opts *plotOptions, io streams) error {
 	if len(opts.dirs) > 1 && opts.out == "" {
 		return usagef("comparing %d runs needs --out DIR for the overlay plots", len(opts.dirs))
 	}
+	onPhase("loading")
 	runs := make([]*results.Run, len(opts.dirs))
 	for i, dir := range opts.dirs {
 		r, err := readResults(dir)
@@ -70,7 +71,8 @@ func runPlot(opts *plotOptions, io streams) error {
 		if err != nil {
 			return usagef("%s: %v", dir, err)
 		}
-		if err := report.Write(out, runs[0], design); err != nil {
+		onPhase("writing")
+		if err := writeReport(dir, out, runs[0], design); err != nil {
 			return fmt.Errorf("writing plots: %w", err)
 		}
 		fmt.Fprintf(io.out, "wrote %s, the dashboard and the plots (PNG and SVG) into %s\n", report.File, out)
@@ -104,4 +106,40 @@ func readResults(dir string) (*results.Run, error) {
 		return nil, usagef("%s: %s: sim_seconds and bucket_s must be positive, got %g and %g", dir, results.SummaryFile, s.SimSeconds, s.BucketSeconds)
 	}
 	return r, nil
+}
+
+// writeReport draws a run's plots and report into out. Into the run's own
+// folder, the folder is replaced whole with the run's files and the new
+// drawings (results.ReplaceDir), so that it never holds plots of two runs.
+func writeReport(dir, out string, run *results.Run, design report.Design) error {
+	files, err := report.Files(run, design)
+	if err != nil {
+		return err
+	}
+	if same, _ := sameDir(dir, out); !same {
+		return results.WriteDir(out, files) // a folder of drawings only
+	}
+	for _, name := range []string{results.SummaryFile, results.TimeseriesFile, report.ScenarioFile, report.TopologyFile, report.CheckFile} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) && name != results.SummaryFile && name != results.TimeseriesFile {
+			continue // a run without --plot, or from before they were written
+		} else if err != nil {
+			return err
+		}
+		files[name] = b
+	}
+	return results.ReplaceDir(dir, files, results.PreviousSource(dir))
+}
+
+// sameDir says whether two paths name the same folder.
+func sameDir(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
 }

@@ -29,7 +29,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	if len(sc.Faults) > 0 {
 		fmt.Fprintln(w, "\nFaults")
 		for _, f := range s.Faults {
-			fmt.Fprintf(w, "  %-28s %s on %s, t=%gs to %gs\n", f.Name, f.Kind, strings.Join(f.Targets, ", "), f.AtS, f.EndS)
+			fmt.Fprintf(w, "  %-28s %s on %s, t=%gs to %gs\n", f.Name, f.Kind, human.Names(f.Targets), f.AtS, f.EndS)
 		}
 	}
 	printInterventions(w, s)
@@ -47,7 +47,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 			c.Failures.Timeout, c.Failures.Error, c.Failures.Rejected)
 	}
 	if c.Degraded > 0 {
-		fmt.Fprintf(w, "  degraded (answered from a fallback, neither succeeded nor failed): %d\n", c.Degraded)
+		fmt.Fprintf(w, "  degraded (answered from a fallback or without optional calls, neither succeeded nor failed): %d\n", c.Degraded)
 	}
 	if c.Hedges > 0 {
 		fmt.Fprintf(w, "  hedged attempts (included in attempts): %d\n", c.Hedges)
@@ -60,6 +60,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	if c.FinishedS != nil {
 		fmt.Fprintf(w, "  every user made its requests: the last finished at t=%.3fs\n", *c.FinishedS)
 	}
+	printClasses(w, c)
 
 	fmt.Fprintln(w, "\nComponents (amplification = arrivals per logical request: over the run, peak bucket, during faults;")
 	fmt.Fprintln(w, "  a bucket's peak can pass the attempt limit: retries of earlier requests land beside its own)")
@@ -75,12 +76,17 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 		if k.Kind == "service" || k.Kind == "database" {
 			util, maxQ, wasted = human.Percent(k.Utilization), fmt.Sprint(k.MaxQueue), fmt.Sprintf("%.1fs", k.WastedWorkS)
 		}
+		kind := k.Kind
+		if k.Instances > 0 { // a fleet: its instances together
+			kind = fmt.Sprintf("%s ×%d", kind, k.Instances)
+		}
 		fmt.Fprintf(tw, "%-*s\t%s\t%d\t%.2f\t%.2f\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n",
-			width, name, k.Kind, k.Arrivals, k.Amplification, k.PeakAmplification, faultAmp(s, k),
+			width, name, kind, k.Arrivals, k.Amplification, k.PeakAmplification, faultAmp(s, k),
 			k.Completed, k.Errors, k.Rejected, k.TimedOut, k.Retries, util, maxQ, wasted, human.Seconds(k.Latency.P99))
 	}
 	tw.Flush()
 	printMechanisms(w, s)
+	printGroups(w, s)
 	printInfra(w, s)
 	printAutoscaling(w, s)
 

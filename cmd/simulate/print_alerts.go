@@ -26,7 +26,7 @@ func printAlerts(w io.Writer, s *results.Summary) {
 			if o.Total > 0 {
 				good = human.Percent(float64(o.Good) / float64(o.Total))
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.1fx\t%s\t%s, %s simulated\n", o.Name, strings.Join(o.Targets, ", "), obj, good,
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.1fx\t%s\t%s, %s simulated\n", o.Name, human.Names(o.Targets), obj, good,
 				o.BurnRate, human.Percent(o.BudgetSpent), human.Period(o.PeriodS), human.Period(o.ScaledPeriodS))
 		}
 		tw.Flush()

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/failsim/failsim/scenarios"
@@ -25,6 +24,7 @@ type experimentFlags struct {
 	seed     uint64
 	jobs     int
 	progress bool
+	maxRuns  int
 }
 
 // seedList is the seeds every side or grid point runs: seed, seed+1, ...
@@ -40,8 +40,17 @@ func (f *experimentFlags) check() error {
 	if f.seeds < 1 {
 		return usagef("--seeds must be at least 1, got %d", f.seeds)
 	}
-	if f.jobs < 0 {
-		return usagef("--jobs must not be negative, got %d", f.jobs)
+	if f.jobs < 1 {
+		return usagef("--jobs must be at least 1, got %d", f.jobs)
+	}
+	if f.maxRuns < 1 {
+		return usagef("--max-runs must be at least 1, got %d", f.maxRuns)
+	}
+	if f.seeds > f.maxRuns {
+		return usagef("--seeds %d is more than the limit of %d runs (raise it with --max-runs)", f.seeds, f.maxRuns)
+	}
+	if uint64(f.seeds-1) > math.MaxUint64-f.seed {
+		return usagef("--seed %d --seeds %d: the seeds would go past the last one, %d; start lower", f.seed, f.seeds, uint64(math.MaxUint64))
 	}
 	return nil
 }
@@ -90,31 +99,6 @@ func loadScenario(name, variant string, specs []string) (*topology.Scenario, err
 		return nil, err
 	}
 	return scenariofile.ParseFS(fsys, file, src, variant, sets...)
-}
-
-// interruptible returns a context cancelled by the first Ctrl-C (or
-// SIGTERM, as Kubernetes sends before it kills a pod): no run starts after
-// it, the runs in progress stop, and what is complete is written. A second
-// one ends the process at once. It announces the work on stderr once the
-// handler is in place. Call the returned function when done.
-func interruptible(errw io.Writer, format string, args ...any) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	fmt.Fprintf(errw, format+"\n", args...)
-	go func() {
-		select {
-		case <-sigs:
-			signal.Reset(os.Interrupt, syscall.SIGTERM)
-			fmt.Fprintln(errw, "\ninterrupted: stopping and writing what is complete (interrupt again to quit at once)")
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(sigs)
-		cancel()
-	}
 }
 
 // interrupted is what a command returns when Ctrl-C stopped it, saying

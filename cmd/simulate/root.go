@@ -17,7 +17,7 @@ const (
 	exitOK      = 0
 	exitFailure = 1   // the run could not complete (I/O)
 	exitInput   = 2   // bad flags or a bad scenario file; nothing was written
-	exitStopped = 130 // interrupted (Ctrl-C), as a shell reports SIGINT; what finished is kept
+	exitStopped = 130 // interrupted (Ctrl-C), as a shell reports SIGINT; what finished is kept (143 for SIGTERM)
 )
 
 // streams is where a command writes; tests substitute buffers.
@@ -55,6 +55,7 @@ func newRootCmd(io streams) *cobra.Command {
 // run executes the command line and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	io := streams{out: stdout, err: stderr}
+	signals.watch(stderr)
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -81,7 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitInput
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "%v\n", err)
-		return exitStopped
+		return signals.exitStatus()
 	case errors.As(err, &usage) || strings.HasPrefix(err.Error(), "unknown command"):
 		fmt.Fprintf(stderr, "error: %v\nRun 'simulate %s --help' for usage.\n", err, commandName(args))
 		return exitInput

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bufio"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -16,9 +15,23 @@ import (
 // real signal can be sent to a real process.
 func TestMain(m *testing.M) {
 	if os.Getenv("FAILSIM_BE_SIMULATE") == "1" {
+		if at := os.Getenv("FAILSIM_PAUSE_AT"); at != "" {
+			onPhase = pauseAt(at)
+		}
 		main()
 	}
 	os.Exit(m.Run())
+}
+
+// pauseAt makes the command stop for good at the phase named want and
+// say so on stderr: the test sends it a signal there, which must end it.
+func pauseAt(want string) func(string) {
+	return func(phase string) {
+		if phase == want {
+			fmt.Fprintln(os.Stderr, "paused at "+phase)
+			select {}
+		}
+	}
 }
 
 // diverging offers ten times what its server serves, with no timeout and
@@ -92,34 +105,13 @@ func TestCtrlCWritesWhatIsCompleteAndExits130(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			cmd := exec.Command(os.Args[0], append(tc.args, "--out", dir)...)
-			cmd.Env = append(os.Environ(), "FAILSIM_BE_SIMULATE=1")
-			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
 			// The first line of stderr comes once the handler is in place.
-			lines := bufio.NewScanner(stderr)
-			var said strings.Builder
-			for lines.Scan() {
-				said.WriteString(lines.Text() + "\n")
-				if strings.HasPrefix(lines.Text(), "running ") {
-					break
-				}
+			code, said, _ := signalWhen(t, append(tc.args, "--out", dir), nil, "running ", syscall.SIGINT)
+			if code != exitStopped {
+				t.Fatalf("exit %d, want %d\n%s", code, exitStopped, said)
 			}
-			cmd.Process.Signal(syscall.SIGINT)
-			for lines.Scan() {
-				said.WriteString(lines.Text() + "\n")
-			}
-			cmd.Wait()
-			if code := cmd.ProcessState.ExitCode(); code != exitStopped {
-				t.Fatalf("exit %d, want %d\n%s", code, exitStopped, said.String())
-			}
-			if !strings.Contains(said.String(), "interrupted") {
-				t.Errorf("stderr does not say it was interrupted:\n%s", said.String())
+			if !strings.Contains(said, "interrupted") {
+				t.Errorf("stderr does not say it was interrupted:\n%s", said)
 			}
 			tc.check(t, dir)
 		})

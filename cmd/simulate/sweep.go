@@ -113,11 +113,20 @@ func runSweep(opts *sweepOptions, io streams) error {
 	case opts.precision > 0 && (opts.shard != "" || opts.resume || opts.findEdge != ""):
 		return usagef("--precision adds seeds after looking at every point: it cannot be sharded, resumed or used with --find-edge")
 	}
+	onPhase("loading")
 	c, err := readConfig(opts.file, opts.variant, nil)
 	if err != nil {
 		return err
 	}
-	s, err := experiment.NewSweep(c, axes, opts.seeds, opts.seed)
+	onPhase("set-up")
+	if n, ok := results.GridSize(axes); opts.precision > 0 && (!ok || n > opts.maxRuns/opts.maxSeeds) {
+		return usagef("the grid's points times up to %d seeds (--max-seeds) are more than the limit of %d runs (raise it with --max-runs)",
+			opts.maxSeeds, opts.maxRuns)
+	}
+	if n, ok := results.GridSize(axes); ok && n <= opts.maxRuns/opts.seeds && n >= 1000 {
+		fmt.Fprintf(io.err, "checking the %d points of the grid before anything runs (Ctrl-C stops)\n", n)
+	}
+	s, err := experiment.NewSweepLimited(c, axes, opts.seeds, opts.seed, opts.maxRuns)
 	if err != nil {
 		return inputError(err)
 	}
@@ -129,7 +138,9 @@ func runSweep(opts *sweepOptions, io streams) error {
 	}
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", s.Name(), "sweep")
+		if dir, err = defaultOut(s.Name(), "sweep"); err != nil {
+			return err
+		}
 	}
 
 	ctx, stop := interruptible(io.err, "running %d runs on %d workers (Ctrl-C stops and keeps the finished runs; --resume runs the rest)", s.Runs(), opts.jobs)
@@ -144,6 +155,7 @@ func runSweep(opts *sweepOptions, io streams) error {
 			bar(done, total)
 		}
 	}
+	onPhase("running")
 	runOpts := experiment.RunOptions{Dir: dir, Shard: shard, Resume: opts.resume, Parallel: inParallel(opts.jobs), Progress: progress}
 	var path string
 	var sw *results.SweepResult
@@ -152,8 +164,10 @@ func runSweep(opts *sweepOptions, io streams) error {
 	} else {
 		path, err = s.Execute(ctx, runOpts)
 	}
+	stopped := ctx.Err() != nil
+	stop() // from here on a signal ends the process at once
 	switch {
-	case ctx.Err() != nil:
+	case stopped:
 		return interrupted("interrupted: the finished runs are in %s; run the same command with --resume to finish", path)
 	case errors.Is(err, fs.ErrExist):
 		return usagef("%v: add --resume to finish that sweep, or remove it to start again", err)
@@ -175,6 +189,7 @@ func runSweep(opts *sweepOptions, io streams) error {
 		fmt.Fprintf(io.out, ", %d kept from before", kept)
 	}
 	fmt.Fprintln(io.out)
+	onPhase("writing")
 	if err := writeSweep(dir, sw); err != nil {
 		return fmt.Errorf("writing the sweep: %w", err)
 	}
@@ -288,7 +303,10 @@ func runEdge(s *experiment.Sweep, opts *sweepOptions, io streams) error {
 	}
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("out", s.Name(), "edge")
+		var err error
+		if dir, err = defaultOut(s.Name(), "edge"); err != nil {
+			return err
+		}
 	}
 	ctx, stop := interruptible(io.err, "running the bisection of %s on %d workers (Ctrl-C stops it; nothing is written)", opts.findEdge, opts.jobs)
 	defer stop()

@@ -21,6 +21,7 @@ type traceOptions struct {
 	seedSet   bool
 	progress  bool
 	duration  time.Duration
+	durSet    bool
 	n         int
 	requests  []int64
 	component string
@@ -53,6 +54,7 @@ tell the same story. Nothing is written to disk.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.file = args[0]
 			opts.seedSet = cmd.Flags().Changed("seed")
+			opts.durSet = cmd.Flags().Changed("duration")
 			return runTrace(cmd.Context(), opts, io)
 		},
 	}
@@ -78,12 +80,13 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if opts.from < 0 || opts.to < 0 || (opts.to > 0 && opts.to <= opts.from) {
 		return usagef("--from %s and --to %s: want 0 <= from < to", opts.from, opts.to)
 	}
+	onPhase("loading")
 	sc, err := loadScenario(opts.file, opts.variant, opts.sets)
 	if err != nil {
 		return err
 	}
-	if opts.duration > 0 {
-		sc.Duration = opts.duration
+	if err := applyDuration(sc, opts.duration, opts.durSet); err != nil {
+		return err
 	}
 	if c := opts.component; c != "" {
 		var names []string
@@ -108,6 +111,7 @@ func runTrace(ctx context.Context, opts *traceOptions, io streams) error {
 	if len(opts.requests) > 0 {
 		n = len(opts.requests)
 	}
+	onPhase("set-up")
 	progress, done := newRunProgress(io.err, opts.progress, 2*sc.Duration)
 	reqs, err := trace.Sample(ctx, sc, sim.Options{Seed: seed, Progress: progress}, n, trace.Filter{
 		Requests: opts.requests, Component: opts.component, From: opts.from, To: opts.to,

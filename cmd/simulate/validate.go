@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/failsim/failsim/scenarios"
+	"github.com/failsim/failsim/sim/experiment"
 	"github.com/failsim/failsim/sim/validation"
 )
 
@@ -16,6 +17,7 @@ type validateOptions struct {
 	seeds    int
 	seed     uint64
 	jobs     int
+	maxRuns  int
 	markdown bool
 	progress bool
 }
@@ -43,6 +45,7 @@ Exit status: 1 when a closed form is beyond its tolerance, else 0.`,
 	f.IntVar(&opts.seeds, "seeds", 10, "replications of each scenario, on seeds --seed, --seed+1, ...")
 	f.Uint64Var(&opts.seed, "seed", 1, "first seed")
 	f.IntVar(&opts.jobs, "jobs", runtime.GOMAXPROCS(0), "runs at a time")
+	f.IntVar(&opts.maxRuns, "max-runs", experiment.DefaultMaxRuns, "refuse more runs than this (scenarios × seeds), before anything runs")
 	f.BoolVar(&opts.markdown, "markdown", false, "print the table in Markdown, as in docs/validation.md")
 	f.BoolVar(&opts.progress, "progress", false, "show progress on stderr even when it is not a terminal")
 	return cmd
@@ -54,6 +57,14 @@ func runValidate(opts *validateOptions, io streams) error {
 	}
 	if opts.jobs < 1 {
 		return usagef("--jobs must be at least 1, got %d", opts.jobs)
+	}
+	// The limits of compare and sweep.
+	limits := experimentFlags{seeds: opts.seeds, seed: opts.seed, jobs: opts.jobs, maxRuns: opts.maxRuns}
+	if err := limits.check(); err != nil {
+		return err
+	}
+	if n := scenarioCount(validation.Checks()); n > opts.maxRuns/opts.seeds {
+		return usagef("%d scenarios × %d seeds is more than the limit of %d runs (raise it with --max-runs)", n, opts.seeds, opts.maxRuns)
 	}
 	seeds := make([]uint64, opts.seeds)
 	for i := range seeds {

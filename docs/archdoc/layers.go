@@ -37,7 +37,7 @@ var Layers = []Layer{
 		Imports: []string{"model"}, External: []string{"gonum.org/v1/gonum", "github.com/HdrHistogram/hdrhistogram-go"},
 		Owns: "the event queue, random streams, fixed-size metrics and each resilience mechanism"},
 	{Name: "results", Packages: []string{"sim/results"}, Imports: []string{"model"},
-		External: []string{"gonum.org/v1/gonum", "github.com/HdrHistogram/hdrhistogram-go"},
+		External: []string{"gonum.org/v1/gonum", "github.com/HdrHistogram/hdrhistogram-go", "golang.org/x/sys/unix"},
 		Owns:     "the output contract: what runs and experiments write, and the estimates in it"},
 	{Name: "engine", Packages: []string{"sim"}, Imports: []string{"model", "engine parts", "results"},
 		Owns: "one run of a model: a pure function of the scenario and the seed"},

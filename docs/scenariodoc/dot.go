@@ -49,7 +49,7 @@ func DOT(sc *topology.Scenario) string {
 			}
 		default:
 			for _, call := range c.Server.Calls {
-				edge(call.To, plots.CallLabel(call.CallPolicy, false))
+				edge(call.To, plots.GroupLabel(c.Server, &call)+plots.CallLabel(call.CallPolicy, false))
 			}
 		}
 	}

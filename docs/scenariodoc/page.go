@@ -118,7 +118,7 @@ func runsSection(e scenarios.Entry, runs []run) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s/s | %s | %s | %s |", r.label(), what,
 			human.SignificantPercent(s.Clients.SuccessRate), human.SignificantSeconds(s.Clients.Latency.P99), human.Significant(s.Clients.GoodputRPS),
-			amplification(s, deepest(runs[0])), human.SignificantSeconds(wasted(s)), recovery(s))
+			amplification(s, bottom), human.SignificantSeconds(wasted(s)), recovery(s))
 		if finished {
 			done := "not all"
 			if f := s.Clients.FinishedS; f != nil {
@@ -129,6 +129,8 @@ func runsSection(e scenarios.Entry, runs []run) string {
 		b.WriteString("\n")
 	}
 	b.WriteString("\nAmplification is arrivals per logical request over the run; wasted work is service time spent, at every tier, on calls whose caller had given up.\n")
+	b.WriteString(groupsTable(runs))
+	b.WriteString(classesTable(runs))
 	for _, r := range runs {
 		fmt.Fprintf(&b, "\n### %s\n\n", r.label())
 		if d := r.sc.VariantDescription; d != "" {
@@ -145,10 +147,10 @@ func deepest(r run) string {
 	return r.res.Summary.Order[len(r.res.Summary.Order)-1]
 }
 
-// amplification is the arrivals per logical request at the tier of the
-// deepest component (a service's replicas together).
-func amplification(s *results.Summary, deepest string) string {
-	group := s.Components[deepest].Group
+// amplification is the arrivals per logical request at a tier (a
+// service's replicas together): the deepest component's in the base, which
+// a variant may have fewer replicas of.
+func amplification(s *results.Summary, group string) string {
 	var amp float64
 	for _, name := range s.Order {
 		if c := s.Components[name]; c.Group == group {

@@ -12,6 +12,8 @@ type Tier struct {
 	Name    string
 	Kind    string
 	Members []string // in topology order
+	// Instances are its members', a fleet counting for its instances.
+	Instances int
 
 	// The fewest and most instances serving in a bucket, from the pool's
 	// replicas series when it has one (counted): an autoscaled service's
@@ -39,6 +41,7 @@ func Tiers(s *results.Summary) []Tier {
 			ts = append(ts, Tier{Name: g, Kind: c.Kind})
 		}
 		ts[i].Members = append(ts[i].Members, name)
+		ts[i].Instances += max(1, c.Instances)
 	}
 	return ts
 }
@@ -50,7 +53,7 @@ func (t Tier) Label() string {
 	if kind == "load_balancer" {
 		kind = "load balancer"
 	}
-	fewest, most := len(t.Members), len(t.Members)
+	fewest, most := t.Instances, t.Instances
 	if t.counted {
 		fewest, most = t.fewest, t.most
 	}

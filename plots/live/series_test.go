@@ -76,7 +76,7 @@ func TestTierLabelsCountInstancesServing(t *testing.T) {
 		{[]float64{3, 3}, "api (service ×3)"},
 		{[]float64{0, 0, 2}, "api (service ×0–2)"},
 	} {
-		tr := Tier{Name: "api", Kind: "service", Members: make([]string, 12)}
+		tr := Tier{Name: "api", Kind: "service", Members: make([]string, 12), Instances: 12}
 		tr.Serving(tt.replicas)
 		if got := tr.Label(); got != tt.want {
 			t.Errorf("replicas %v: %q, want %q", tt.replicas, got, tt.want)

@@ -19,7 +19,7 @@ func addAlerts(d *data, s *results.Summary) {
 		if o.Total > 0 {
 			good = human.Percent(float64(o.Good) / float64(o.Total))
 		}
-		d.SLOs = append(d.SLOs, []string{o.Name, strings.Join(o.Targets, ", "), obj, good,
+		d.SLOs = append(d.SLOs, []string{o.Name, human.Names(o.Targets), obj, good,
 			fmt.Sprintf("%.1fx", o.BurnRate), human.Percent(o.BudgetSpent), human.Period(o.ScaledPeriodS) + " simulated for " + human.Period(o.PeriodS)})
 	}
 	det := s.Detection

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,17 +120,26 @@ func tally(n, errs, warnings, notes int) string {
 // report.html beside them, showing the design d of its scenario. Every
 // file is written in full before any is renamed into place.
 func Write(dir string, run *results.Run, d Design) error {
+	files, err := Files(run, d)
+	if err != nil {
+		return err
+	}
+	return results.WriteDir(dir, files)
+}
+
+// Files draws what Write writes, by file name, without writing it.
+func Files(run *results.Run, d Design) (map[string][]byte, error) {
 	figs := plots.Figures(run)
 	files, err := plots.Files(figs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	page, err := HTML(run, figs, files, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	files[File] = page
-	return results.WriteDir(dir, files)
+	return files, nil
 }
 
 //go:embed report.html.tmpl
@@ -148,6 +158,8 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, desig
 		Verdict:  s.Recovery.Verdict,
 		Clients:  clientRow(&s.Clients),
 		Failures: failures(&s.Clients),
+		Classes:  classRows(&s.Clients),
+		Groups:   groupRows(s),
 		Scenario: string(design.Text),
 		HasText:  design.Text != nil,
 		Tally:    design.Tally,
@@ -166,7 +178,7 @@ func HTML(run *results.Run, figs []*plots.Figure, files map[string][]byte, desig
 		d.VerdictClass = "bad"
 	}
 	for _, f := range s.Faults {
-		d.Faults = append(d.Faults, []string{f.Name, f.Kind, strings.Join(f.Targets, ", "), num(f.AtS) + "s", num(f.EndS) + "s"})
+		d.Faults = append(d.Faults, []string{f.Name, f.Kind, human.Names(f.Targets), num(f.AtS) + "s", num(f.EndS) + "s"})
 	}
 	addAlerts(&d, s)
 	for _, name := range s.Order {
@@ -190,6 +202,8 @@ type data struct {
 	Verdict, VerdictClass string
 	Clients               []string
 	Failures              string
+	Classes               [][]string // request classes: the Clients columns after the class and its criticality
+	Groups                [][]string // groups of calls made at once, by service
 	Faults                [][]string
 	Interventions         [][]string
 	Autoscalers           [][]string
@@ -238,6 +252,51 @@ func clientRow(c *results.Clients) []string {
 		human.Percent(c.SuccessRate), fmt.Sprintf("%.1f/s", c.GoodputRPS), strconv.FormatInt(c.Attempts, 10),
 		human.Seconds(c.Latency.P50), human.Seconds(c.Latency.P99), human.Seconds(c.Latency.P999), human.Seconds(c.Latency.Max),
 	}
+}
+
+// classRows are the Clients columns for each request class, most critical
+// first; none without classes.
+func classRows(c *results.Clients) [][]string {
+	var out [][]string
+	for _, name := range c.ClassNames() {
+		x := c.Classes[name]
+		out = append(out, append([]string{name, x.Criticality}, clientRow(&x)...))
+	}
+	return out
+}
+
+// groupRows are how each group of calls made at once ended, a replicated
+// service's instances together.
+func groupRows(s *results.Summary) [][]string {
+	var out [][]string
+	at := map[[2]string]int{}
+	for _, name := range s.Order {
+		k := s.Components[name]
+		groups := make([]string, 0, len(k.Groups))
+		for g := range k.Groups {
+			groups = append(groups, g)
+		}
+		slices.Sort(groups)
+		for _, g := range groups {
+			j := k.Groups[g]
+			key := [2]string{k.Group, g}
+			i, ok := at[key]
+			if !ok {
+				i = len(out)
+				at[key] = i
+				join := j.Join
+				if j.Quorum > 0 {
+					join = fmt.Sprintf("quorum %d", j.Quorum)
+				}
+				out = append(out, []string{k.Group, g, join, strconv.FormatInt(j.Calls, 10), "0", "0", "0", "0", "0", "0"})
+			}
+			for c, n := range []int64{j.Joined, j.Degraded, j.Stale, j.Failed, j.Left, j.Cancelled} {
+				v, _ := strconv.ParseInt(out[i][4+c], 10, 64)
+				out[i][4+c] = strconv.FormatInt(v+n, 10)
+			}
+		}
+	}
+	return out
 }
 
 func failures(c *results.Clients) string {

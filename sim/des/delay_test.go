@@ -1,21 +1,32 @@
 package des
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
 
 // Delay timers behave exactly like heap timers of the same duration: the
-// same events fire at the same times, cancelled ones never.
+// same events fire at the same times, cancelled ones never. With a long
+// duration thousands are pending, and both the FIFO and the heap drop
+// cancelled timers to make room (compact) while the others keep firing in
+// order; cancelling a timer that fired long ago does nothing.
 func TestDelayTimersMatchHeapTimers(t *testing.T) {
+	for _, d := range []Time{50, 50_000} {
+		t.Run(fmt.Sprint(int64(d)), func(t *testing.T) { testDelayMatchesHeap(t, d) })
+	}
+}
+
+func testDelayMatchesHeap(t *testing.T, d Time) {
 	type fired struct {
 		at  Time
 		ref int32
 	}
+	compacted := false
 	run := func(useDelay bool) []fired {
 		rng := rand.New(rand.NewPCG(7, 7))
 		var s Scheduler
-		q := s.NewDelay(50, 2, 0)
+		q := s.NewDelay(d, 2, 0)
 		var timers []Timer
 		var out []fired
 		s.Schedule(0, 1, 0, 0)
@@ -33,16 +44,26 @@ func TestDelayTimersMatchHeapTimers(t *testing.T) {
 			if useDelay {
 				timers = append(timers, s.After(q, ref))
 			} else {
-				timers = append(timers, s.SetTimer(s.Now()+50, 2, 0, ref))
+				timers = append(timers, s.SetTimer(s.Now()+d, 2, 0, ref))
 			}
-			if rng.IntN(3) > 0 {
+			switch rng.IntN(3) {
+			case 1: // any timer, most of which fired long ago
 				s.Cancel(timers[rng.IntN(len(timers))])
+			case 2: // a recent one
+				s.Cancel(timers[len(timers)-1-rng.IntN(min(len(timers), 1000))])
+				s.Cancel(timers[len(timers)-1-rng.IntN(min(len(timers), 1000))])
+			}
+			if useDelay {
+				compacted = compacted || q.sparse > 0
 			}
 			s.Schedule(s.Now()+Time(rng.IntN(20)), 1, 0, 0)
 		}
 		return out
 	}
 	heap, delay := run(false), run(true)
+	if d > 10_000 && !compacted {
+		t.Errorf("the FIFO never compacted: the test does not test it")
+	}
 	if len(heap) != len(delay) {
 		t.Fatalf("%d heap timers fired, %d delay timers", len(heap), len(delay))
 	}

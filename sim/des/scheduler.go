@@ -50,6 +50,11 @@ type Scheduler struct {
 	free   []int32
 	delays []*Delay
 
+	// cancelled counts the cancelled timers still in the heap: when the heap
+	// is full and half of it is cancelled, push drops them instead of
+	// growing (compact).
+	cancelled int
+
 	// taken means the root was returned by Next but not yet removed. Most
 	// handlers schedule an event, and putting it in the root's place costs one
 	// sift instead of the two that a pop and a push take.
@@ -95,11 +100,13 @@ func (s *Scheduler) SetTimer(at Time, kind Kind, comp, ref int32) Timer {
 func (s *Scheduler) Cancel(t Timer) {
 	switch {
 	case t.id < 0:
-		if d := s.delays[-t.id-1].entry(t.n); d != nil {
-			d.cancelled = true
+		q := s.delays[-t.id-1]
+		if d := q.entry(t.n); d != nil {
+			q.cancel(d)
 		}
 	case s.Pending(t):
 		s.slots[t.id-1].cancelled = true
+		s.cancelled++
 	}
 }
 
@@ -108,7 +115,7 @@ func (s *Scheduler) Pending(t Timer) bool {
 	switch {
 	case t.id < 0:
 		d := s.delays[-t.id-1].entry(t.n)
-		return d != nil && !d.cancelled
+		return d != nil && d.at >= 0
 	case t.id == 0:
 		return false
 	}
@@ -148,7 +155,10 @@ func (s *Scheduler) take(i int32) (Event, bool) {
 	sl := &s.slots[i]
 	e, cancelled := sl.Event, sl.cancelled
 	sl.gen++
-	sl.cancelled = false
+	if cancelled {
+		sl.cancelled = false
+		s.cancelled--
+	}
 	s.free = append(s.free, i)
 	return e, !cancelled
 }
@@ -168,6 +178,9 @@ func (s *Scheduler) push(e Event) int32 {
 		s.heap[root] = k
 		s.down(root)
 		return i
+	}
+	if len(s.heap) == cap(s.heap) && s.cancelled >= minCompact && 2*s.cancelled >= len(s.heap)-root {
+		s.compact()
 	}
 	if len(s.heap) == cap(s.heap) {
 		grown := make([]key, len(s.heap), max(16, 2*cap(s.heap)))
@@ -197,6 +210,29 @@ func (s *Scheduler) slot(e Event) int32 {
 	}
 	s.slots[i].Event = e
 	return i
+}
+
+// compact drops the cancelled timers from the heap and frees their slots,
+// so that the heap's memory follows the live events rather than every
+// timer set within the longest one (the timeouts of calls that ended long
+// ago). The order of the others is (time, sequence), which a rebuilt heap
+// keeps: events fire exactly as they would have.
+func (s *Scheduler) compact() {
+	h := s.heap[:root]
+	for _, k := range s.heap[root:] {
+		i := int32(k.ord & slotMask)
+		if sl := &s.slots[i]; sl.cancelled {
+			sl.gen++
+			sl.cancelled = false
+			s.free = append(s.free, i)
+			continue
+		}
+		h = append(h, k)
+	}
+	s.heap, s.cancelled = h, 0
+	for i := parentOf(len(h) - 1); i >= root; i-- {
+		s.down(i)
+	}
 }
 
 func (s *Scheduler) pop() {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
 	"github.com/failsim/failsim/topology"
 	"github.com/failsim/failsim/topology/scenariofile"
@@ -67,6 +68,10 @@ func FileSides(cs []Config) []Side {
 	return sides
 }
 
+// MaxComparedValues bounds the time series a comparison keeps, over all
+// its runs, to draw each side's mean: 8 bytes each.
+const MaxComparedValues = 50_000_000
+
 // Comparison runs sides on the same seeds. The first side is the
 // reference: every other is judged against it.
 type Comparison struct {
@@ -89,7 +94,24 @@ func NewComparison(sides []Side, seeds []uint64) (*Comparison, error) {
 	if len(sides) < 2 {
 		return nil, results.InputError(fmt.Sprintf("a comparison needs two sides or more, got %d", len(sides)))
 	}
+	if err := keepable(scs, len(seeds)); err != nil {
+		return nil, err
+	}
 	return &Comparison{sides: sides, scenarios: scs, seeds: seeds}, nil
+}
+
+// keepable refuses a comparison whose runs' time series, all kept until
+// the end to draw each side's mean, would pass MaxComparedValues.
+func keepable(scs []*topology.Scenario, seeds int) error {
+	var kept int64
+	for _, sc := range scs {
+		kept += int64(seeds) * sim.SeriesValues(sc)
+	}
+	if kept > MaxComparedValues {
+		return results.InputError(fmt.Sprintf("a comparison keeps every run's time series to draw each side's mean: %d sides × %d seeds hold %d values, more than %d (about %d MB): use fewer seeds, or a longer [metrics] bucket",
+			len(scs), seeds, kept, MaxComparedValues, MaxComparedValues*8>>20))
+	}
+	return nil
 }
 
 // Metrics lists the metrics the runs will have, for checking --fail-if
@@ -125,6 +147,11 @@ var precisionOutcomes = []string{"success_rate", "goodput", "p99", "wasted_work"
 // sized by how far the worst interval is from the target (a 95% half-width
 // shrinks as 1/√n), at least one seed and at most four times as many as ran.
 func (c *Comparison) RunToPrecision(ctx context.Context, par Parallel, progress func(done, total int), p Precision) (*results.CompareResult, error) {
+	if p.RelativeHalfWidth > 0 {
+		if err := keepable(c.scenarios, p.MaxSeeds); err != nil {
+			return nil, err
+		}
+	}
 	seeds := slices.Clone(c.seeds)
 	outcomes := make([][]*results.Outcome, len(c.sides))
 	runs := make([][]*results.Run, len(c.sides))
@@ -212,7 +239,7 @@ func (c *Comparison) runSeeds(ctx context.Context, par Parallel, seeds []uint64,
 	}
 	os := make([]*results.Outcome, len(jobs))
 	rs := make([]*results.Run, len(jobs))
-	err := execute(ctx, configs, jobs, par, true, func(f finished) error {
+	err := execute(ctx, func(i int) Config { return configs[i] }, jobs, par, true, func(f finished) error {
 		os[f.index], rs[f.index] = &f.outcome, f.run
 		ran()
 		return nil

@@ -75,7 +75,7 @@ func (s *Sweep) FindEdge(ctx context.Context, key string, steps int, par Paralle
 	probe := func(step int, xs ...float64) ([]results.Probe, error) {
 		values := make([][]string, len(xs))
 		for i, x := range xs {
-			values[i] = slices.Clone(s.points[0])
+			values[i] = s.point(0)
 			values[i][at] = human.FormatNumber(x, kind)
 		}
 		ps, err := s.probe(ctx, values, par, func() {
@@ -162,7 +162,7 @@ func (s *Sweep) probe(ctx context.Context, values [][]string, par Parallel, ran 
 		return nil, err
 	}
 	outs := make([]*results.Outcome, len(jobs))
-	err := execute(ctx, configs, jobs, par, false, func(f finished) error {
+	err := execute(ctx, func(i int) Config { return configs[i] }, jobs, par, false, func(f finished) error {
 		outs[f.index] = &f.outcome
 		ran()
 		return nil

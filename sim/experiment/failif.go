@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -72,6 +73,12 @@ func (c *Condition) Check(r *results.CompareResult) []string {
 		}
 		v, base := m.Estimates[g].Center(), m.Estimates[0].Center()
 		limit := c.rhs.eval(base)
+		if math.IsNaN(limit) || math.IsInf(limit, 0) {
+			// base/base with base 0, say: a gate that cannot compare fails.
+			fails = append(fails, fmt.Sprintf("%s: the limit is %v for %s (base %s), which nothing can be compared with",
+				c.Text, limit, side, m.Scale().Format(base)))
+			continue
+		}
 		var holds bool
 		switch c.op {
 		case "<":
@@ -120,6 +127,19 @@ func (e binary) eval(b float64) float64 {
 		return l * r
 	}
 	return l / r
+}
+
+// constant says whether e does not depend on base.
+func constant(e expr) bool {
+	switch e := e.(type) {
+	case baseRef:
+		return false
+	case negate:
+		return constant(e.x)
+	case binary:
+		return constant(e.l) && constant(e.r)
+	}
+	return true
 }
 
 // unitScales scale a number to the metrics' units: seconds and fractions.
@@ -183,7 +203,12 @@ func (p *exprParser) term() (expr, error) {
 		op := p.src[p.pos]
 		p.pos++
 		var r expr
+		at := p.pos
 		r, err = p.unary()
+		if err == nil && op == '/' && constant(r) && r.eval(0) == 0 {
+			p.pos = at
+			return nil, p.errorf("divides by zero")
+		}
 		l = binary{op: op, l: l, r: r}
 	}
 	return l, err

@@ -41,6 +41,8 @@ func TestParseCondition(t *testing.T) {
 		"> base":              "no metric before >",
 		"p99 > base base":     `unexpected "base"`,
 		"amplification.dbb>1": `did you mean "amplification.db"?`,
+		"p99 > base/0":        "column 12: divides by zero",
+		"p99 > base/(1-100%)": "divides by zero",
 	} {
 		_, err := ParseCondition(text, ms)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -64,6 +66,15 @@ func TestConditionCheck(t *testing.T) {
 	if len(fails) != 1 || fails[0] != "p99 > 1.2*base: b has p99 2.50s, against 2.40s (base 2.00s)" {
 		t.Fatalf("got %q", fails)
 	}
+	// A limit that is not a number (base/base with base 0) cannot pass.
+	r.Metrics[0].Estimates[0] = est(0)
+	cond, err = ParseCondition("p99 > base/base", results.Catalogue(nil, false, false, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fails := cond.Check(r); len(fails) != 2 || !strings.Contains(fails[0], "the limit is NaN for a (base 0.00s), which nothing can be compared with") {
+		t.Fatalf("got %q", fails)
+	}
 }
 
 // FuzzParseCondition: never a panic, errors are input errors, and an
@@ -71,7 +82,7 @@ func TestConditionCheck(t *testing.T) {
 func FuzzParseCondition(f *testing.F) {
 	ms := results.Catalogue([]results.Tier{{Name: "db", Kind: "database"}}, true, false, false)
 	for _, s := range []string{"p99 > 1.2*base", "success_rate < base - 1%", "wasted_work.db <= (base + 10) / 2",
-		"p50 > -base + 2.5e-1s", "p99 > (base", "p99 > 2sec", "recovered < 1"} {
+		"p50 > -base + 2.5e-1s", "p99 > (base", "p99 > 2sec", "recovered < 1", "p99 > base/0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

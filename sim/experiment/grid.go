@@ -20,15 +20,15 @@ func ParseAxis(s string) (results.Axis, error) {
 	if err != nil {
 		return results.Axis{}, results.InputError(fmt.Sprintf("%s: %v", s, err))
 	}
+	seen := make(map[string]bool, len(vals)) // a map: a list of 100,000 values is no reason to take minutes
 	for i, v := range vals {
 		if v == "" {
 			return results.Axis{}, results.InputError(fmt.Sprintf("%s: value %d is empty", s, i+1))
 		}
-		for _, w := range vals[:i] {
-			if w == v {
-				return results.Axis{}, results.InputError(fmt.Sprintf("%s: value %s is given twice", s, v))
-			}
+		if seen[v] {
+			return results.Axis{}, results.InputError(fmt.Sprintf("%s: value %s is given twice", s, v))
 		}
+		seen[v] = true
 	}
 	return results.Axis{Key: set.Key, Values: vals}, nil
 }

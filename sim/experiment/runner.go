@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -27,11 +26,11 @@ type Config struct {
 // ReadConfig reads a scenario file from disk, the files it imports from its
 // folder.
 func ReadConfig(path, variant string, sets ...scenariofile.Setting) (Config, error) {
-	src, err := os.ReadFile(path)
+	src, err := scenariofile.ReadScenario(path)
 	if err != nil {
-		return Config{}, err
+		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return Config{File: path, Source: src, Dir: os.DirFS(filepath.Dir(path)), Variant: variant, Settings: sets}, nil
+	return Config{File: path, Source: src, Dir: scenariofile.DirFS(filepath.Dir(path)), Variant: variant, Settings: sets}, nil
 }
 
 // load parses the configuration. Each run parses its own copy (a
@@ -45,28 +44,63 @@ func (c Config) load() (*topology.Scenario, error) {
 // once.
 func loadAll(cs []Config) ([]*topology.Scenario, error) {
 	scs := make([]*topology.Scenario, len(cs))
+	i := 0
+	err := validate(len(cs), func(j int) Config { return cs[j] }, func(sc *topology.Scenario) {
+		scs[i] = sc
+		i++
+	})
+	if err != nil {
+		return nil, err
+	}
+	return scs, nil
+}
+
+// maxErrors bounds the distinct problems validate collects.
+const maxErrors = 100
+
+// validate loads configurations 0 to n-1, one at a time, holding none of
+// them: each that loads goes to ok, in order. It returns every distinct
+// problem (up to maxErrors) at once, a mistake repeated by several grid
+// points once; nothing is kept of a configuration but what ok keeps.
+func validate(n int, config func(int) Config, ok func(*topology.Scenario)) error {
 	var errs scenariofile.Errors
 	seen := map[string]bool{}
-	for i, c := range cs {
+	// The size of a run's series is checked once per shape (buckets and
+	// components) rather than per point: it takes building the run, five
+	// times the cost of loading. A point that differs otherwise (more
+	// columns from a mechanism a --set adds) is still refused by sim.Run.
+	type shape struct{ buckets, components int64 }
+	sized := map[shape]bool{}
+	for i := range n {
+		c := config(i)
 		sc, err := c.load()
 		var te scenariofile.Errors
 		switch {
 		case errors.As(err, &te):
 			for _, e := range te {
-				if !seen[e.Error()] {
+				if !seen[e.Error()] && len(errs) < maxErrors {
 					seen[e.Error()] = true
 					errs = append(errs, e)
 				}
 			}
+			continue
 		case err != nil:
-			return nil, err
+			return err
 		}
-		scs[i] = sc
+		if sh := (shape{sc.Buckets(), int64(len(sc.Components))}); !sized[sh] {
+			if err := sim.CheckSize(sc); err != nil {
+				return results.InputError(fmt.Sprintf("%s: %v", c.File, err))
+			}
+			sized[sh] = true
+		}
+		if len(errs) == 0 {
+			ok(sc)
+		}
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return errs
 	}
-	return scs, nil
+	return nil
 }
 
 // job is one run of an experiment's fixed run list.
@@ -90,7 +124,7 @@ type finished struct {
 // that order. When ctx is cancelled or done fails no further run starts,
 // those running stop within milliseconds and are dropped, and execute
 // returns the error.
-func execute(ctx context.Context, configs []Config, jobs []job, par Parallel, keepRuns bool, done func(finished) error) error {
+func execute(ctx context.Context, configs func(int) Config, jobs []job, par Parallel, keepRuns bool, done func(finished) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex // done is called by one run at a time
@@ -99,7 +133,7 @@ func execute(ctx context.Context, configs []Config, jobs []job, par Parallel, ke
 		if ctx.Err() != nil {
 			return
 		}
-		f := runJob(ctx, configs[jobs[i].config], jobs[i], keepRuns)
+		f := runJob(ctx, configs(jobs[i].config), jobs[i], keepRuns)
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {

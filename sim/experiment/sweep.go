@@ -12,31 +12,45 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/failsim/failsim/sim"
 	"github.com/failsim/failsim/sim/results"
+	"github.com/failsim/failsim/topology"
 )
 
 // Sweep is a grid of settings times seeds: a fixed, ordered run list. Run i
 // is grid point i / seeds with seed first + i % seeds, so every point sees
 // the same seeds (common random numbers: points differ by their settings,
-// not by luck), and no run's seed depends on how the list is sharded.
+// not by luck), and no run's seed depends on how the list is sharded. The
+// grid is never held whole: a point's values are computed from its index.
 type Sweep struct {
 	config  Config // the file and variant; each point adds its settings
 	axes    []results.Axis
-	points  [][]string // each point's value of every axis
-	configs []Config   // per point
+	npoints int
 	first   uint64
 	seeds   int
 	name    string // the scenario's name
 	metrics []results.Metric
 }
 
-// NewSweep sweeps the file and variant of c over the grid of axes (c's own
-// settings are not used: every setting of a sweep is an axis). It validates
-// every grid point before anything runs; a mistake in any (as
-// scenariofile.Errors) means nothing runs and nothing is written.
+// DefaultMaxRuns bounds the runs of a sweep or a comparison unless the
+// caller raises it (--max-runs): each run's outcome is kept until the end,
+// and a grid of a thousand values on each of two keys is a million points,
+// each checked before anything runs.
+const DefaultMaxRuns = 100_000
+
+// NewSweep is NewSweepLimited with DefaultMaxRuns.
 func NewSweep(c Config, axes []results.Axis, seeds int, first uint64) (*Sweep, error) {
+	return NewSweepLimited(c, axes, seeds, first, DefaultMaxRuns)
+}
+
+// NewSweepLimited sweeps the file and variant of c over the grid of axes
+// (c's own settings are not used: every setting of a sweep is an axis),
+// with at most maxRuns runs. It validates every grid point, one at a time,
+// before anything runs; a mistake in any (as scenariofile.Errors) means
+// nothing runs and nothing is written.
+func NewSweepLimited(c Config, axes []results.Axis, seeds int, first uint64, maxRuns int) (*Sweep, error) {
 	if seeds < 1 {
 		return nil, results.InputError(fmt.Sprintf("a sweep needs at least one seed, got %d", seeds))
 	}
@@ -47,26 +61,75 @@ func NewSweep(c Config, axes []results.Axis, seeds int, first uint64) (*Sweep, e
 			}
 		}
 	}
-	c.Settings = nil
-	s := &Sweep{config: c, axes: axes, points: results.Points(axes), first: first, seeds: seeds}
-	for _, p := range s.points {
-		pc := c
-		pc.Settings = settings(axes, p)
-		s.configs = append(s.configs, pc)
+	if err := seedsFit(first, seeds); err != nil {
+		return nil, err
 	}
-	scs, err := loadAll(s.configs)
+	points, ok := results.GridSize(axes)
+	if !ok || points > maxRuns/seeds {
+		return nil, results.InputError(fmt.Sprintf("the grid has %s points, times %d seeds: more than the limit of %d runs (raise it with --max-runs)",
+			gridSize(axes), seeds, maxRuns))
+	}
+	c.Settings = nil
+	s := &Sweep{config: c, axes: axes, npoints: points, first: first, seeds: seeds}
+	var all metricSet
+	err := validate(points, s.pointConfig, func(sc *topology.Scenario) {
+		if s.name == "" {
+			s.name = sc.Name
+		}
+		all.add(sc)
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.name, s.metrics = scs[0].Name, metricsOfScenarios(scs)
+	s.metrics = all.metrics()
 	return s, nil
+}
+
+// point returns the values of grid point p, in the order of
+// results.Points: the last axis varies fastest.
+func (s *Sweep) point(p int) []string {
+	vals := make([]string, len(s.axes))
+	for k := len(s.axes) - 1; k >= 0; k-- {
+		n := len(s.axes[k].Values)
+		vals[k] = s.axes[k].Values[p%n]
+		p /= n
+	}
+	return vals
+}
+
+// pointConfig is the configuration of grid point p.
+func (s *Sweep) pointConfig(p int) Config {
+	pc := s.config
+	pc.Settings = settings(s.axes, s.point(p))
+	return pc
+}
+
+// gridSize writes the product of the axes' lengths, which may not fit an int.
+func gridSize(axes []results.Axis) string {
+	var parts []string
+	for _, a := range axes {
+		parts = append(parts, fmt.Sprint(len(a.Values)))
+	}
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts, " × ")
+}
+
+// seedsFit refuses seeds that would wrap around: first+seeds-1 must be a
+// seed.
+func seedsFit(first uint64, seeds int) error {
+	if uint64(seeds-1) > math.MaxUint64-first {
+		return results.InputError(fmt.Sprintf("seeds %d to %d+%d-1 go past the last seed, %d: start lower", first, first, seeds, uint64(math.MaxUint64)))
+	}
+	return nil
 }
 
 // Name is the scenario's name.
 func (s *Sweep) Name() string { return s.name }
 
 // Runs is the length of the run list: points × seeds.
-func (s *Sweep) Runs() int { return len(s.points) * s.seeds }
+func (s *Sweep) Runs() int { return s.npoints * s.seeds }
 
 // Metrics lists the metrics the runs will have.
 func (s *Sweep) Metrics() []results.Metric { return s.metrics }
@@ -89,7 +152,7 @@ func engine() string { return "failsim " + sim.Version }
 // id names run i by what it ran, so that a resumed file's runs are known to
 // be the ones this sweep would run.
 func (s *Sweep) id(i int) string {
-	c := s.configs[i/s.seeds]
+	c := s.pointConfig(i / s.seeds)
 	h := sha256.New()
 	fmt.Fprintf(h, "failsim %d\n%s\nvariant %q\n", results.FormatVersion, hash(c.Source), c.Variant)
 	for _, set := range c.Settings {
@@ -157,7 +220,7 @@ func (s *Sweep) Execute(ctx context.Context, opts RunOptions) (string, error) {
 	if par == nil {
 		par = Sequential
 	}
-	err = execute(ctx, s.configs, jobs, par, false, func(fin finished) error {
+	err = execute(ctx, s.pointConfig, jobs, par, false, func(fin finished) error {
 		line, err := json.Marshal(results.Record{Run: fin.index, Point: fin.config, Seed: fin.seed, ID: s.id(fin.index), Outcome: fin.outcome})
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -132,5 +133,87 @@ func TestSnapshotsMergeExactly(t *testing.T) {
 	merged.Merge(hdrhistogram.Import(b.Snapshot()))
 	if !merged.Equals(hdrhistogram.Import(all.Snapshot())) {
 		t.Fatal("merged snapshots differ from the histogram of all values")
+	}
+}
+
+// Packed or dense, a histogram answers as the dense HDR histogram of the
+// same geometry does, before, at and after it turns dense, and after a
+// reset and a merge.
+func TestHistogramShapesAgreeWithDenseHDR(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 10, 300, denseAfter, 5000} {
+		for _, digits := range []int{2, 3} {
+			h := NewHistogram(digits)
+			ref := hdrhistogram.New(1, maxMicros, digits)
+			for range n {
+				d := des.Time(rng.ExpFloat64() * 0.05 * 1e9)
+				h.Record(d)
+				ref.RecordValue(min(int64(d/des.Microsecond), maxMicros))
+			}
+			if h.Count() != ref.TotalCount() || h.Max() != float64(ref.Max())/1e6 {
+				t.Errorf("%d values, %d digits: count %d max %g, want %d %g", n, digits, h.Count(), h.Max(), ref.TotalCount(), float64(ref.Max())/1e6)
+			}
+			for _, q := range []float64{0.01, 0.5, 0.9, 0.99, 0.999, 1} {
+				if got, want := h.Quantile(q), float64(ref.ValueAtPercentile(100*q))/1e6; got != want {
+					t.Errorf("%d values, %d digits: q%g = %g, want %g", n, digits, q, got, want)
+				}
+			}
+			merged := NewHistogram(digits)
+			merged.Merge(h)
+			merged.Merge(h)
+			if merged.Count() != 2*h.Count() || merged.Quantile(0.99) != h.Quantile(0.99) {
+				t.Errorf("%d values: merged twice, count %d and p99 %g, want %d and %g", n, merged.Count(), merged.Quantile(0.99), 2*h.Count(), h.Quantile(0.99))
+			}
+			if s := h.Snapshot(); hdrhistogram.Import(s).TotalCount() != ref.TotalCount() {
+				t.Errorf("%d values: the snapshot lost values", n)
+			}
+			h.Reset()
+			if h.Count() != 0 || h.Quantile(0.5) != 0 || h.Mean() != 0 {
+				t.Errorf("%d values: not empty after a reset", n)
+			}
+		}
+	}
+}
+
+// A histogram that has held nothing holds no memory; a packed one holds a
+// few bytes a bucket.
+func TestHistogramMemoryFollowsWhatItHolds(t *testing.T) {
+	h := NewHistogram(3)
+	if h.packed != nil || h.dense != nil {
+		t.Fatal("a new histogram allocated its buckets")
+	}
+	for i := range 100 {
+		h.Record(des.Time(i+1) * des.Millisecond)
+	}
+	if h.dense != nil || h.packed.GetMemorySize() > 4096 {
+		t.Errorf("100 values took a dense array or %d bytes", h.packed.GetMemorySize())
+	}
+}
+
+// A histogram allocates as it first meets values and when it turns dense,
+// a bounded number of times whatever it records: a million values in a few
+// buckets (its counts widen) and then a million spread over every bucket
+// cost no more than MaxAllocations over its life.
+func TestHistogramAllocationsAreBounded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	values := make([]des.Time, 2_000_000)
+	for i := range values {
+		if i < len(values)/2 {
+			values[i] = des.Time(1+i%5) * des.Millisecond
+		} else {
+			values[i] = des.Time(math.Exp(rng.Float64()*20) * 1e3) // 1µs to 8 minutes, log-uniform
+		}
+	}
+	for _, digits := range []int{2, 3} {
+		allocs := testing.AllocsPerRun(1, func() { // a new histogram's whole life
+			h := NewHistogram(digits)
+			for _, v := range values {
+				h.Record(v)
+			}
+		})
+		if allocs > MaxAllocations {
+			t.Errorf("%d digits: %.0f allocations for a million values, more than MaxAllocations (%d)", digits, allocs, MaxAllocations)
+		}
+		t.Logf("%d digits: %.0f allocations", digits, allocs)
 	}
 }

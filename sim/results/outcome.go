@@ -75,7 +75,7 @@ func Measure(r *Run) (Outcome, error) {
 			arrivals = append(arrivals, make([]float64, len(r.Series.Times)))
 		}
 		t := &o.Tiers[i]
-		t.Members++
+		t.Members += max(1, c.Instances) // a fleet counts for its instances
 		t.Amplification += c.Amplification
 		t.WastedWorkS += c.WastedWorkS
 		o.WastedWorkS += c.WastedWorkS

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 )
@@ -53,6 +54,9 @@ func ReadRuns(path string) (*Runs, error) {
 			}
 			if h.Format != FormatVersion {
 				return nil, InputError(fmt.Sprintf("%s: runs file format %d; this simulate reads format %d", path, h.Format, FormatVersion))
+			}
+			if points, ok := GridSize(h.Axes); !ok || h.Seeds < 1 || points > math.MaxInt/h.Seeds || h.Runs != points*h.Seeds {
+				return nil, InputError(fmt.Sprintf("%s:1: the header's %d runs are not its grid's points times its %d seeds: the file is corrupt or was edited", path, h.Runs, h.Seeds))
 			}
 			rf.Header = &h
 			continue

@@ -34,6 +34,40 @@ func NewSeries(bucketS float64, keys []Key) *Series {
 	return s
 }
 
+// FillFrom sets Values from rows laid out bucket by bucket: row b holds
+// every key's value in bucket b, in key order, the order in which a run
+// writes them as each bucket closes.
+func (s *Series) FillFrom(rows []float64) {
+	keys := len(s.Keys)
+	if keys == 0 {
+		return
+	}
+	n := len(rows) / keys
+	block := make([]float64, n*keys)
+	const tile = 32 // a tile of rows and columns stays in the cache both ways
+	for b0 := 0; b0 < n; b0 += tile {
+		for k0 := 0; k0 < keys; k0 += tile {
+			for b := b0; b < min(b0+tile, n); b++ {
+				row := rows[b*keys : (b+1)*keys]
+				for k := k0; k < min(k0+tile, keys); k++ {
+					block[k*n+b] = row[k]
+				}
+			}
+		}
+	}
+	for k := range s.Values {
+		s.Values[k] = block[k*n : (k+1)*n : (k+1)*n]
+	}
+}
+
+// AppendRow adds one bucket's values, one per key in key order, to the
+// end of every column.
+func (s *Series) AppendRow(row []float64) {
+	for k, v := range row {
+		s.Values[k] = append(s.Values[k], v)
+	}
+}
+
 func (s *Series) reindex() {
 	s.index = make(map[Key]int, len(s.Keys))
 	for i, k := range s.Keys {
@@ -113,7 +147,16 @@ func ReadCSV(r io.Reader, bucketS, endS float64) (*Series, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("timeseries.csv:%d: t and value must be numbers, got %q and %q", line, rec[0], rec[3])
 		}
+		if line-1 > MaxSeriesValues {
+			return nil, fmt.Errorf("timeseries.csv:%d: more than %d values, more than a run writes: the file is corrupt or was edited", line, MaxSeriesValues)
+		}
+		if math.IsInf(v, 0) || math.IsNaN(t) || t < 0 || t > endS && endS > 0 {
+			return nil, fmt.Errorf("timeseries.csv:%d: t %s and value %s: t must be a time within the run (0 to %gs) and value a finite number", line, rec[0], rec[3], endS)
+		}
 		b, ok := bucket[t]
+		if !ok && bucketS > 0 && endS > 0 && float64(len(s.Times)) >= math.Ceil(endS/bucketS) {
+			return nil, fmt.Errorf("timeseries.csv:%d: more than the %g buckets of %gs in %gs: the file is corrupt or was edited", line, math.Ceil(endS/bucketS), bucketS, endS)
+		}
 		if !ok {
 			if sparse(len(s.Times)+1, len(s.Keys), line) {
 				return nil, fmt.Errorf("timeseries.csv:%d: %d buckets of %d metrics in %d rows is not a table of buckets by metrics", line, len(s.Times)+1, len(s.Keys), line-1)

@@ -62,6 +62,14 @@ type Clients struct {
 	// finished its last request; absent when no client has a limit or a
 	// user had not finished when the run ended.
 	FinishedS *float64 `json:"finished_s,omitempty"`
+
+	// Criticality is a request class's criticality; absent for all
+	// clients together.
+	Criticality string `json:"criticality,omitempty"`
+
+	// Classes are the same statistics for each request class, by name
+	// (clients that name a class alike add up); absent without classes.
+	Classes map[string]Clients `json:"classes,omitempty"`
 }
 
 // Failures splits failed logical requests by the outcome of their last attempt.
@@ -85,7 +93,8 @@ type Latency struct {
 // the attempts it sent and the outcome counts are those attempts' outcomes.
 type Component struct {
 	Kind               string  `json:"kind"`
-	Group              string  `json:"group"` // the service a replica belongs to ("api" for "api-2"); its own name otherwise
+	Group              string  `json:"group"`               // the service a replica belongs to ("api" for "api-2"); its own name otherwise
+	Instances          int     `json:"instances,omitempty"` // a fleet's: its instances, reported together under the service's name
 	Arrivals           int64   `json:"arrivals"`
 	Completed          int64   `json:"completed"`
 	Errors             int64   `json:"errors"`
@@ -130,11 +139,27 @@ type Component struct {
 	Queue            *Queue `json:"queue,omitempty"`             // durable queues
 	BulkheadRejected int64  `json:"bulkhead_rejected,omitempty"` // calls failed at once by a full bulkhead
 
+	Groups map[string]Join `json:"groups,omitempty"` // services with groups of calls made at once: how each group's runs ended
+
 	// Keyed databases: conditional writes that lost their race, the work
 	// they did for nothing, and the records with the most conflicts.
 	Conflicts     int64      `json:"conflicts,omitempty"`
 	ConflictWorkS float64    `json:"conflict_work_s,omitempty"`
 	HotKeys       []KeyCount `json:"hot_keys,omitempty"`
+}
+
+// Join totals how the runs of one group of calls made at once ended, and
+// what became of the calls still running when they did.
+type Join struct {
+	Joined    int64  `json:"joined"`           // the join was met: every call, the first, or the quorum succeeded
+	Degraded  int64  `json:"degraded"`         // met, without optional calls that failed or were late
+	Stale     int64  `json:"stale,omitempty"`  // a quorum missed, answered by fewer replicas (accept_stale)
+	Failed    int64  `json:"failed"`           // failed: a required call failed, the quorum or every call failed, or the join timed out
+	Left      int64  `json:"left"`             // calls still running when the join was decided, left to go on (their work wasted)
+	Cancelled int64  `json:"cancelled"`        // calls still running when the join was decided, cancelled
+	Calls     int64  `json:"calls_per_run"`    // calls one run makes
+	Join      string `json:"join"`             // "all", "any" or "quorum"
+	Quorum    int64  `json:"quorum,omitempty"` // join = quorum: successes needed
 }
 
 // Cache totals a service's cache lookups.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"math"
 	"slices"
 	"strings"
 )
@@ -34,6 +36,22 @@ func Points(axes []Axis) [][]string {
 		ps = next
 	}
 	return ps
+}
+
+// GridSize is the number of points of the grid of axes: the product of
+// their lengths. ok is false when it does not fit an int.
+func GridSize(axes []Axis) (n int, ok bool) {
+	n = 1
+	for _, a := range axes {
+		if len(a.Values) == 0 {
+			return 0, true
+		}
+		if n > math.MaxInt/len(a.Values) {
+			return 0, false
+		}
+		n *= len(a.Values)
+	}
+	return n, true
 }
 
 // Dimensions returns the indices of the axes with more than one value: the
@@ -138,26 +156,23 @@ func Merge(paths []string, bestBy string) (*SweepResult, error) {
 
 // missingRuns lists the runs not in have, as ranges: "3, 7-9".
 func missingRuns(have map[int]string, n int) string {
+	// From the runs present, not from 0 to n: n comes from the file's
+	// header, and an edited one must not make this loop for ever.
 	var parts []string
-	for i := 0; i < n; {
-		if _, ok := have[i]; ok {
-			i++
-			continue
+	gap := func(from, to int) { // runs from to to-1 are missing
+		switch {
+		case to-from == 1:
+			parts = append(parts, fmt.Sprint(from))
+		case to > from:
+			parts = append(parts, fmt.Sprintf("%d-%d", from, to-1))
 		}
-		j := i
-		for j+1 < n {
-			if _, ok := have[j+1]; ok {
-				break
-			}
-			j++
-		}
-		if j == i {
-			parts = append(parts, fmt.Sprint(i))
-		} else {
-			parts = append(parts, fmt.Sprintf("%d-%d", i, j))
-		}
-		i = j + 1
 	}
+	next := 0
+	for _, r := range slices.Sorted(maps.Keys(have)) {
+		gap(next, r)
+		next = r + 1
+	}
+	gap(next, n)
 	return strings.Join(parts, ", ")
 }
 

@@ -30,3 +30,18 @@ func ExampleRetrySuccess() {
 	fmt.Printf("success %.3f, %.2f attempts per request\n", validation.RetrySuccess(0.3, 3), validation.RetryAttempts(0.3, 3))
 	// Output: success 0.973, 1.39 attempts per request
 }
+
+func ExampleFanoutSlow() {
+	// One call in a hundred is slow; a request waits for a hundred calls.
+	fmt.Printf("%.1f%% of requests are slow\n", 100*validation.FanoutSlow(0.01, 100))
+	// Output: 63.4% of requests are slow
+}
+
+func ExampleKthFastest() {
+	// Five replicas answering in 10ms on average: the mean wait for the
+	// fastest, a quorum of three, and all of them.
+	mu := 100.0
+	fmt.Printf("any %.2fms, quorum %.2fms, all %.2fms = H_5/mu %.2fms\n", 1e3*validation.KthFastest(1, 5, mu),
+		1e3*validation.KthFastest(3, 5, mu), 1e3*validation.KthFastest(5, 5, mu), 1e3*validation.Harmonic(5)/mu)
+	// Output: any 2.00ms, quorum 7.83ms, all 22.83ms = H_5/mu 22.83ms
+}

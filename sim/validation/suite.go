@@ -158,8 +158,46 @@ func Checks() []Check {
 				return p.server.Cache.WarmHitRatio(), nil
 			},
 			measure: func(s *results.Summary) float64 { return s.Components["cache"].Cache.HitRatio }},
+		{Model: "fan-out to N = 10, all", Quantity: "mean latency, the slowest of N", Formula: "H_N/μ",
+			Scenario: "validation/fanout.toml", Unit: Seconds, Tolerance: 0.02, Relative: true,
+			theory: func(p *params) (float64, error) {
+				f, err := p.fanout(topology.JoinAll)
+				return Harmonic(f.n) / f.mu, err
+			},
+			measure: clientResponse},
+		{Model: "quorum k = 3 of n = 5", Quantity: "mean latency, the k-th fastest of n", Formula: "Σ_{i=n−k+1..n} 1/(iμ)",
+			Scenario: "validation/quorum.toml", Unit: Seconds, Tolerance: 0.02, Relative: true,
+			theory: func(p *params) (float64, error) {
+				f, err := p.fanout(topology.JoinQuorum)
+				return KthFastest(f.k, f.n, f.mu), err
+			},
+			measure: clientResponse},
+		{Model: "fan-out to N = 10, p = 10%", Quantity: "requests slower than the SLO's latency", Formula: "1 − (1 − p)^N",
+			Scenario: "validation/fanout-tail.toml", Unit: Fraction, Tolerance: 0.003,
+			theory: func(p *params) (float64, error) {
+				f, err := p.fanout(topology.JoinAll)
+				if err != nil {
+					return 0, err
+				}
+				if len(p.sc.SLOs) != 1 || p.sc.SLOs[0].Latency <= 0 {
+					return 0, p.errorf("want one SLO with a latency on the client")
+				}
+				return FanoutSlow(f.work.ExceedProbability(p.sc.SLOs[0].Latency.Seconds()), f.n), nil
+			},
+			measure: func(s *results.Summary) float64 { return s.SLOs[0].ErrorRatio }},
+		{Model: "M/M/1 by criticality", Quantity: "W of critical_plus", Formula: "W0/(1 − σ₁) + 1/μ, Cobham",
+			Scenario: "validation/priority.toml", Unit: Seconds, Tolerance: 0.03, Relative: true,
+			theory:  func(p *params) (float64, error) { return p.priority(0) },
+			measure: func(s *results.Summary) float64 { return s.Clients.Classes["pay"].Latency.Mean }},
+		{Model: "M/M/1 by criticality", Quantity: "W of sheddable", Formula: "W0/((1 − σ₁)(1 − σ₂)) + 1/μ",
+			Scenario: "validation/priority.toml", Unit: Seconds, Tolerance: 0.03, Relative: true,
+			theory:  func(p *params) (float64, error) { return p.priority(1) },
+			measure: func(s *results.Summary) float64 { return s.Clients.Classes["batch"].Latency.Mean }},
 	}
 }
+
+// clientResponse is the clients' exact mean latency.
+func clientResponse(s *results.Summary) float64 { return s.Components["users"].MeanResponseS }
 
 func response(s *results.Summary) float64 { return s.Components["server"].MeanResponseS }
 
@@ -291,6 +329,75 @@ func (p *params) layered() (float64, error) {
 		attempts = append(attempts, c.Retry.MaxAttempts)
 		at = c.To
 	}
+}
+
+// fan is a fan-out's parameters: n calls, k of them joined, each drawing
+// its time from work.
+type fan struct {
+	n, k int
+	mu   float64 // 1/mean of work, when it is exponential
+	work topology.Dist
+}
+
+// fanout reads a front end that does no work and calls, in one group with
+// join, the instances of a service that never queue (workers enough for
+// ten times the load).
+func (p *params) fanout(join topology.Join) (fan, error) {
+	rate, err := p.rate()
+	if err != nil {
+		return fan{}, err
+	}
+	front := p.sc.Components[p.client.Target].Server
+	if front == nil || front.Work.Kind != topology.DistConstant || front.Work.Value != 0 || len(front.Calls) == 0 {
+		return fan{}, p.errorf("want a front end with no work of its own and calls")
+	}
+	g := front.Calls[0].Group
+	if g == nil || g.Join != join || g.Timeout != 0 || len(front.Steps()) != 1 {
+		return fan{}, p.errorf("want a front end whose one step is a group joined by %q, without a join timeout", join)
+	}
+	f := fan{n: g.Members(front.Calls), k: g.Quorum}
+	for _, c := range front.Calls[g.First:g.End] {
+		for _, t := range c.Callees() {
+			leaf := p.sc.Components[t].Server
+			if leaf == nil || len(leaf.Calls) > 0 || float64(leaf.Workers) < 10*rate*leaf.Work.MeanSeconds() {
+				return fan{}, p.errorf("want leaves without calls and with workers enough that nothing queues")
+			}
+			if f.work.Kind != leaf.Work.Kind || f.work.Mean != leaf.Work.Mean {
+				if t != front.Calls[g.First].Callees()[0] {
+					return fan{}, p.errorf("want every leaf to draw from one distribution")
+				}
+				f.work = leaf.Work
+			}
+		}
+	}
+	if f.work.Kind == topology.DistExponential {
+		f.mu = 1 / f.work.Mean.Seconds()
+	} else if join != topology.JoinAll || p.sc.SLOs == nil {
+		return fan{}, p.errorf("want exponential leaves")
+	}
+	return f, nil
+}
+
+// priority is the mean time in system of the class at index i (0 the
+// highest) of an M/M/1 server that serves two classes of different
+// criticality by priority, by Cobham's formula.
+func (p *params) priority(i int) (float64, error) {
+	lambda, mu, err := p.openMM(1)
+	if err != nil {
+		return 0, err
+	}
+	cl := p.client.Classes
+	if len(cl) != 2 || cl[0].Criticality <= cl[1].Criticality || !p.server.Queue.ByCriticality {
+		return 0, p.errorf("want two classes, the first of higher criticality, and a queue by criticality")
+	}
+	share := cl[0].Weight / (cl[0].Weight + cl[1].Weight)
+	rho := []float64{lambda * share / mu, lambda * (1 - share) / mu}
+	w0 := lambda * (2 / (mu * mu)) / 2 // Σ λ_i E[S²]/2 with exponential service
+	above := 0.0
+	if i == 1 {
+		above = rho[0]
+	}
+	return w0/((1-above)*(1-above-rho[i])) + 1/mu, nil
 }
 
 // tolerance is the largest |simulated - theory| the check accepts.

@@ -77,3 +77,29 @@ func LayeredAmplification(attempts ...int) float64 {
 	}
 	return a
 }
+
+// FanoutSlow is the probability that a request waiting for n independent
+// calls, each slow with probability p, is slow: it is as slow as the
+// slowest of them, 1 - (1-p)^n (Dean and Barroso, "The Tail at Scale").
+func FanoutSlow(p float64, n int) float64 { return 1 - math.Pow(1-p, float64(n)) }
+
+// Harmonic is H_n = 1 + 1/2 + ... + 1/n.
+func Harmonic(n int) float64 {
+	var h float64
+	for i := n; i >= 1; i-- { // smallest terms first
+		h += 1 / float64(i)
+	}
+	return h
+}
+
+// KthFastest is the mean of the k-th smallest of n independent
+// exponential(mu) times: sum over i from n-k+1 to n of 1/(i mu) (after
+// each answer the rest race afresh, memorylessly, one fewer). With k = n it
+// is the mean of the maximum, H_n/mu; with k = 1, of the minimum, 1/(n mu).
+func KthFastest(k, n int, mu float64) float64 {
+	var m float64
+	for i := n - k + 1; i <= n; i++ {
+		m += 1 / (float64(i) * mu)
+	}
+	return m
+}

@@ -29,6 +29,12 @@ func TestClosedFormsAgree(t *testing.T) {
 		{"one attempt is one attempt", RetryAttempts(0.3, 1), 1},
 		{"gRPC default ratio 0.1", GRPCThreshold(0.1), 1.0 / 11},
 		{"3 layers of 3", LayeredAmplification(3, 3, 3), 27},
+		{"fan-out of 100 at 1%", FanoutSlow(0.01, 100), 0.6339676587267709},
+		{"fan-out of 1 is the call", FanoutSlow(0.2, 1), 0.2},
+		{"H_4", Harmonic(4), 25.0 / 12},
+		{"the max of n is the n-th fastest", KthFastest(10, 10, mu), Harmonic(10) / mu},
+		{"the fastest of n is exponential(n mu)", KthFastest(1, 5, mu), 1 / (5 * mu)},
+		{"the 2nd of 3", KthFastest(2, 3, mu), 1/(3*mu) + 1/(2*mu)},
 	} {
 		if math.Abs(tc.got-tc.want) > 1e-9*math.Max(1, math.Abs(tc.want)) {
 			t.Errorf("%s: got %.12g, want %.12g", tc.what, tc.got, tc.want)

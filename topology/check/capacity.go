@@ -39,13 +39,13 @@ func vocabulary(n *node) (calls, call, workers, work string) {
 }
 
 func (g *graph) capacity(n *node, retriers []*edge) {
-	var normal, worst, capacity, overloaded, saturated, worstBusy float64
+	var normal, worst, capacity, wcapacity, overloaded, saturated, worstBusy float64
 	for _, i := range n.comps {
 		l := g.load[i]
-		normal, worst, capacity = normal+l.normal, worst+l.worst, capacity+l.capacity
+		normal, worst, capacity, wcapacity = normal+l.normal, worst+l.worst, capacity+l.capacity, wcapacity+l.wcapacity
 		overloaded = max(overloaded, l.open/l.capacity)
 		saturated = max(saturated, l.normal/l.capacity)
-		worstBusy = max(worstBusy, l.worst/l.capacity)
+		worstBusy = max(worstBusy, l.worst/l.wcapacity)
 	}
 	f := Finding{Rule: ruleCapacity, Components: []string{n.name}}
 	switch {
@@ -80,6 +80,12 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 		n.name, rate(capacity, calls), instances, plural(s.Workers, strings.TrimSuffix(workers, "s"), workers), call, secs(demand), held)
 	need := func(load, busy float64) string {
 		return fmt.Sprintf("%.0f %s", math.Ceil(load*demand/busy), workers)
+	}
+	if wd := g.load[n.comps[0]].wdemand; f.Severity != Error && saturated <= 1 && math.Abs(wd-demand) > 1e-9*demand {
+		// The worst case has another mix of request classes: its own demand.
+		demand, capacity = wd, wcapacity
+		can = fmt.Sprintf("%s can serve about %s with the mix of request classes of the worst case: %s%s, each %s holding one for %s on average (%s)",
+			n.name, rate(capacity, calls), instances, plural(s.Workers, strings.TrimSuffix(workers, "s"), workers), call, secs(demand), held)
 	}
 	if a := s.Autoscale; f.Severity == Error && a != nil && normal < g.scaledCapacity(n, capacity) {
 		most := plural(a.Max, "instance", "instances")
@@ -157,6 +163,7 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 		if hedges {
 			bound = ", hedge later (a hedging_delay near the callee's p95 latency) or with fewer copies"
 		}
+		from = slices.Compact(from) // a client's request classes share its retries
 		sources := ""
 		if len(from) > 0 {
 			sources = " The " + extra + " come from " + and(from) + "."

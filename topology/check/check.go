@@ -80,12 +80,17 @@ func Run(sc *topology.Scenario) *Report {
 	g.sharedWorkers()
 	g.mechanisms()
 	g.state()
+	g.fanouts()
 	slices.SortStableFunc(g.found, func(a, b Finding) int {
 		return cmp.Or(
 			cmp.Compare(lineOrLast(a.Pos), lineOrLast(b.Pos)),
 			cmp.Compare(a.Pos.Col, b.Pos.Col),
 			strings.Compare(a.Rule, b.Rule),
 			strings.Compare(a.Summary, b.Summary))
+	})
+	// The request classes of a client share its policies: one finding each.
+	g.found = slices.CompactFunc(g.found, func(a, b Finding) bool {
+		return a.Rule == b.Rule && a.Pos == b.Pos && a.Summary == b.Summary
 	})
 	return &Report{File: sc.File, Scenario: sc.Name, Variant: sc.Variant, Findings: g.found}
 }

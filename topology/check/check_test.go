@@ -115,6 +115,20 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"shared-workers", "fixed", ruleSharedWorkers, nil, 0},
 		{"shared-workers", "short-timeout", ruleSharedWorkers, nil, 0},
 		{"shared-workers", "every-call", ruleSharedWorkers, nil, 0},
+		{"group-load", "", ruleGroupLoad, []Severity{w}, 11},
+		{"group-load", "retried", ruleGroupLoad, []Severity{n}, 0},
+		{"group-load", "fixed", ruleGroupLoad, nil, 0},
+		{"join-timeout", "", ruleJoinTimeout, []Severity{w}, 11},
+		{"join-timeout", "by-its-calls", ruleJoinTimeout, []Severity{w}, 0},
+		{"join-timeout", "fixed", ruleJoinTimeout, nil, 0},
+		{"fanout-tail", "", ruleFanoutTail, []Severity{w}, 12},
+		{"fanout-tail", "quorum", ruleFanoutTail, nil, 0},
+		{"fanout-tail", "hedged", ruleFanoutTail, nil, 0},
+		{"fanout-tail", "fixed", ruleFanoutTail, nil, 0},
+		{"quorum-overlap", "", ruleQuorumOverlap, []Severity{w}, 19},
+		{"quorum-overlap", "fixed", ruleQuorumOverlap, nil, 0},
+		{"class-criticality", "", ruleClassCriticality, []Severity{w}, 11},
+		{"class-criticality", "fixed", ruleClassCriticality, nil, 0},
 	}
 	for _, tt := range tests {
 		name := tt.file + "/" + cmpOr(tt.variant, "base")

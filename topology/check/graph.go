@@ -20,6 +20,8 @@ type graph struct {
 	of    []*node // component index -> its node
 	load  []load  // per component
 	found []Finding
+
+	classes []*topology.Class // every client's request classes, in scenario order (sim numbers them the same)
 }
 
 // node is a client, a load balancer, a service with all its instances, or a
@@ -56,7 +58,7 @@ type edge struct {
 }
 
 func newGraph(sc *topology.Scenario) *graph {
-	g := &graph{sc: sc, of: make([]*node, len(sc.Components)), load: make([]load, len(sc.Components))}
+	g := &graph{sc: sc, of: make([]*node, len(sc.Components)), load: make([]load, len(sc.Components)), classes: sc.Classes()}
 	byName := map[string]*node{}
 	var nodes []*node
 	for i := range sc.Components {
@@ -86,6 +88,10 @@ func newGraph(sc *topology.Scenario) *graph {
 		switch c := n.c; {
 		case c.Client != nil:
 			link(n, c.Client.Target, &c.Client.Call, -1)
+			for k := range c.Client.Classes { // each class's edge has its own policy
+				x := &c.Client.Classes[k]
+				link(n, x.Target, &x.Call, -2-k)
+			}
 		case c.Balancer != nil:
 			for _, t := range c.Balancer.Targets {
 				link(n, t, &c.Balancer.Call, -1)
@@ -170,15 +176,27 @@ func (g *graph) serverHold(n *node) {
 	var calls time.Duration
 	var callees []string
 	endless := ""
-	for _, e := range n.out {
+	hold := func(e *edge) time.Duration {
 		h := callHold(e.p, e.to.hold)
-		calls = addDur(calls, h)
-		if h > 0 {
+		if h > 0 && !slices.Contains(callees, e.to.name) {
 			callees = append(callees, e.to.name)
 		}
 		if h == forever && endless == "" {
 			endless = e.to.name
 		}
+		return h
+	}
+	for _, st := range s.Steps() { // a group waits for its calls at once: the longest of them
+		var h time.Duration
+		for _, e := range n.out {
+			if st.First <= e.call && e.call < st.End {
+				h = max(h, hold(e))
+			}
+		}
+		if st.Group != nil && st.Group.Timeout > 0 {
+			h = min(h, st.Group.Timeout)
+		}
+		calls = addDur(calls, h)
 	}
 	var queue time.Duration
 	switch {
@@ -364,7 +382,9 @@ func (g *graph) paths(f func(path []*edge)) {
 	}
 	for _, n := range g.nodes {
 		if n.c.Client != nil {
-			walk(n.out)
+			for _, e := range n.out { // the client's target, and its classes' targets
+				walk([]*edge{e})
+			}
 		}
 	}
 }

@@ -21,11 +21,42 @@ type load struct {
 	work     float64 // seconds: the mean of its work distribution (servers)
 	demand   float64 // seconds a call takes when nothing queues: its work and its downstream calls
 	capacity float64 // calls per second a server completes when every worker is busy
+
+	// wdemand and wcapacity are demand and capacity with the mix of request
+	// classes of the worst case, which a load spike of one class changes.
+	wdemand, wcapacity float64
+
+	// classes is normal by request class (index + 1; 0 for calls without
+	// one), and wclasses worst: which steps a server makes, and its work,
+	// depend on the mix, and a load spike changes the mix.
+	classes, wclasses []float64
 }
 
 // loads works out demand and capacity callees first, then the arrival
-// rates callers first.
+// rates callers first. With request classes, a server's demand depends on
+// its mix of classes, known once the rates are: demand is worked out again
+// with the mix, and the rates with that demand.
 func (g *graph) loads() {
+	g.demands()
+	g.forwardAll()
+	if len(g.classes) > 0 {
+		g.demands()
+		for i := range g.load {
+			g.load[i].normal, g.load[i].worst, g.load[i].open, g.load[i].classes, g.load[i].wclasses = 0, 0, 0, nil, nil
+		}
+		g.forwardAll()
+	}
+}
+
+func (g *graph) forwardAll() {
+	for _, n := range g.nodes {
+		for _, i := range n.comps {
+			g.forward(i)
+		}
+	}
+}
+
+func (g *graph) demands() {
 	for _, n := range slices.Backward(g.nodes) {
 		for _, i := range n.comps {
 			switch c := g.sc.Components[i]; {
@@ -41,23 +72,38 @@ func (g *graph) loads() {
 			}
 		}
 	}
-	for _, n := range g.nodes {
-		for _, i := range n.comps {
-			g.forward(i)
-		}
-	}
 }
 
+// serverDemand is how long a call holds a worker of server i when nothing
+// queues: its work, then its steps (a group's calls at once, by its join),
+// weighted by the mix of classes it receives.
 func (g *graph) serverDemand(i int) {
-	s := g.sc.Components[i].Server
 	l := &g.load[i]
-	l.work = s.Work.MeanSeconds()
+	l.work, l.demand, l.capacity = g.demandOf(i, g.mix(i))
+	_, l.wdemand, l.wcapacity = g.demandOf(i, shares(l.wclasses))
+}
+
+// demandOf is server i's mean work, demand and capacity with a mix of
+// request classes.
+func (g *graph) demandOf(i int, mix []float64) (work, demand, capacityOf float64) {
+	s := g.sc.Components[i].Server
 	var calls float64
-	for _, c := range s.Calls {
-		calls += c.Fraction * g.load[c.To].demand * missRatio(s)
+	for c, share := range mix {
+		w := s.Work.MeanSeconds()
+		var k float64
+		if c > 0 {
+			if p := g.classPath(c, i); p != nil && p.Work != nil {
+				w = p.Work.MeanSeconds()
+			}
+		}
+		for _, st := range s.Steps() {
+			if g.makes(c, i, st.First) {
+				k += s.Calls[st.First].Fraction * g.stepDemand(s, st) * missRatio(s)
+			}
+		}
+		work, calls = work+share*w, calls+share*k
 	}
-	l.demand = l.work + calls
-	l.capacity = capacity(s, l.work, calls)
+	return work, work + calls, capacity(s, work, calls)
 }
 
 // capacity is the most calls per second server s completes with every
@@ -88,12 +134,7 @@ func (g *graph) forward(i int) {
 	switch {
 	case c.Client != nil:
 		g.clientLoad(i)
-		t := &g.load[c.Client.Target]
-		t.normal += l.normal
-		t.worst += l.worst
-		if c.Client.Users == 0 {
-			t.open += l.normal
-		}
+		g.clientForward(i)
 	case c.Balancer != nil:
 		b := c.Balancer
 		targets := g.serving(b.Targets)
@@ -102,15 +143,10 @@ func (g *graph) forward(i int) {
 			g.load[t].normal += l.normal / float64(len(targets))
 			g.load[t].open += l.open / float64(len(targets))
 			g.load[t].worst += l.worst * m
+			g.addClasses(t, i, -1, 1/float64(len(targets)), m)
 		}
 	case c.Server != nil:
-		miss := missRatio(c.Server)
-		for _, call := range c.Server.Calls {
-			f := call.Fraction * miss
-			g.load[call.To].normal += l.normal * f
-			g.load[call.To].open += l.open * f
-			g.load[call.To].worst += l.worst * f * sustained(&call.CallPolicy, l.normal*f)
-		}
+		g.serverForward(i)
 	}
 }
 

@@ -38,6 +38,11 @@ const (
 	rulePartialFailure    = "partial-failure-no-policy"
 	ruleColdCache         = "cold-cache"
 	ruleSharedWorkers     = "shared-workers"
+	ruleGroupLoad         = "group-load"
+	ruleJoinTimeout       = "join-timeout"
+	ruleFanoutTail        = "fanout-tail"
+	ruleQuorumOverlap     = "quorum-overlap"
+	ruleClassCriticality  = "class-criticality"
 )
 
 const (
@@ -47,6 +52,7 @@ const (
 	partialFailure  = "scenarios/partial-failure.toml"
 	coldCache       = "scenarios/cold-cache.toml"
 	slowDependency  = "scenarios/slow-dependency.toml"
+	tailAtScale     = "scenarios/tail-at-scale.toml"
 )
 
 var rules = []Rule{
@@ -182,6 +188,41 @@ var rules = []Rule{
 			"succeeded, retry the failed call later from stored state), rollback (compensate), or write \"none\" to " +
 			"say it is intended.",
 		&Demo{partialFailure, []string{"rollback", "retry-step"}}},
+	{ruleGroupLoad, Note,
+		"a group of calls multiplies the calls of a request",
+		"A step that makes several calls at once sends each of them, and each may be retried or hedged: the worst case " +
+			"of one run is the sum, over its calls, of the instances called times the attempts or hedged copies. The " +
+			"note says how many calls a run makes and how many at worst; it warns when the worst is more than three " +
+			"times as many, as retry-amplification does. A fan-out multiplies whatever each call costs.",
+		nil},
+	{ruleJoinTimeout, Warning,
+		"a group may wait for its calls longer than its caller waits for it",
+		"The longest a group step waits for its calls (its join_timeout, or else the limits of its calls: timeouts, " +
+			"attempts, backoffs) is not shorter than the time a caller of its service waits for an attempt. The join " +
+			"then answers after its caller has gone: a partial answer after a join_timeout is never used, and the calls " +
+			"still running work for nobody. Give the group a join_timeout shorter than its caller's timeout.",
+		nil},
+	{ruleFanoutTail, Warning,
+		"a fan-out makes its calls' rare tail its common case",
+		"A group that waits for every one of N calls (or a quorum of them) is as slow as the slowest it waits for. " +
+			"With each call slower than ten times its callee's median with probability p (from the callee's service " +
+			"time distribution), a run waits for such a call with probability 1 − (1 − p)^N (for a quorum, the " +
+			"chance that more calls are slow than it can spare): 63% for p = 1% and N = 100. The check warns from 10%, " +
+			"when the group has neither a join_timeout nor hedged calls. Hedge the calls after their p95, answer with " +
+			"partial results after a join_timeout, or make fewer, bigger calls (Dean and Barroso, \"The Tail at Scale\").",
+		&Demo{tailAtScale, []string{"hedged", "partial-results"}}},
+	{ruleQuorumOverlap, Warning,
+		"read and write quorums that need not overlap",
+		"A service reads a replicated service at a quorum of R of its N replicas and writes it at a quorum of W, " +
+			"with R + W ≤ N: a read can hear only from replicas the last write has not reached yet, and return the " +
+			"value before it. Dynamo and Cassandra make reads see the last write with R + W > N.",
+		nil},
+	{ruleClassCriticality, Warning,
+		"a request class with no criticality reaches a server that sheds by criticality",
+		"A server's queue serves and sheds by criticality (queue.by_criticality), and a request class that reaches " +
+			"it sets none: it is CRITICAL, the default. Which requests an overloaded server drops first is then an " +
+			"accident of the default. Give each operation its criticality.",
+		nil},
 }
 
 // Rules returns every rule, in the order docs/check.md lists them.

@@ -46,3 +46,11 @@ func ExampleDidYouMean() {
 	// "; did you mean \"exponential\"?"
 	// ""
 }
+
+func ExampleNames() {
+	fmt.Println(human.Names([]string{"api-1", "api-2"}))
+	fmt.Println(human.Names([]string{"pods-1", "pods-2", "pods-3", "pods-4", "pods-5", "pods-6", "pods-7"}))
+	// Output:
+	// api-1, api-2
+	// pods-1, pods-2, pods-3 and 4 more
+}

@@ -16,7 +16,9 @@ type resolver struct {
 	d      *decoder
 	index  map[string]int   // component name -> index
 	groups map[string][]int // service name -> its instances
+	ready  map[string]int   // service name -> the instances that serve at the start
 	kinds  []topology.Kind
+	cname  []string // by component: its name
 	names  []string // every name a reference may use, for did-you-mean
 	group  []string // component index -> the name of its group
 
@@ -25,18 +27,20 @@ type resolver struct {
 }
 
 func newResolver(d *decoder, defs []*def) *resolver {
-	r := &resolver{d: d, index: map[string]int{}, groups: map[string][]int{}, refs: map[[2]string]tomlpos.Pos{}}
+	r := &resolver{d: d, index: map[string]int{}, groups: map[string][]int{}, ready: map[string]int{}, refs: map[[2]string]tomlpos.Pos{}}
 	for _, df := range defs {
 		var idx []int
 		for _, name := range df.names {
 			r.index[name] = len(r.kinds)
 			idx = append(idx, len(r.kinds))
 			r.kinds = append(r.kinds, df.kind)
+			r.cname = append(r.cname, name)
 			r.names = append(r.names, name)
 			r.group = append(r.group, df.name)
 		}
 		if len(df.names) > 1 {
 			r.groups[df.name] = idx
+			r.ready[df.name] = df.ready
 			r.names = append(r.names, df.name)
 		}
 	}
@@ -57,7 +61,7 @@ func (r *resolver) single(o *object, key string) int {
 		return -1
 	}
 	if g := r.groups[name]; g != nil {
-		o.errorf(n, "%s: service %q has %d instances; call it through a load_balancer whose targets include %q", key, name, len(g), name)
+		o.errorf(n, "%s: %s %q has %d instances; call it through a load_balancer whose targets include %q, or scatter to them", key, r.kinds[g[0]], name, len(g), name)
 		return -1
 	}
 	return r.callee(o, n, key, name)

@@ -1,7 +1,6 @@
 package scenariofile
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -34,10 +33,6 @@ type imported struct {
 	root  *node  // nil when it could not be read or parsed
 	err   *Error // why not
 }
-
-// maxImportSize bounds an imported file: service configs and Envoy
-// resources are a few kilobytes.
-const maxImportSize = 1 << 20
 
 // load reads and parses the file that o names under key, as format
 // ("json" or "yaml"), and returns it with a decoder that reports into it.
@@ -77,18 +72,9 @@ func (d *decoder) load(o *object, key, format string) (*imported, *decoder) {
 
 func (im *imports) read(rel, format string) *imported {
 	f := &imported{name: filepath.Join(im.dir, filepath.FromSlash(rel))}
-	src, err := fs.ReadFile(im.fsys, rel)
-	switch {
-	case err != nil:
-		msg := err.Error()
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			msg = pe.Err.Error()
-		}
-		f.err = &Error{Pos: topology.Pos{File: f.name}, Msg: fmt.Sprintf("cannot read %s: %s", f.name, msg)}
-		return f
-	case len(src) > maxImportSize:
-		f.err = &Error{Pos: topology.Pos{File: f.name}, Msg: fmt.Sprintf("%s is larger than %d bytes", f.name, maxImportSize)}
+	src, err := readImport(im.fsys, rel, maxImportSize)
+	if err != nil {
+		f.err = &Error{Pos: topology.Pos{File: f.name}, Msg: fmt.Sprintf("cannot read %s: %s", f.name, readError(err))}
 		return f
 	}
 	f.lines = strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -23,15 +22,11 @@ import (
 // Load reads the scenario file at path and returns it with the named variant
 // applied ("" for the base). Problems in the file come back as Errors.
 func Load(path, variant string, sets ...Setting) (*topology.Scenario, error) {
-	src, err := os.ReadFile(path)
+	src, err := ReadScenario(path)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is already in the message
-		}
-		return nil, Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + err.Error()}}
+		return nil, Errors{{Pos: topology.Pos{File: path}, Msg: "cannot read the scenario: " + readError(err)}}
 	}
-	return ParseFS(os.DirFS(filepath.Dir(path)), path, src, variant, sets...)
+	return ParseFS(DirFS(filepath.Dir(path)), path, src, variant, sets...)
 }
 
 // Parse is Load for a file already in memory; file names it in messages.
@@ -50,6 +45,10 @@ func Parse(file string, src []byte, variant string, sets ...Setting) (*topology.
 func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Setting) (*topology.Scenario, error) {
 	imp := &imports{fsys: fsys, dir: filepath.Dir(file), files: map[string]*imported{}}
 	d := &decoder{file: file, lines: strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n"), imp: imp}
+	if p, ok := checkDepth(src); !ok {
+		d.at(p, "nested more than %d levels deep (arrays, inline tables and dotted keys inside one another); a scenario needs fewer than ten", MaxDepth)
+		return nil, d.errs
+	}
 	var raw map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(src)).Decode(&raw); err != nil {
 		var perr toml.ParseError
@@ -64,6 +63,11 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 		}
 		return nil, d.errs
 	}
+	sh := &shape{}
+	if err := sh.check(raw, 0); err != nil {
+		d.at(sh.where(src), "%v", err)
+		return nil, d.errs
+	}
 	root := buildTree(raw, tomlpos.Scan(src))
 	rt := root.v.(*table)
 
@@ -76,6 +80,9 @@ func ParseFS(fsys fs.FS, file string, src []byte, variant string, sets ...Settin
 			d.errorf(vn, "variant must be a table of variants, e.g. [variant.aligned]")
 		} else {
 			for _, name := range vt.keys {
+				if !d.checkVariantName(name, vt.m[name]) {
+					continue
+				}
 				overrides[name] = vt.m[name]
 				variants = append(variants, name)
 			}

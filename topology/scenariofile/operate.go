@@ -27,6 +27,7 @@ func (d *decoder) slos(n *node, r *resolver, sc *topology.Scenario) []topology.S
 		}
 		s := topology.SLO{Pos: topology.Pos{File: d.file, Line: sn.key.Line, Col: sn.key.Col}, Period: 30 * 24 * time.Hour, TimeScale: 60}
 		s.Targets = r.resolveTarget(o, "target")
+		watchable(o, s.Targets, sc)
 		s.Name = o.str("name", o.str("target", ""))
 		if !o.has("objective") {
 			o.missing("objective", "the fraction of good requests, e.g. 0.999")
@@ -55,6 +56,28 @@ func (d *decoder) slos(n *node, r *resolver, sc *topology.Scenario) []topology.S
 		out = append(out, s)
 	}
 	return out
+}
+
+// watchable checks that an SLO's or an alert's target is reported on its
+// own: one instance of a fleet, reported with the others, is not.
+func watchable(o *object, targets []int, sc *topology.Scenario) {
+	if len(targets) != 1 {
+		return
+	}
+	c := sc.Components[targets[0]]
+	if c.Group == c.Name {
+		return
+	}
+	n := 0
+	for _, other := range sc.Components {
+		if other.Group == c.Group {
+			n++
+		}
+	}
+	if limit := sc.Metrics.PerInstanceUpTo; n > limit {
+		o.errorf(o.get("target"), "%s is one of the %d instances of %s, reported together (more than [metrics] per_instance_up_to = %d): watch %q, or raise per_instance_up_to",
+			c.Name, n, c.Group, limit, c.Group)
+	}
 }
 
 // days reads a positive duration that may also be written in days ("30d"),
@@ -146,6 +169,7 @@ func (d *decoder) alerts(n *node, r *resolver, sc *topology.Scenario) []topology
 				continue
 			}
 			a.Targets = r.resolveTarget(o, "target")
+			watchable(o, a.Targets, sc)
 			if !o.has("metric") {
 				o.missing("metric", "one of "+quoteList(topology.AlertMetricNames))
 			}

@@ -109,3 +109,21 @@ to = 2`, `42:6: fault[1]: to must be between 0 and 1, got 2`},
 		})
 	}
 }
+
+// An SLO or an alert cannot watch one instance of a fleet: its instances
+// are counted together.
+func TestWatchingOneInstanceOfAFleet(t *testing.T) {
+	src := strings.Replace(operate, "[client.users]", "[metrics]\nper_instance_up_to = 1\n\n[client.users]", 1)
+	for _, tt := range []struct{ old, new, want string }{
+		{"[[slo]]\ntarget = \"users\"", "[[slo]]\ntarget = \"api-2\"", `t.toml:50:10: slo[0]: api-2 is one of the 2 instances of api, reported together (more than [metrics] per_instance_up_to = 1): watch "api", or raise per_instance_up_to`},
+		{"target = \"users\"\nmetric", "target = \"api-1\"\nmetric", `alert[1]: api-1 is one of the 2 instances of api`},
+	} {
+		_, err := Parse("t.toml", []byte(strings.Replace(src, tt.old, tt.new, 1)), "")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("got %v, want %s", err, tt.want)
+		}
+	}
+	if _, err := Parse("t.toml", []byte(strings.Replace(operate, "target = \"users\"\nmetric", "target = \"api-1\"\nmetric", 1)), ""); err != nil {
+		t.Errorf("an instance reported on its own: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package scenariofile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/failsim/failsim/topology"
@@ -47,19 +48,26 @@ func popularityKeys(o *object, p topology.Popularity) {
 // records: with no version to read, there is nothing to conflict on.
 func (d *decoder) conditionalWrites(sc *topology.Scenario) {
 	seen := map[*topology.CallPolicy]bool{}
-	check := func(c *topology.Component, p *topology.CallPolicy, to int) {
-		if p.Write != topology.WriteConditional || to < 0 || seen[p] {
+	check := func(c *topology.Component, p *topology.CallPolicy, callees []int) {
+		if p.Write != topology.WriteConditional || seen[p] {
 			return
 		}
 		seen[p] = true
-		targets := []int{to}
-		if b := sc.Components[to].Balancer; b != nil {
-			targets = b.Targets
+		var targets []int
+		for _, to := range callees {
+			switch {
+			case to < 0: // not resolved, reported already
+			case sc.Components[to].Balancer != nil:
+				targets = append(targets, sc.Components[to].Balancer.Targets...)
+			default:
+				targets = append(targets, to)
+			}
 		}
 		var bad []string
 		for _, t := range targets {
-			if tc := sc.Components[t]; tc.Kind != topology.KindDatabase || tc.Server.Records == nil {
-				bad = append(bad, fmt.Sprintf("%s %q", tc.Kind, tc.Name))
+			tc := sc.Components[t]
+			if what := fmt.Sprintf("%s %q", tc.Kind, tc.Group); (tc.Kind != topology.KindDatabase || tc.Server.Records == nil) && !slices.Contains(bad, what) {
+				bad = append(bad, what)
 			}
 		}
 		if len(bad) == 0 {
@@ -72,10 +80,10 @@ func (d *decoder) conditionalWrites(sc *topology.Scenario) {
 		c := &sc.Components[i]
 		switch {
 		case c.Client != nil:
-			check(c, &c.Client.Call, c.Client.Target)
+			check(c, &c.Client.Call, []int{c.Client.Target})
 		case c.Server != nil:
 			for j := range c.Server.Calls {
-				check(c, &c.Server.Calls[j].CallPolicy, c.Server.Calls[j].To)
+				check(c, &c.Server.Calls[j].CallPolicy, c.Server.Calls[j].Callees())
 			}
 		}
 	}

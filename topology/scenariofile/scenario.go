@@ -16,7 +16,7 @@ var topKeys = []string{"name", "description", "duration", "seed", "metrics", "cl
 
 // maxBuckets bounds what a run keeps per bucket: one value per metric over
 // the run, and the ring of counts over an SLO's longest alert window.
-const maxBuckets = 1_000_000
+const maxBuckets = topology.MaxBuckets
 
 // scenario decodes and validates a whole scenario tree (variants applied).
 func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
@@ -25,7 +25,7 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 		return nil
 	}
 	sc := &topology.Scenario{
-		Name:        o.str("name", defaultName),
+		Name:        d.scenarioName(o, defaultName),
 		Description: o.str("description", ""),
 		Duration:    o.positive("duration", 2*time.Minute),
 		Seed:        uint64(o.integer("seed", 1, 0, math.MaxInt64)),
@@ -44,6 +44,7 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 	for _, def := range defs {
 		d.decodeComponent(def, r)
 	}
+	d.classes(defs, r, sc)
 	d.checkCycles(sc.Components, r)
 	d.network(o, r, sc)
 	d.conditionalWrites(sc)
@@ -51,34 +52,30 @@ func (d *decoder) scenario(root *node, defaultName string) *topology.Scenario {
 	sc.SLOs = d.slos(o.get("slo"), r, sc)
 	sc.Alerts = d.alerts(o.get("alert"), r, sc)
 	sc.Interventions = d.interventions(o.get("intervention"), r, sc)
+	d.checkNotEmpty(sc)
 	return sc
 }
 
 func (d *decoder) metrics(o *object, duration time.Duration) topology.Metrics {
-	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1}
-	n := o.get("metrics")
-	if n == nil {
-		return m
-	}
-	mo := d.object(n, "metrics", "bucket", "warmup", "recovery_window", "recovery_tolerance")
-	if mo == nil {
-		return m
-	}
-	m.Bucket = mo.positive("bucket", m.Bucket)
-	m.Warmup = mo.duration("warmup", 0, false)
-	if w := mo.get("warmup"); w != nil && m.Bucket > 0 {
-		switch {
-		case m.Warmup%m.Bucket != 0:
-			mo.errorf(w, "warmup %s is not a whole number of %s buckets: statistics start at a bucket's start", m.Warmup, m.Bucket)
-		case m.Warmup >= duration && duration > 0:
-			mo.errorf(w, "warmup %s leaves nothing of the run (duration %s) to measure", m.Warmup, duration)
+	m := topology.Metrics{Bucket: time.Second, RecoveryWindow: 10 * time.Second, RecoveryTolerance: 0.1, PerInstanceUpTo: topology.DefaultPerInstanceUpTo}
+	if n := o.get("metrics"); n != nil {
+		if mo := d.object(n, "metrics", "bucket", "warmup", "recovery_window", "recovery_tolerance", "per_instance_up_to"); mo != nil {
+			m.Bucket = mo.positive("bucket", m.Bucket)
+			m.Warmup = mo.duration("warmup", 0, false)
+			if w := mo.get("warmup"); w != nil && m.Bucket > 0 {
+				switch {
+				case m.Warmup%m.Bucket != 0:
+					mo.errorf(w, "warmup %s is not a whole number of %s buckets: statistics start at a bucket's start", m.Warmup, m.Bucket)
+				case m.Warmup >= duration && duration > 0:
+					mo.errorf(w, "warmup %s leaves nothing of the run (duration %s) to measure", m.Warmup, duration)
+				}
+			}
+			m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
+			m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
+			m.PerInstanceUpTo = mo.integer("per_instance_up_to", m.PerInstanceUpTo, 1, 1_000_000)
 		}
 	}
-	m.RecoveryWindow = mo.positive("recovery_window", m.RecoveryWindow)
-	m.RecoveryTolerance = mo.number("recovery_tolerance", m.RecoveryTolerance, 0, 1)
-	if b := mo.get("bucket"); b != nil && m.Bucket > 0 && duration/m.Bucket > maxBuckets {
-		mo.errorf(b, "bucket %s makes %d buckets over %s; use at most %d (a longer bucket)", m.Bucket, duration/m.Bucket, duration, maxBuckets)
-	}
+	d.checkBuckets(o, duration, m.Bucket)
 	return m
 }
 
@@ -135,16 +132,14 @@ func (d *decoder) componentDefs(o *object) []*def {
 			df := &def{name: name, kind: kk.kind, n: cn, names: []string{name}, ready: 1}
 			switch kk.kind {
 			case topology.KindClient:
-				df.client = &topology.Client{}
+				df.client = &topology.Client{Target: -1} // none until decoded: a client that is not a table calls nothing
 			case topology.KindLoadBalancer:
 				df.balancer = &topology.Balancer{}
 			case topology.KindQueue:
 				df.durable = &topology.DurableQueue{}
 			default:
 				df.server = &topology.Server{}
-				if kk.kind == topology.KindService {
-					df.names, df.ready = instanceNames(d, cn, name)
-				}
+				df.names, df.ready = instanceNames(d, cn, kk.kind, name) // databases have no max_instances: an unknown key
 			}
 			seen[name] = df
 			defs = append(defs, df)
@@ -167,7 +162,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 // instanceNames reads a service's instances: "api" alone, or "api-1" to
 // "api-N", N being max_instances when the service may scale beyond its
 // instances. It returns the names and how many serve at the start.
-func instanceNames(d *decoder, n *node, name string) ([]string, int) {
+func instanceNames(d *decoder, n *node, kind topology.Kind, name string) ([]string, int) {
 	t, ok := n.v.(*table)
 	if !ok || (t.m["instances"] == nil && t.m["max_instances"] == nil) {
 		return []string{name}, 1
@@ -176,12 +171,12 @@ func instanceNames(d *decoder, n *node, name string) ([]string, int) {
 	if in := t.m["instances"]; in != nil {
 		var ok bool
 		if v, ok = in.v.(int64); !ok || v < 1 || v > 10000 {
-			d.errorf(in, "service %q: instances must be a whole number between 1 and 10000, got %s", name, describe(in.v))
+			d.errorf(in, "%s %q: instances must be a whole number between 1 and 10000, got %s", kind, name, describe(in.v))
 			return []string{name}, 1
 		}
 	}
 	serving := int(v)
-	if mn := t.m["max_instances"]; mn != nil {
+	if mn := t.m["max_instances"]; mn != nil && kind == topology.KindService {
 		if m, ok := mn.v.(int64); !ok || m < v || m > 10000 {
 			d.errorf(mn, "service %q: max_instances must be a whole number between instances (%d) and 10000, got %s", name, v, describe(mn.v))
 		} else {
@@ -203,7 +198,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 	r.caller = df.name
 	switch df.kind {
 	case topology.KindClient:
-		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests"}, callKeys...)...)
+		o := d.object(df.n, what, append([]string{"target", "rate", "schedule", "users", "think", "requests", "operation"}, callKeys...)...)
 		if o != nil {
 			d.client(o, df.client, r)
 		}
@@ -217,7 +212,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 	case topology.KindService:
 		o := d.object(df.n, what, "instances", "workers", "queue", "service_time", "error_rate", "slowdown", "call",
 			"abort_on_cancel", "deadline_overhead", "concurrency_limit", "idempotency_keys", "on_partial_failure", "repair_backoff", "cache",
-			"max_instances", "autoscale")
+			"max_instances", "autoscale", "class_bulkheads")
 		if o != nil {
 			d.server(o, df.server, r, "workers", "service_time")
 			d.serverState(o, df.server)
@@ -228,7 +223,7 @@ func (d *decoder) decodeComponent(df *def, r *resolver) {
 		}
 	case topology.KindDatabase:
 		o := d.object(df.n, what, "connections", "queue", "query_time", "error_rate", "timeout", "slowdown",
-			"abort_on_cancel", "concurrency_limit", "idempotency_keys", "records")
+			"abort_on_cancel", "concurrency_limit", "idempotency_keys", "class_bulkheads", "instances", "records")
 		if o != nil {
 			d.server(o, df.server, r, "connections", "query_time")
 			d.serverState(o, df.server)
@@ -517,7 +512,7 @@ func (d *decoder) server(o *object, s *topology.Server, r *resolver, workersKey,
 	}
 	s.Queue = topology.Queue{Capacity: -1, LIFOAbove: s.Workers, Pos: o.keyPos("queue")}
 	if n := o.get("queue"); n != nil {
-		if qo := d.object(n, o.what+" queue", "capacity", "discipline", "lifo_above", "timeout"); qo != nil {
+		if qo := d.object(n, o.what+" queue", "capacity", "discipline", "lifo_above", "timeout", "by_criticality"); qo != nil {
 			s.Queue.Capacity = qo.integer("capacity", -1, 0, math.MaxInt32)
 			s.Queue.Discipline = topology.Discipline(qo.enum("discipline", int(topology.FIFO), topology.DisciplineNames))
 			s.Queue.LIFOAbove = qo.integer("lifo_above", s.Workers, 0, math.MaxInt32)
@@ -525,6 +520,7 @@ func (d *decoder) server(o *object, s *topology.Server, r *resolver, workersKey,
 				qo.errorf(n, "lifo_above applies to discipline = \"adaptive_lifo\"")
 			}
 			s.Queue.Timeout = d.limit(qo, "timeout")
+			s.Queue.ByCriticality = qo.boolean("by_criticality", false)
 		}
 	}
 	if n := o.get("slowdown"); n != nil {
@@ -542,15 +538,9 @@ func (d *decoder) server(o *object, s *topology.Server, r *resolver, workersKey,
 			o.errorf(n, "call must be a list of calls: write each as [[...call]] with to = \"NAME\"")
 			return
 		}
+		names := map[string]*node{}
 		for i, cn := range arr {
-			co := d.object(cn, fmt.Sprintf("%s call[%d]", o.what, i), append([]string{"to", "fraction", "bulkhead"}, callKeys...)...)
-			if co == nil {
-				continue
-			}
-			call := topology.Call{To: r.single(co, "to"), CallPolicy: d.callPolicy(co),
-				Fraction: co.number("fraction", 1, 0, 1), Bulkhead: co.integer("bulkhead", 0, 1, 1_000_000)}
-			checkFraction(co, call.Fraction)
-			s.Calls = append(s.Calls, call)
+			s.Calls = d.callStep(cn, fmt.Sprintf("%s call[%d]", o.what, i), r, s.Calls, names)
 		}
 	}
 }

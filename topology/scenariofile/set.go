@@ -25,6 +25,11 @@ func ParseSetting(s string) (Setting, error) {
 	if !ok || strings.TrimSpace(k) == "" {
 		return Setting{}, fmt.Errorf("%q: want KEY=VALUE, e.g. client.users.timeout=4s", s)
 	}
+	if strings.ContainsAny(s, "\n\r") {
+		// The value is read as one line of TOML: what follows a line break
+		// would be dropped without a word.
+		return Setting{}, fmt.Errorf("%q: a setting is one line; set each key with its own --set", s)
+	}
 	return Setting{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)}, nil
 }
 
@@ -97,6 +102,9 @@ func (s Setting) apply(root *node) (*node, error) {
 	segs, err := splitPath(s.Key)
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := checkDepth([]byte(s.Value)); !ok {
+		return nil, fmt.Errorf("the value is nested more than %d levels deep", MaxDepth)
 	}
 	if len(segs) >= 2 && segs[1].key != "" && slices.ContainsFunc(kindKeys, func(kk kindKey) bool { return kk.key == segs[0].key }) {
 		// A setting changes a component; it never makes one: a typo in a

@@ -37,6 +37,8 @@ func TestVocabularyIsDocumented(t *testing.T) {
 		"write":                  topology.WriteNames,
 		"partial failure policy": topology.PartialFailureNames,
 		"outcome":                outcomeNames,
+		"join":                   topology.JoinNames,
+		"criticality":            topology.CriticalityNames,
 		"distribution":           distKinds,
 	} {
 		for _, name := range names {
