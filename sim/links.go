@@ -89,6 +89,9 @@ func (s *Sim) newLinks() {
 			}
 		}
 	}
+	if len(hit) == 0 && len(sc.Network.Links) == 0 && sc.Network.Default.IsZero() {
+		return // no network in the scenario: every call arrives at once, as before links
+	}
 	byEdge := map[topology.Edge]*link{}
 	for _, e := range sc.Edges() {
 		cfg, _ := sc.Network.LinkOf(e)

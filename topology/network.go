@@ -82,8 +82,16 @@ func (sc *Scenario) Edges() []Edge {
 // calls (a scatter's every target).
 func (c *Component) Callees() []int {
 	var to []int
+	var seen map[int]bool // once to is long: a fleet behind a load balancer
 	add := func(t int) {
 		if t < 0 { // not resolved: a file with mistakes, being reported
+			return
+		}
+		if seen != nil {
+			if !seen[t] {
+				seen[t] = true
+				to = append(to, t)
+			}
 			return
 		}
 		for _, x := range to {
@@ -92,6 +100,12 @@ func (c *Component) Callees() []int {
 			}
 		}
 		to = append(to, t)
+		if len(to) == 32 {
+			seen = make(map[int]bool, 64)
+			for _, x := range to {
+				seen[x] = true
+			}
+		}
 	}
 	switch {
 	case c.Client != nil:
