@@ -17,7 +17,7 @@ func (g *graph) capacities() {
 	g.paths(func(path []*edge) {
 		x := path[len(path)-1].to
 		for _, e := range path {
-			if sends := e.p.Retry.MaxAttempts > 1 || e.p.Hedge != nil; sends && !slices.ContainsFunc(retriers[x], func(o *edge) bool { return o.p == e.p }) {
+			if sends := attemptsOf(e.p) > 1 || e.p.Hedge != nil; sends && !slices.ContainsFunc(retriers[x], func(o *edge) bool { return o.p == e.p }) {
 				retriers[x] = append(retriers[x], e)
 			}
 		}
@@ -146,12 +146,12 @@ func (g *graph) capacity(n *node, retriers []*edge) {
 				continue
 			}
 			retries = true
-			if e.p.Retry.Budget != nil && m < float64(e.p.Retry.MaxAttempts) {
+			if e.p.Retry.Budget != nil && m < float64(attemptsOf(e.p)) {
 				budgets = ", as far as retry budgets allow"
 				from = append(from, fmt.Sprintf("%s (about %s attempts %s within its %s budget)", e.from.name, num(m), per, e.p.Retry.Budget.Kind))
 				continue
 			}
-			from = append(from, fmt.Sprintf("%s (up to %d attempts %s)", e.from.name, e.p.Retry.MaxAttempts, per))
+			from = append(from, fmt.Sprintf("%s (up to %d attempts %s)", e.from.name, attemptsOf(e.p), per))
 		}
 		extra, failing, bound := "retries", "with every attempt failing and retried", ""
 		switch {

@@ -80,6 +80,7 @@ func Run(sc *topology.Scenario) *Report {
 	g.sharedWorkers()
 	g.mechanisms()
 	g.state()
+	g.links()
 	g.fanouts()
 	slices.SortStableFunc(g.found, func(a, b Finding) int {
 		return cmp.Or(

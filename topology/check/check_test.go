@@ -129,6 +129,21 @@ func TestEachRuleTriggersAndIsFixed(t *testing.T) {
 		{"quorum-overlap", "fixed", ruleQuorumOverlap, nil, 0},
 		{"class-criticality", "", ruleClassCriticality, []Severity{w}, 11},
 		{"class-criticality", "fixed", ruleClassCriticality, nil, 0},
+		{"token-bucket", "", ruleBudgetNoRefill, []Severity{w}, 7},
+		{"token-bucket", "empty", ruleBudgetNeverAllows, []Severity{w}, 7},
+		{"token-bucket", "empty", ruleBudgetNoRefill, nil, 0},
+		{"token-bucket", "fixed", ruleBudgetNoRefill, nil, 0},
+		{"timeout-below-round-trip", "", ruleRoundTrip, []Severity{w}, 6},
+		{"timeout-below-round-trip", "deadline", ruleRoundTrip, []Severity{w}, 0},
+		{"timeout-below-round-trip", "fixed", ruleRoundTrip, nil, 0},
+		{"retry-lossy-write", "", ruleLossyWrite, []Severity{w}, 16},
+		{"retry-lossy-write", "partitioned", ruleLossyWrite, []Severity{w}, 16},
+		{"retry-lossy-write", "requests-only", ruleLossyWrite, nil, 0},
+		{"retry-lossy-write", "fixed", ruleLossyWrite, nil, 0},
+		{"conditional-retry-no-jitter", "", ruleConditionalNoJitter, []Severity{w}, 9},
+		{"conditional-retry-no-jitter", "exponential", ruleConditionalNoJitter, []Severity{w}, 9},
+		{"conditional-retry-no-jitter", "conflicts-not-retried", ruleConditionalNoJitter, nil, 0},
+		{"conditional-retry-no-jitter", "fixed", ruleConditionalNoJitter, nil, 0},
 	}
 	for _, tt := range tests {
 		name := tt.file + "/" + cmpOr(tt.variant, "base")

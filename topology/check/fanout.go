@@ -202,7 +202,7 @@ func (g *graph) fanouts() {
 // memberCalls is the most calls one run of group st's call c can make: its
 // instances, times its attempts or hedged copies.
 func memberCalls(c *topology.Call) int {
-	copies := c.Retry.MaxAttempts
+	copies := attemptsOf(&c.CallPolicy)
 	if c.Hedge != nil {
 		copies = c.Hedge.MaxAttempts
 	}

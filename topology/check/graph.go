@@ -163,8 +163,8 @@ func (g *graph) balancerHold(n *node) {
 		n.holdWhy = "no route timeout"
 	case p.Timeout > 0 && p.Timeout <= callee.hold:
 		n.holdWhy = "its per-try timeout"
-		if p.Retry.MaxAttempts > 1 {
-			n.holdWhy = plural(p.Retry.MaxAttempts, "try", "tries") + " of up to " + dur(p.Timeout)
+		if attemptsOf(p) > 1 {
+			n.holdWhy = plural(attemptsOf(p), "try", "tries") + " of up to " + dur(p.Timeout)
 		}
 	default:
 		n.holdWhy = "as long as " + callee.name + " keeps it"
@@ -235,8 +235,8 @@ func (g *graph) serverHold(n *node) {
 // callee.
 func callHold(p *topology.CallPolicy, callee time.Duration) time.Duration {
 	attempt := min(orForever(p.Timeout), callee)
-	longest, _ := backoffs(p.Retry.Backoff, p.Retry.MaxAttempts-1)
-	return min(addDur(mulDur(p.Retry.MaxAttempts, attempt), longest), orForever(p.Deadline))
+	longest, _ := backoffs(p.Retry.Backoff, attemptsOf(p)-1)
+	return min(addDur(mulDur(attemptsOf(p), attempt), longest), orForever(p.Deadline))
 }
 
 // queueForms reports whether calls can wait in server n's queue: at the

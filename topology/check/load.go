@@ -179,9 +179,9 @@ func (g *graph) clientLoad(i int) {
 	if t := attemptLimit(&cl.Call); t != forever {
 		attempt = t.Seconds()
 	}
-	_, waits := backoffs(cl.Call.Retry.Backoff, cl.Call.Retry.MaxAttempts-1)
+	_, waits := backoffs(cl.Call.Retry.Backoff, attemptsOf(&cl.Call)-1)
 	wait := waits.Seconds()
-	if n := cl.Call.Retry.MaxAttempts; n > 1 {
+	if n := attemptsOf(&cl.Call); n > 1 {
 		wait *= (m - 1) / float64(n-1)
 	}
 	l.worst = max(l.normal, float64(cl.Users)*m/(think+m*attempt+wait))
@@ -248,7 +248,9 @@ func rateAt(points []topology.RatePoint, t time.Duration) float64 {
 // failure, every attempt failing: its max_attempts, unless a retry budget
 // stops the retries. gRPC's tokens and AWS's bucket are refilled only by
 // successes, so retries stop; Finagle allows its percentage plus its
-// reserve; Envoy about its percentage of the attempts. A hedged call sends
+// reserve; Envoy about its percentage of the attempts; a token bucket its
+// deposit per request over a retry's cost (none when only successes
+// deposit); a retry breaker none. A hedged call sends
 // every copy once its callee is slower than the hedging delay. rate is the
 // caller's calls per second, for Finagle's reserve.
 func sustained(p *topology.CallPolicy, rate float64) float64 {
@@ -256,7 +258,7 @@ func sustained(p *topology.CallPolicy, rate float64) float64 {
 		return float64(p.Hedge.MaxAttempts)
 	}
 	r := p.Retry
-	n := float64(r.MaxAttempts)
+	n := float64(attemptsOf(p))
 	b := r.Budget
 	if b == nil || n == 1 {
 		return n
@@ -271,6 +273,13 @@ func sustained(p *topology.CallPolicy, rate float64) float64 {
 		return 1
 	case topology.BudgetEnvoy:
 		return min(n, 1+b.BudgetPercent/100)
+	case topology.BudgetTokenBucket:
+		if b.DepositOnSuccess {
+			return 1 // only successes refill it
+		}
+		return min(n, 1+b.Deposit/b.Cost) // each request pays for deposit/cost retries
+	case topology.BudgetRetryBreaker:
+		return 1 // every attempt fails: the breaker stops the retries
 	default:
 		extra := b.PercentCanRetry
 		if rate > 0 {

@@ -21,7 +21,7 @@ func (g *graph) mechanisms() {
 			if e.p.Breaker != nil {
 				g.breaker(e)
 			}
-			if e.p.Retry.MaxAttempts > 1 {
+			if attemptsOf(e.p) > 1 {
 				g.retryBudget(e)
 			}
 		}
@@ -72,7 +72,7 @@ func (g *graph) breaker(e *edge) {
 func (g *graph) retryBudget(e *edge) {
 	p := e.p
 	c := e.from.name
-	n := p.Retry.MaxAttempts
+	n := attemptsOf(p)
 	b := p.Retry.Budget
 	f := Finding{Rule: ruleBudgetNeverAllows, Severity: Warning, Components: []string{c, e.to.name}}
 	never := fmt.Sprintf(" The %d retries in its %d attempts never happen.", n-1, n)
@@ -115,6 +115,18 @@ func (g *graph) retryBudget(e *edge) {
 		f.Explanation = fmt.Sprintf("Envoy's retry budget allows max(min_retry_concurrency, budget_percent of the "+
 			"requests in flight) retries at once; both are 0.%s", never)
 		f.Fix = "Use Envoy's defaults (budget_percent = 20, min_retry_concurrency = 3), or do not retry."
+	case b.Kind == topology.BudgetTokenBucket && b.Deposit == 0 && b.StartEmpty:
+		f.Summary = fmt.Sprintf("%s token bucket starts empty and nothing fills it", possessive(c))
+		f.Explanation = fmt.Sprintf("The bucket starts empty (initial = \"empty\") and its deposit is 0: it never holds "+
+			"the %s tokens a retry costs.%s", num(b.Cost), never)
+		f.Fix = "Give it a deposit (Brooker's example: 0.1 a request), start it full, or do not retry."
+	case b.Kind == topology.BudgetTokenBucket && b.Deposit == 0:
+		f.Rule = ruleBudgetNoRefill
+		f.Summary = fmt.Sprintf("%s token bucket never refills: its deposit is 0", possessive(c))
+		f.Explanation = fmt.Sprintf("The bucket starts with %s tokens and a retry takes %s; with a deposit of 0 nothing "+
+			"puts them back. After %s retries, %s never retries again, for the rest of the run, however healthy %s "+
+			"is by then.", num(b.Capacity), num(b.Cost), spend(b.Capacity, b.Cost), c, e.to.name)
+		f.Fix = "Give it a deposit per request or per success (Brooker's example: 0.1 a request)."
 	case b.Kind == topology.BudgetFinagle && b.PercentCanRetry == 0 && b.MinRetriesPerSec == 0:
 		f.Summary = fmt.Sprintf("%s finagle retry budget allows no retry: no percentage and no reserve", possessive(c))
 		f.Explanation = fmt.Sprintf("Finagle's budget lets retries spend percent_can_retry of the requests plus a "+

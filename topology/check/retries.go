@@ -20,7 +20,7 @@ func (g *graph) retries() {
 	seen := map[*topology.CallPolicy]bool{}
 	for _, n := range g.nodes {
 		for _, e := range n.out {
-			if e.p.Retry.MaxAttempts == 1 || seen[e.p] {
+			if attemptsOf(e.p) == 1 || seen[e.p] {
 				continue
 			}
 			seen[e.p] = true
@@ -31,7 +31,7 @@ func (g *graph) retries() {
 			}
 		}
 		for _, e := range n.out {
-			if e.p.Retry.MaxAttempts > 1 && !g.marksWrites() {
+			if attemptsOf(e.p) > 1 && !g.marksWrites() {
 				g.unsafeError(e)
 			}
 		}
@@ -67,7 +67,7 @@ func (g *graph) attemptsAlongPaths() {
 		x := path[len(path)-1].to
 		attempts := 1
 		for _, e := range path {
-			attempts *= e.p.Retry.MaxAttempts
+			attempts *= attemptsOf(e.p)
 		}
 		if a := amp[x]; a == nil || attempts > a.attempts {
 			if a == nil {
@@ -86,7 +86,7 @@ func (g *graph) attemptsAlongPaths() {
 		for i, e := range path {
 			mult[i] = 1
 			r := e.p.Retry
-			if r.MaxAttempts == 1 {
+			if attemptsOf(e.p) == 1 {
 				continue
 			}
 			if r.On&topology.OnTimeout != 0 && abandonsAttempt(e) {
@@ -100,7 +100,7 @@ func (g *graph) attemptsAlongPaths() {
 				}
 			}
 			if len(causes[i]) > 0 {
-				mult[i] = r.MaxAttempts
+				mult[i] = attemptsOf(e.p)
 				total *= mult[i]
 			}
 		}
@@ -187,7 +187,7 @@ func (g *graph) overlapping(e *edge, o *overlap) {
 	}
 	last := o.order[len(o.order)-1].name
 	below := ""
-	if most > r.MaxAttempts {
+	if most > attemptsOf(e.p) {
 		below = ", with the retries of the layers below,"
 	}
 	g.report(Finding{
@@ -199,7 +199,7 @@ func (g *graph) overlapping(e *edge, o *overlap) {
 			"then runs alongside the attempts it replaces, and up to %d attempts of one request of %s%s can be working "+
 			"at once %s. When %s slows down, that multiplies its load exactly when it can least take it, and the "+
 			"work of every attempt but the last is done for nobody: a slowdown becomes an overload that outlasts it.",
-			c, r.MaxAttempts, when, and(causes), most, and(o.clients), below, at, last),
+			c, attemptsOf(e.p), when, and(causes), most, and(o.clients), below, at, last),
 		Fix: "Stop the attempts that are given up on: make every layer give up before its caller (a limit below its " +
 			"caller's timeout), or set cancel = true (with abort_on_cancel where work should stop at once) or " +
 			"propagate_deadline = true along the chain. A retry budget limits how many retries there are, not the " +
@@ -220,7 +220,7 @@ func (g *graph) amplification(x *node, a *amplified) {
 	var deepest *edge
 	for i, e := range a.path {
 		names = append(names, e.from.name)
-		n := e.p.Retry.MaxAttempts
+		n := attemptsOf(e.p)
 		if n == 1 {
 			continue
 		}
@@ -312,7 +312,7 @@ func (g *graph) budget(e *edge) {
 		}
 	}
 	c, y := e.from.name, e.to.name
-	n := p.Retry.MaxAttempts
+	n := attemptsOf(p)
 	none := "no retry budget, no circuit breaker and no adaptive throttling on the call"
 	if e.from.c.Balancer != nil {
 		none = "no retry budget and no circuit_breakers on " + c
@@ -370,7 +370,7 @@ func (g *graph) unsafeTimeout(e *edge) {
 		Explanation: fmt.Sprintf("%s retries after a %s timeout, but the attempt it timed out is not stopped: %s. It "+
 			"may still complete, so one request can take effect up to %d times, once for each attempt. That is safe "+
 			"only if the operation is idempotent; the model does not describe which calls are yet, so a reviewer "+
-			"has to confirm it.", c, dur(t), chain, r.MaxAttempts),
+			"has to confirm it.", c, dur(t), chain, attemptsOf(e.p)),
 		Fix: fmt.Sprintf("Make the operation idempotent (an idempotency key the callee deduplicates on), stop timed-out "+
 			"attempts (cancel = true, or limits below %s further down), or retry only refusals: retry_on = [\"rejected\"].", dur(t)),
 	}, r.Pos, e.p.Pos)

@@ -20,29 +20,32 @@ type Demo struct {
 
 // The rule ids. They are stable: tools and SARIF baselines refer to them.
 const (
-	ruleOrphanedWork      = "orphaned-work"
-	ruleNoTimeout         = "no-timeout"
-	rulePerTry            = "per-try-not-below-deadline"
-	ruleOverlapping       = "overlapping-attempts"
-	ruleAmplification     = "retry-amplification"
-	ruleNoBackoff         = "retry-no-backoff"
-	ruleNoJitter          = "retry-no-jitter"
-	ruleNoBudget          = "retry-no-budget"
-	ruleUnsafeOutcome     = "retry-unsafe-outcome"
-	ruleCapacity          = "capacity"
-	ruleUnboundedQueue    = "unbounded-queue"
-	ruleBreakerUnreached  = "breaker-unreachable"
-	ruleBudgetNoRefill    = "budget-never-refills"
-	ruleBudgetNeverAllows = "budget-never-allows"
-	ruleDuplicateWrite    = "retry-duplicate-write"
-	rulePartialFailure    = "partial-failure-no-policy"
-	ruleColdCache         = "cold-cache"
-	ruleSharedWorkers     = "shared-workers"
-	ruleGroupLoad         = "group-load"
-	ruleJoinTimeout       = "join-timeout"
-	ruleFanoutTail        = "fanout-tail"
-	ruleQuorumOverlap     = "quorum-overlap"
-	ruleClassCriticality  = "class-criticality"
+	ruleOrphanedWork        = "orphaned-work"
+	ruleNoTimeout           = "no-timeout"
+	rulePerTry              = "per-try-not-below-deadline"
+	ruleOverlapping         = "overlapping-attempts"
+	ruleAmplification       = "retry-amplification"
+	ruleNoBackoff           = "retry-no-backoff"
+	ruleNoJitter            = "retry-no-jitter"
+	ruleNoBudget            = "retry-no-budget"
+	ruleUnsafeOutcome       = "retry-unsafe-outcome"
+	ruleCapacity            = "capacity"
+	ruleUnboundedQueue      = "unbounded-queue"
+	ruleBreakerUnreached    = "breaker-unreachable"
+	ruleBudgetNoRefill      = "budget-never-refills"
+	ruleBudgetNeverAllows   = "budget-never-allows"
+	ruleDuplicateWrite      = "retry-duplicate-write"
+	rulePartialFailure      = "partial-failure-no-policy"
+	ruleColdCache           = "cold-cache"
+	ruleSharedWorkers       = "shared-workers"
+	ruleGroupLoad           = "group-load"
+	ruleJoinTimeout         = "join-timeout"
+	ruleFanoutTail          = "fanout-tail"
+	ruleQuorumOverlap       = "quorum-overlap"
+	ruleClassCriticality    = "class-criticality"
+	ruleRoundTrip           = "timeout-below-round-trip"
+	ruleLossyWrite          = "retry-lossy-write"
+	ruleConditionalNoJitter = "conditional-retry-no-jitter"
 )
 
 const (
@@ -53,6 +56,8 @@ const (
 	coldCache       = "scenarios/cold-cache.toml"
 	slowDependency  = "scenarios/slow-dependency.toml"
 	tailAtScale     = "scenarios/tail-at-scale.toml"
+	lostResponses   = "scenarios/lost-responses.toml"
+	hotRow          = "scenarios/hot-row.toml"
 )
 
 var rules = []Rule{
@@ -223,6 +228,28 @@ var rules = []Rule{
 			"it sets none: it is CRITICAL, the default. Which requests an overloaded server drops first is then an " +
 			"accident of the default. Give each operation its criticality.",
 		nil},
+	{ruleRoundTrip, Warning,
+		"a timeout is shorter than its link's round trip plus the callee's work",
+		"A call crosses its link twice, a one-way delay each way, and the callee works in between. When the caller's " +
+			"per-attempt timeout (or its deadline, without one) is shorter than the p99 of the delay each way plus the " +
+			"p99 of the callee's service time, attempts time out while nothing is wrong: the callee works for nobody and " +
+			"each retry pays the round trip again. Give the caller more time, or shorten the link.",
+		nil},
+	{ruleLossyWrite, Warning,
+		"retries or hedges repeat a write whose answer a link can lose",
+		"A caller retries after a timeout, or hedges, a non-idempotent or conditional write over a link that loses " +
+			"answers (its response_loss, or a partition, loss or loss drift on its answers), and the callee keeps no " +
+			"idempotency keys. A lost answer is an answer to work that was done: the write took effect, the caller times " +
+			"out and sends it again, and it takes effect twice. Give the callee idempotency_keys, make the write " +
+			"idempotent, or retry only refusals.",
+		&Demo{lostResponses, []string{"idempotency-keys"}}},
+	{ruleConditionalNoJitter, Warning,
+		"conditional writes are retried without jitter",
+		"A conditional write (optimistic concurrency) fails with a conflict when another write committed to its record " +
+			"since it read it, and the caller retries conflicts (retry_on has \"error\") with no backoff, a constant one, " +
+			"or exponential backoff without jitter. Writers that lost the same race wait alike, come back together and " +
+			"race again: about N rounds and N²/2 calls for N writers. Add jitter (full, or decorrelated).",
+		&Demo{hotRow, []string{"full-jitter", "equal-jitter", "decorrelated-jitter"}}},
 }
 
 // Rules returns every rule, in the order docs/check.md lists them.

@@ -15,7 +15,7 @@ func (g *graph) state() {
 	seen := map[pair]bool{}
 	g.paths(func(path []*edge) {
 		w := path[len(path)-1]
-		if w.p.Write != topology.WriteNonIdempotent || keepsKeys(w.to) {
+		if !w.p.Write.Repeats() || keepsKeys(w.to) {
 			return
 		}
 		for i, e := range path {
@@ -72,7 +72,7 @@ func repeats(e *edge, isWrite bool) bool {
 	switch {
 	case e.p.Hedge != nil:
 		return true
-	case r.MaxAttempts == 1:
+	case attemptsOf(e.p) == 1:
 		return false
 	case r.On&topology.OnTimeout != 0 && !told(e):
 		return true
@@ -82,7 +82,7 @@ func repeats(e *edge, isWrite bool) bool {
 
 func (g *graph) duplicateWrite(e, w *edge) {
 	c, x, y := e.from.name, w.from.name, w.to.name
-	how := fmt.Sprintf("retries (max_attempts = %d, retry_on includes timeouts or errors)", e.p.Retry.MaxAttempts)
+	how := fmt.Sprintf("retries (max_attempts = %s, retry_on includes timeouts or errors)", attemptsWord(e.p))
 	if h := e.p.Hedge; h != nil {
 		how = fmt.Sprintf("hedges (up to %d copies, %s apart, all running at once)", h.MaxAttempts, dur(h.HedgingDelay))
 	}
@@ -98,15 +98,23 @@ func (g *graph) duplicateWrite(e, w *edge) {
 		Rule:       ruleDuplicateWrite,
 		Severity:   Warning,
 		Components: []string{c, x, y},
-		Summary:    fmt.Sprintf("%s can repeat %s non-idempotent write to %s, which keeps no idempotency keys", c, whose, y),
-		Explanation: fmt.Sprintf("%s %s, and %s a write marked write = \"non_idempotent\". An attempt that "+
+		Summary:    fmt.Sprintf("%s can repeat %s %s write to %s, which keeps no idempotency keys", c, whose, repeatsWord(w.p.Write), y),
+		Explanation: fmt.Sprintf("%s %s, and %s a write marked write = %q. An attempt that "+
 			"timed out or failed may still have taken effect (its query completed after the caller gave up, or a later "+
 			"step failed after it), and the next attempt runs it again: one logical request, two effects (a second "+
 			"charge, a duplicate row). %s does not deduplicate, so nothing stops it. The simulation counts these as "+
-			"duplicate_writes.", c, how, where, y),
+			"duplicate_writes.", c, how, where, w.p.Write.String(), y),
 		Fix: fmt.Sprintf("Give %s idempotency keys (idempotency_keys = { ttl = \"24h\" }, durable = true if they must "+
 			"survive a restart), make the write idempotent, or retry only refusals (retry_on = [\"rejected\"]).", y),
 	}, e.p.Retry.Pos, e.p.Pos)
+}
+
+// repeatsWord names a write that takes effect again when it runs again.
+func repeatsWord(w topology.Write) string {
+	if w == topology.WriteConditional {
+		return "conditional"
+	}
+	return "non-idempotent"
 }
 
 func (g *graph) partialFailure(n *node) {

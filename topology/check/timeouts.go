@@ -44,7 +44,7 @@ func (g *graph) orphanedWork(e *edge) {
 		}
 	}
 	more := ""
-	if r := e.p.Retry; r.MaxAttempts > 1 && r.On&topology.OnTimeout != 0 {
+	if r := e.p.Retry; attemptsOf(e.p) > 1 && r.On&topology.OnTimeout != 0 {
 		more = fmt.Sprintf(", and %s retries add to it", possessive(c))
 	}
 	g.report(Finding{
@@ -98,7 +98,7 @@ func (g *graph) noTimeout(e *edge) {
 
 func (g *graph) perTry(e *edge) {
 	p := e.p
-	n := p.Retry.MaxAttempts
+	n := attemptsOf(p)
 	if p.Timeout == 0 || p.Deadline == 0 || p.Timeout < p.Deadline || n == 1 {
 		return
 	}
