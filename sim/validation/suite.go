@@ -94,6 +94,21 @@ func Checks() []Check {
 				return PKWait(lambda, d, d*d) + d, err
 			},
 			measure: response},
+		{Model: "M/D/1, link d = 5ms", Quantity: "W at the client", Formula: "Wq + D + 2d",
+			Scenario: "validation/link-md1.toml", Unit: Seconds, Tolerance: 0.02, Relative: true,
+			theory: func(p *params) (float64, error) {
+				lambda, d, err := p.openMD1()
+				if err != nil {
+					return 0, err
+				}
+				link, err := p.constantLink()
+				return PKWait(lambda, d, d*d) + d + link, err
+			},
+			measure: clientResponse},
+		{Model: "M/D/1, link d = 5ms", Quantity: "W at the client − W at the server", Formula: "2d, exactly (to 1µs)",
+			Scenario: "validation/link-md1.toml", Unit: Seconds, Tolerance: 1e-6,
+			theory:  func(p *params) (float64, error) { return p.constantLink() },
+			measure: func(s *results.Summary) float64 { return clientResponse(s) - response(s) }},
 		{Model: "M/M/c/c, c = 5", Quantity: "blocking probability", Formula: "B(c, λ/μ), Erlang B",
 			Scenario: "validation/mmcc.toml", Unit: Fraction, Tolerance: 0.003,
 			theory: func(p *params) (float64, error) {
@@ -137,6 +152,22 @@ func Checks() []Check {
 				return RetryAttempts(fail, n), err
 			},
 			measure: attemptsPerRequest},
+		{Model: "answers lost, N = 3, p = 30%", Quantity: "success rate", Formula: "1 − p^N",
+			Scenario: "validation/lost-answers.toml", Unit: Fraction, Tolerance: 0.002,
+			theory: func(p *params) (float64, error) {
+				loss, n, err := p.lostAnswers()
+				return RetrySuccess(loss, n), err
+			},
+			measure: func(s *results.Summary) float64 { return s.Clients.SuccessRate }},
+		{Model: "answers lost, N = 3, p = 30%", Quantity: "work at the callee per request", Formula: "(1 − p^N)/(1 − p)",
+			Scenario: "validation/lost-answers.toml", Unit: Times, Tolerance: 0.005, Relative: true,
+			theory: func(p *params) (float64, error) {
+				loss, n, err := p.lostAnswers()
+				return RetryAttempts(loss, n), err
+			},
+			measure: func(s *results.Summary) float64 {
+				return float64(s.Components["server"].Completed) / float64(s.Clients.LogicalRequests)
+			}},
 		{Model: "gRPC throttling, r = 0.1, p = 8%", Quantity: "success rate, p below r/(1+r) = 9.09%: retries flow", Formula: "1 − p²",
 			Scenario: "validation/grpc-throttling.toml", Unit: Fraction, Tolerance: 0.002,
 			theory:  func(p *params) (float64, error) { return p.throttled(false) },
@@ -149,6 +180,16 @@ func Checks() []Check {
 			Scenario: "validation/layered.toml", Unit: Times, Tolerance: 0,
 			theory:  func(p *params) (float64, error) { return p.layered() },
 			measure: func(s *results.Summary) float64 { return s.Components["db"].Amplification }},
+		{Model: "2 writers, one record, ρ = 0.5", Quantity: "writes that conflict", Formula: "ρ(2 + ρ)/((1 + ρ)(2 + 3ρ))",
+			Scenario: "validation/conflicts.toml", Unit: Fraction, Tolerance: 0.005,
+			theory: func(p *params) (float64, error) {
+				rho, err := p.twoWriters()
+				return TwoWriterConflicts(rho), err
+			},
+			measure: func(s *results.Summary) float64 {
+				row := s.Components["row"]
+				return float64(row.Conflicts) / float64(row.Completed+row.Errors)
+			}},
 		{Model: "LRU, C = 1000 of N = 10000 Zipf(0.8) keys", Quantity: "hit ratio", Formula: "Σ p_i(1 − e^(−p_i T)), Che",
 			Scenario: "validation/lru-che.toml", Unit: Fraction, Tolerance: 0.003,
 			theory: func(p *params) (float64, error) {
@@ -285,6 +326,57 @@ func (p *params) retries() (fail float64, attempts int, err error) {
 		return 0, 0, p.errorf("want a server that fails at a fixed rate and a client without timeout")
 	}
 	return p.server.ErrorRate, p.client.Call.Retry.MaxAttempts, nil
+}
+
+// constantLink is the one-way delay of the client's link to its target,
+// the same constant each way, without loss.
+func (p *params) constantLink() (float64, error) {
+	for i, c := range p.sc.Components {
+		if c.Client != p.client {
+			continue
+		}
+		l, _ := p.sc.Network.LinkOf(topology.Edge{From: i, To: c.Client.Target})
+		d := l.RequestDelay
+		if d.Kind != topology.DistConstant || l.ResponseDelay.Kind != topology.DistConstant || l.ResponseDelay.Value != d.Value || l.Lossy() || d.Value == 0 {
+			break
+		}
+		return 2 * d.Value.Seconds(), nil
+	}
+	return 0, p.errorf("want a client whose link delays both ways by one constant and loses nothing")
+}
+
+// lostAnswers is the loss of answers on the client's link and its attempts,
+// retried at once on timeout, against a server that never fails.
+func (p *params) lostAnswers() (loss float64, attempts int, err error) {
+	if _, err := p.rate(); err != nil {
+		return 0, 0, err
+	}
+	for i, c := range p.sc.Components {
+		if c.Client != p.client {
+			continue
+		}
+		l, _ := p.sc.Network.LinkOf(topology.Edge{From: i, To: c.Client.Target})
+		r := c.Client.Call.Retry
+		if l.RequestLoss != 0 || l.ResponseLoss <= 0 || r.On != topology.OnTimeout || c.Client.Call.Timeout == 0 ||
+			p.server == nil || p.server.ErrorRate != 0 {
+			break
+		}
+		return l.ResponseLoss, r.MaxAttempts, nil
+	}
+	return 0, 0, p.errorf("want a client that retries timeouts over a link that loses answers only, to a server that never fails")
+}
+
+// twoWriters is rho = lambda/mu of two closed-loop writers with exponential
+// think times making conditional writes without retries to a database of
+// one record with exponential query times and a connection each.
+func (p *params) twoWriters() (float64, error) {
+	c := p.client
+	if c == nil || c.Users != 2 || c.Think.Kind != topology.DistExponential || c.Call.Write != topology.WriteConditional ||
+		c.Call.Retry.MaxAttempts != 1 || p.server == nil || p.server.Records == nil || p.server.Records.Keys != 1 ||
+		p.server.Workers < 2 || p.server.Work.Kind != topology.DistExponential {
+		return 0, p.errorf("want two writers with exponential think times making conditional writes, once each, to one record with exponential query times and two connections")
+	}
+	return p.server.Work.Mean.Seconds() / c.Think.Mean.Seconds(), nil
 }
 
 // throttled is the success rate of two attempts under gRPC retry

@@ -62,6 +62,15 @@ func RetrySuccess(p float64, n int) float64 { return 1 - math.Pow(p, float64(n))
 // n, each failing independently with probability p: (1 - p^n)/(1 - p).
 func RetryAttempts(p float64, n int) float64 { return (1 - math.Pow(p, float64(n))) / (1 - p) }
 
+// TwoWriterConflicts is the share of conditional writes that conflict when
+// two writers race on one record, each thinking for Exp(lambda) and writing
+// for Exp(mu) between reading the version and committing, never retrying,
+// with rho = lambda/mu: rho(2 + rho) / ((1 + rho)(2 + 3 rho)). A Markov
+// chain over both writers' states (idle; writing, clean; writing, doomed by
+// the other's commit) has rates in conflicts and commits whose ratio gives
+// it; docs/model.md derives it.
+func TwoWriterConflicts(rho float64) float64 { return rho * (2 + rho) / ((1 + rho) * (2 + 3*rho)) }
+
 // GRPCThreshold is the failure fraction above which gRPC retry throttling
 // with the given token ratio stops retries in the steady state: a success
 // adds r tokens and a failure takes 1, so tokens fall when p > r/(1+r).

@@ -35,6 +35,9 @@ func TestClosedFormsAgree(t *testing.T) {
 		{"the max of n is the n-th fastest", KthFastest(10, 10, mu), Harmonic(10) / mu},
 		{"the fastest of n is exponential(n mu)", KthFastest(1, 5, mu), 1 / (5 * mu)},
 		{"the 2nd of 3", KthFastest(2, 3, mu), 1/(3*mu) + 1/(2*mu)},
+		{"two writers at rho = 0.5", TwoWriterConflicts(0.5), 1.25 / 5.25},
+		{"two slow thinkers rarely conflict: rho", TwoWriterConflicts(1e-6), 1e-6},
+		{"two writers that never think: 1/3", TwoWriterConflicts(1e9), 1.0 / 3},
 	} {
 		if math.Abs(tc.got-tc.want) > 1e-9*math.Max(1, math.Abs(tc.want)) {
 			t.Errorf("%s: got %.12g, want %.12g", tc.what, tc.got, tc.want)
