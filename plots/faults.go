@@ -36,20 +36,41 @@ var faultLabelStyle = func() text.Style {
 
 // faultLabel says what happened where: "capacity drop (capacity on api-1,
 // api-2)", or the name alone when it says both already ("db slowdown", or
-// the default name "slowdown db").
+// the default name "slowdown db", or "partition api -> db" for a fault on
+// links); a fault on one direction of links says which ("partition api ->
+// db (answers only)").
 func faultLabel(f results.Fault) string {
 	what := f.Kind
 	if len(f.Targets) > 0 {
 		what += " on " + human.Names(f.Targets)
 	}
+	ways := map[string]string{"requests": "calls only", "responses": "answers only"}[f.Direction]
 	if f.Name == "" {
-		return what
+		return joinNonEmpty(what, ways)
 	}
 	words := strings.FieldsFunc(f.Name, func(r rune) bool { return r == ' ' || r == ',' })
-	if slices.Contains(words, f.Kind) && !slices.ContainsFunc(f.Targets, func(t string) bool { return !slices.Contains(words, t) }) {
-		return f.Name
+	named := func(t string) bool {
+		if strings.Contains(t, " -> ") { // a link, "api -> db": its words in order
+			return strings.Contains(f.Name, t)
+		}
+		return slices.Contains(words, t)
 	}
-	return f.Name + " (" + what + ")"
+	if slices.Contains(words, f.Kind) && !slices.ContainsFunc(f.Targets, func(t string) bool { return !named(t) }) {
+		if ways == "" {
+			return f.Name
+		}
+		return f.Name + " (" + ways + ")"
+	}
+	return f.Name + " (" + joinNonEmpty(what, ways) + ")"
+}
+
+// joinNonEmpty joins what and, when there is one, a qualifier: "partition
+// on api -> db, answers only".
+func joinNonEmpty(what, ways string) string {
+	if ways == "" {
+		return what
+	}
+	return what + ", " + ways
 }
 
 // laneHeight is the height of one row of fault labels.

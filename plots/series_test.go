@@ -81,6 +81,10 @@ func TestFaultLabelSaysItOnce(t *testing.T) {
 		{results.Fault{Name: "capacity drop", Kind: "capacity", Targets: []string{"api-1", "api-2"}}, "capacity drop (capacity on api-1, api-2)"},
 		{results.Fault{Name: "crash api-1", Kind: "crash", Targets: []string{"api-1", "api-2"}}, "crash api-1 (crash on api-1, api-2)"},
 		{results.Fault{Kind: "latency", Targets: []string{"db"}}, "latency on db"},
+		{results.Fault{Name: "partition api -> db", Kind: "partition", Targets: []string{"api -> db"}, Direction: "both"}, "partition api -> db"},
+		{results.Fault{Name: "partition api -> db", Kind: "partition", Targets: []string{"api -> db"}, Direction: "responses"}, "partition api -> db (answers only)"},
+		{results.Fault{Name: "lossy wifi", Kind: "loss", Targets: []string{"users -> api", "users -> cdn"}, Direction: "requests"}, "lossy wifi (loss on users -> api, users -> cdn, calls only)"},
+		{results.Fault{Name: "partition api", Kind: "partition", Targets: []string{"api -> db"}, Direction: "both"}, "partition api (partition on api -> db)"},
 	} {
 		if got := faultLabel(tc.f); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)

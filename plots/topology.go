@@ -13,8 +13,10 @@ import (
 // Topology draws a scenario's components as an SVG picture, left to right
 // in the order calls flow: clients, then each tier at the depth of its
 // longest path from a client. Replicas of a service are one box; each call
-// is an arrow labelled with its timeout and retries; faults are written in
-// the box they hit. Shapes follow the docs pages' Graphviz drawings:
+// is an arrow labelled with its timeout and retries, and with its link's
+// delay, loss and faults; faults are written in the box or on the arrow
+// they hit, and a link that loses messages, or that a fault cuts, is drawn
+// red and dashed. Shapes follow the docs pages' Graphviz drawings:
 // clients round, load balancers pointed, databases with a cylinder's top.
 func Topology(sc *topology.Scenario) []byte {
 	g := newTopoGraph(sc)
@@ -27,12 +29,20 @@ func Topology(sc *topology.Scenario) []byte {
 		x1, y1 := from.x+from.w, from.y+from.h/2
 		x2, y2 := to.x, to.y+to.h/2
 		mid := (x1 + x2) / 2
-		fmt.Fprintf(&b, `<path d="M%d,%d C%d,%d %d,%d %d,%d" fill="none" stroke="#666" stroke-width="1.3" marker-end="url(#arrow)"/>`+"\n", x1, y1, mid, y1, mid, y2, x2, y2)
+		stroke := `stroke="#666"`
+		if e.lossy {
+			stroke = `stroke="#a52a2a" stroke-dasharray="6,4"`
+		}
+		fmt.Fprintf(&b, `<path d="M%d,%d C%d,%d %d,%d %d,%d" fill="none" %s stroke-width="1.3" marker-end="url(#arrow)"/>`+"\n", x1, y1, mid, y1, mid, y2, x2, y2, stroke)
 		lines := strings.Split(e.label, "\n")
 		ly := (y1+y2)/2 - len(lines)*topoLine/2 + topoLine - 3
 		for i, l := range lines {
-			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="#444" font-size="%d" stroke="#fff" stroke-width="2" stroke-linejoin="round" paint-order="stroke">%s</text>`+"\n",
-				mid, ly+i*topoLine, topoFont-1, escape(l))
+			fill := "#444"
+			if strings.HasPrefix(l, "fault") || strings.HasPrefix(l, "loses") {
+				fill = "#a52a2a"
+			}
+			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s" font-size="%d" stroke="#fff" stroke-width="2" stroke-linejoin="round" paint-order="stroke">%s</text>`+"\n",
+				mid, ly+i*topoLine, fill, topoFont-1, escape(l))
 		}
 	}
 	for _, n := range g.nodes {
@@ -76,6 +86,7 @@ type topoNode struct {
 type topoEdge struct {
 	from, to int
 	label    string
+	lossy    bool // its link loses messages, or a fault on it does: drawn red and dashed
 }
 
 type topoGraph struct {
@@ -98,12 +109,13 @@ func newTopoGraph(sc *topology.Scenario) *topoGraph {
 		}
 	}
 	seen := map[string]bool{}
-	edge := func(from, to int, label string) {
+	edge := func(from, to int, call string) {
 		f, t := at[sc.Components[from].Group], at[sc.Components[to].Group]
+		label, lossy := edgeLabel(call, sc, from, to)
 		key := fmt.Sprint(f, t, label)
 		if !seen[key] {
 			seen[key] = true
-			g.edges = append(g.edges, topoEdge{from: f, to: t, label: label})
+			g.edges = append(g.edges, topoEdge{from: f, to: t, label: label, lossy: lossy})
 		}
 	}
 	for i, c := range sc.Components {
@@ -318,7 +330,9 @@ func CallLabel(p topology.CallPolicy, balancer bool) string {
 	if p.Timeout == 0 && p.Deadline == 0 {
 		parts = append(parts, "no timeout")
 	}
-	if r := p.Retry; r.MaxAttempts > 1 {
+	if r := p.Retry; r.MaxAttempts == topology.Unlimited {
+		parts = append(parts, "attempts until the deadline, "+backoff(r.Backoff))
+	} else if r.MaxAttempts > 1 {
 		parts = append(parts, fmt.Sprintf("%d attempts, %s", r.MaxAttempts, backoff(r.Backoff)))
 	}
 	var also []string

@@ -94,3 +94,66 @@ for = "20s"
 		t.Error("the fault is not written in db's box")
 	}
 }
+
+// A link's delay, loss and faults are written on its arrow, and an arrow
+// whose link loses messages, or that a partition cuts, is drawn red and
+// dashed; a link that only delays is drawn as any other.
+func TestTopologyMarksLossyLinks(t *testing.T) {
+	sc, err := scenariofile.Parse("t.toml", []byte(`duration = "1m"
+[client.users]
+target = "api"
+rate = 100
+[service.api]
+workers = 8
+service_time = "5ms"
+[[service.api.call]]
+to = "db"
+[[service.api.call]]
+to = "cache"
+[database.db]
+connections = 4
+query_time = "10ms"
+[database.cache]
+connections = 4
+query_time = "1ms"
+[[link]]
+from = "users"
+to = "api"
+delay = "2ms"
+[[link]]
+from = "api"
+to = "cache"
+response_loss = 0.05
+[[fault]]
+partition = "api -> db"
+direction = "responses"
+at = "10s"
+for = "20s"
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from, to int
+		label    string
+		lossy    bool
+	}{
+		{0, 1, "link 2ms each way", false},
+		{1, 3, "loses 5.0% of answers", true},
+		{1, 2, "fault: partition of answers 10s–30s", true},
+	} {
+		label, lossy := plots.LinkLabel(sc, tc.from, tc.to)
+		if label != tc.label || lossy != tc.lossy {
+			t.Errorf("%s -> %s: %q, lossy %v; want %q, %v", sc.Components[tc.from].Name, sc.Components[tc.to].Name, label, lossy, tc.label, tc.lossy)
+		}
+	}
+	svg := string(plots.Topology(sc))
+	if n := len(regexp.MustCompile(`stroke="#a52a2a" stroke-dasharray`).FindAllString(svg, -1)); n != 2 {
+		t.Errorf("%d arrows drawn lossy, want 2 (api to db and to cache)", n)
+	}
+	for _, want := range []string{"link 2ms each way", "loses 5.0% of answers", "fault: partition of answers 10s–30s"} {
+		if !bytes.Contains([]byte(svg), []byte(want)) {
+			t.Errorf("the drawing does not say %q", want)
+		}
+	}
+}

@@ -29,7 +29,8 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	if len(sc.Faults) > 0 {
 		fmt.Fprintln(w, "\nFaults")
 		for _, f := range s.Faults {
-			fmt.Fprintf(w, "  %-28s %s on %s, t=%gs to %gs\n", f.Name, f.Kind, human.Names(f.Targets), f.AtS, f.EndS)
+			ways := map[string]string{"requests": " (calls only)", "responses": " (answers only)"}[f.Direction]
+			fmt.Fprintf(w, "  %-28s %s on %s%s, t=%gs to %gs\n", f.Name, f.Kind, human.Names(f.Targets), ways, f.AtS, f.EndS)
 		}
 	}
 	printInterventions(w, s)
@@ -88,6 +89,7 @@ func printSummary(w io.Writer, sc *topology.Scenario, r *results.Run, wall time.
 	printMechanisms(w, s)
 	printGroups(w, s)
 	printInfra(w, s)
+	printLinks(w, s)
 	printAutoscaling(w, s)
 
 	fmt.Fprintf(w, "\nRecovery: %s%s\n", s.Recovery.Verdict, restoredBy(s))
@@ -134,6 +136,7 @@ func printMechanisms(w io.Writer, s *results.Summary) {
 			{k.BreakerOpened, "breaker openings"},
 			{k.Ejections, "ejections"},
 			{k.DuplicateWrites, "duplicate writes"},
+			{k.Conflicts, "conflicts (conditional writes that lost their race)"},
 			{k.Deduplicated, "answered from an idempotency key"},
 			{k.KeysLost, "idempotency keys lost in crashes"},
 			{k.Inconsistent, "left inconsistent by a partial failure"},
@@ -158,4 +161,20 @@ func printMechanisms(w io.Writer, s *results.Summary) {
 		fmt.Fprintln(w, "\nMechanisms")
 		fmt.Fprintln(w, strings.Join(lines, "\n"))
 	}
+}
+
+// printLinks lists what crossed each link that delays or loses messages, as
+// summary.json's links say it.
+func printLinks(w io.Writer, s *results.Summary) {
+	if len(s.Links) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nLinks (an answer is lost after its callee did the work; the caller's timer ends the attempt)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "link\tsent\tcalls lost\tanswers lost\tmean delay\tp99 delay\t")
+	for _, l := range s.Links {
+		fmt.Fprintf(tw, "%s -> %s\t%d\t%d\t%d\t%s\t%s\t\n", l.From, l.To, l.Sent, l.LostRequests, l.LostResponses,
+			human.Seconds(l.DelayMeanS), human.Seconds(l.DelayP99S))
+	}
+	tw.Flush()
 }
