@@ -11,7 +11,9 @@ import (
 // DOT draws the scenario's topology as a Graphviz digraph: clients as
 // ellipses, load balancers as diamonds, services as boxes, databases as
 // cylinders; replicas of a service as one node; each call an edge labelled
-// with its timeout and retries; faults on the node they hit.
+// with its timeout and retries and its link's delay, loss and faults (red
+// and dashed when the link loses messages or a fault cuts it); faults on
+// the node they hit.
 func DOT(sc *topology.Scenario) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "digraph %q {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n", sc.Name)
@@ -28,13 +30,21 @@ func DOT(sc *topology.Scenario) string {
 			drawn[g] = true
 			fmt.Fprintf(&b, "  %q [shape=%s, label=%q];\n", g, shapes[c.Kind], plots.NodeLabel(sc, i, groups[g]))
 		}
-		edge := func(to int, label string) {
+		edge := func(to int, call string) {
+			label, lossy := call, false
+			if link, lossyLink := plots.LinkLabel(sc, i, to); link != "" {
+				label, lossy = call+"\n"+link, lossyLink
+			}
 			key := g + "->" + node(to) + label
 			if edges[key] {
 				return
 			}
 			edges[key] = true
-			fmt.Fprintf(&b, "  %q -> %q [label=%q];\n", g, node(to), label)
+			style := ""
+			if lossy {
+				style = `, color="#a52a2a", style=dashed`
+			}
+			fmt.Fprintf(&b, "  %q -> %q [label=%q%s];\n", g, node(to), label, style)
 		}
 		switch {
 		case c.Client != nil:

@@ -48,6 +48,8 @@ func Runs() (int, error) {
 type run struct {
 	sc  *topology.Scenario
 	res *results.Run
+
+	race string // the base of a race: its table over writers and seeds (links.go)
 }
 
 func (r run) label() string {
@@ -76,7 +78,12 @@ func runAll(ctx context.Context, e scenarios.Entry, par experiment.Parallel) ([]
 	par(len(runs), func(i int) {
 		runs[i].res, errs[i] = sim.Run(ctx, runs[i].sc, sim.Options{Seed: runs[i].sc.Seed})
 	})
-	return runs, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return runs, err
+	}
+	race, err := raceTable(ctx, runs, par)
+	runs[0].race = race
+	return runs, err
 }
 
 // sections returns the generated sections of e's page, by name.
@@ -131,6 +138,8 @@ func runsSection(e scenarios.Entry, runs []run) string {
 	b.WriteString("\nAmplification is arrivals per logical request over the run; wasted work is service time spent, at every tier, on calls whose caller had given up.\n")
 	b.WriteString(groupsTable(runs))
 	b.WriteString(classesTable(runs))
+	b.WriteString(linksTable(runs))
+	b.WriteString(runs[0].race)
 	for _, r := range runs {
 		fmt.Fprintf(&b, "\n### %s\n\n", r.label())
 		if d := r.sc.VariantDescription; d != "" {

@@ -252,7 +252,8 @@ func (g *graph) conditionalNoJitter(e *edge) {
 		Explanation: fmt.Sprintf("%s writes to %s are conditional: a write that finds its record changed since it read "+
 			"it fails with a conflict, and %s retries it after %s. Writers that lost the same race wait the same time, "+
 			"come back together and race again: each round lets one through and fails the rest, so getting N writers "+
-			"through takes about N rounds and N²/2 calls, and waits that grow without jitter only spread the rounds out.",
+			"through takes about N rounds and, while they stay in step, up to N²/2 calls; waits that grow without "+
+			"jitter only spread the rounds out.",
 			possessive(c), y, c, wait),
 		Fix: "Add jitter: backoff = \"exponential\" with jitter = \"full\" (the default) or \"decorrelated\", as the AWS " +
 			"Architecture Blog's \"Exponential Backoff And Jitter\" measured.",

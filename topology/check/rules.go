@@ -248,7 +248,7 @@ var rules = []Rule{
 		"A conditional write (optimistic concurrency) fails with a conflict when another write committed to its record " +
 			"since it read it, and the caller retries conflicts (retry_on has \"error\") with no backoff, a constant one, " +
 			"or exponential backoff without jitter. Writers that lost the same race wait alike, come back together and " +
-			"race again: about N rounds and N²/2 calls for N writers. Add jitter (full, or decorrelated).",
+			"race again: about N rounds and up to N²/2 calls for N writers. Add jitter (full, or decorrelated).",
 		&Demo{hotRow, []string{"full-jitter", "equal-jitter", "decorrelated-jitter"}}},
 }
 
