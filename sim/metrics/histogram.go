@@ -14,10 +14,11 @@ import (
 // Its memory follows what it holds. It allocates nothing until its first
 // value, then keeps only the buckets that hold values (a packed histogram:
 // a few bytes a bucket), and turns dense (a counts array for every bucket:
-// 38 KB at two digits, 600 KB at three) once it holds more distinct buckets
-// than that would cost, when a dense array's O(1) record pays. A fleet of
-// ten thousand quiet instances holds ten thousand small histograms; a busy
-// server holds one fast one. Both shapes give the same counts, quantiles
+// 38 KB at two digits, 600 KB at three) for good once it holds more
+// distinct buckets than that would cost, or more values than a packed
+// record's search and shifts are worth, when a dense array's O(1) record
+// pays. A thousand quiet components hold a thousand small histograms; a
+// busy server holds one fast one. Both shapes give the same counts, quantiles
 // and extremes: the packed one shares the dense one's geometry.
 type Histogram struct {
 	digits int
@@ -32,6 +33,11 @@ const maxMicros = 100 * 24 * 3600 * 1e6
 // turns dense: past it a record's binary search and a new bucket's shift
 // cost more than the dense array's memory saves.
 const denseAfter = 512
+
+// denseRecords is how many values a packed histogram takes (since its last
+// reset) before it turns dense: a server that busy records in O(1), and a
+// bucket's histogram of it, reset every bucket, stays dense.
+const denseRecords = 256
 
 // MaxAllocations bounds the allocations of a histogram over its life: its
 // packed form grows geometrically, and widens its counts, as it meets new
@@ -59,7 +65,7 @@ func (h *Histogram) Record(d des.Time) {
 		h.packed = hdrhistogram.NewPacked(1, maxMicros, h.digits)
 	}
 	h.packed.RecordValue(us)
-	if h.packed.Populated() > denseAfter {
+	if h.packed.Populated() > denseAfter || h.packed.TotalCount() > denseRecords {
 		h.dense = hdrhistogram.New(1, maxMicros, h.digits)
 		h.packed.MergeInto(h.dense)
 		h.packed = nil
