@@ -15,10 +15,11 @@ import (
 // value, then keeps only the buckets that hold values (a packed histogram:
 // a few bytes a bucket), and turns dense (a counts array for every bucket:
 // 38 KB at two digits, 600 KB at three) for good once it holds more
-// distinct buckets than that would cost, or more values than a packed
-// record's search and shifts are worth, when a dense array's O(1) record
-// pays. A thousand quiet components hold a thousand small histograms; a
-// busy server holds one fast one. Both shapes give the same counts, quantiles
+// distinct buckets than that would cost, or, reset every bucket, once it
+// took more values in one bucket than a packed record's search and shifts
+// are worth: then a dense array's O(1) record pays. A thousand quiet
+// components hold a thousand small histograms; a busy server holds fast
+// ones. Both shapes give the same counts, quantiles
 // and extremes: the packed one shares the dense one's geometry.
 type Histogram struct {
 	digits int
@@ -34,9 +35,9 @@ const maxMicros = 100 * 24 * 3600 * 1e6
 // cost more than the dense array's memory saves.
 const denseAfter = 512
 
-// denseRecords is how many values a packed histogram takes (since its last
-// reset) before it turns dense: a server that busy records in O(1), and a
-// bucket's histogram of it, reset every bucket, stays dense.
+// denseRecords is how many values a packed histogram may take between two
+// resets (a bucket's latencies) and stay packed: a server that busy
+// records in O(1) from the next bucket on.
 const denseRecords = 256
 
 // MaxAllocations bounds the allocations of a histogram over its life: its
@@ -65,7 +66,7 @@ func (h *Histogram) Record(d des.Time) {
 		h.packed = hdrhistogram.NewPacked(1, maxMicros, h.digits)
 	}
 	h.packed.RecordValue(us)
-	if h.packed.Populated() > denseAfter || h.packed.TotalCount() > denseRecords {
+	if h.packed.Populated() > denseAfter {
 		h.dense = hdrhistogram.New(1, maxMicros, h.digits)
 		h.packed.MergeInto(h.dense)
 		h.packed = nil
@@ -146,11 +147,14 @@ func (h *Histogram) Snapshot() *hdrhistogram.Snapshot {
 }
 
 // Reset empties the histogram, keeping the memory it has for the values to
-// come; an empty one costs nothing to reset.
+// come (dense, when it took more than denseRecords values since the last
+// reset); an empty one costs nothing to reset.
 func (h *Histogram) Reset() {
 	switch {
 	case h.dense != nil && h.dense.TotalCount() > 0:
 		h.dense.Reset()
+	case h.packed != nil && h.packed.TotalCount() > denseRecords:
+		h.dense, h.packed = hdrhistogram.New(1, maxMicros, h.digits), nil
 	case h.packed != nil:
 		h.packed.Reset()
 	}
