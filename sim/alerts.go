@@ -237,7 +237,7 @@ func (s *Sim) evaluateAlerts() {
 			a.firings[len(a.firings)-1].resolved = now
 		}
 		// The column was written as the bucket closed, before this evaluation.
-		s.lastRow()[a.col] = float64(a.state)
+		s.lastRow().Set(a.col, float64(a.state))
 	}
 	if next := now + s.bucket; next < s.end {
 		s.sched.Schedule(next, evAlertEval, 0, 0)
@@ -283,7 +283,7 @@ func (s *Sim) holds(a *alert) bool {
 func (s *Sim) thresholdMetric(a *alert) float64 {
 	row := s.lastRow()
 	var r *report
-	get := func(metric string) float64 { return row[s.colOf(r, metric)] }
+	get := func(metric string) float64 { return row.Get(s.colOf(r, metric)) }
 	var num, den float64
 	worst := math.NaN()
 	for _, t := range a.targets {

@@ -1,12 +1,14 @@
 package sim
 
 import (
-	"github.com/failsim/failsim/sim/metrics"
-	"github.com/failsim/failsim/sim/results"
 	"math"
 
-	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/sim/metrics"
+	"github.com/failsim/failsim/sim/results"
+
 	"math/rand/v2"
+
+	"github.com/failsim/failsim/sim/des"
 
 	"github.com/failsim/failsim/sim/random"
 	"github.com/failsim/failsim/topology"

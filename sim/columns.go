@@ -2,7 +2,6 @@ package sim
 
 import (
 	"math"
-	"slices"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/metrics"
@@ -211,14 +210,13 @@ func (s *Sim) closeBucket() {
 		}
 		quiet := st.cur == counts{} && st.lat.Count() == 0
 		again := quiet && r.quiet.levels == v.levels()
-		vals := row[r.col : r.col+len(r.cols)]
 		for j, col := range r.cols {
 			if again && col.viewed {
-				vals[j] = r.quiet.row[j]
+				row.Set(r.col+j, r.quiet.row[j])
 				continue
 			}
 			x := col.value(v)
-			vals[j] = x
+			row.Set(r.col+j, x)
 			if quiet {
 				r.quiet.row[j] = x
 			}
@@ -267,7 +265,7 @@ func (s *Sim) closeBucket() {
 	}
 	s.bucketEnd += s.bucket
 	if s.onBucket != nil {
-		s.series.AppendRow(row) // readable as it goes; the end fills it again from the rows
+		s.series.Show(s.block) // readable as it goes
 		s.onBucket(s.series)
 	}
 }
@@ -291,20 +289,19 @@ type quietBucket struct {
 }
 
 // newRow opens the row of the bucket closing: one value per key, in key
-// order. A run writes its series bucket by bucket into one block, in the
-// order it computes them; the series is turned column by column once, at
-// the end.
-func (s *Sim) newRow() []float64 {
-	n, k := len(s.rows), len(s.series.Keys)
-	if s.rows == nil { // the whole run's, at once
-		s.rows = make([]float64, 0, int((s.end+s.bucket-1)/s.bucket)*k)
+// order, stored in place in the run's series.
+func (s *Sim) newRow() results.Row {
+	if s.block == nil { // the whole run's, at once, when a bucket first closes
+		s.block = results.NewBlock(len(s.series.Keys), s.buckets())
 	}
-	s.rows = slices.Grow(s.rows, k)[:n+k]
-	return s.rows[n:]
+	return s.block.Next()
 }
 
+// buckets is how many buckets the run closes when it runs to its end.
+func (s *Sim) buckets() int { return int((s.end + s.bucket - 1) / s.bucket) }
+
 // lastRow is the row of the bucket closed last.
-func (s *Sim) lastRow() []float64 { return s.rows[len(s.rows)-len(s.series.Keys):] }
+func (s *Sim) lastRow() results.Row { return s.block.Last() }
 
 func quantile(h *metrics.Histogram, q float64) float64 {
 	if h.Count() == 0 {

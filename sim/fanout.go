@@ -1,8 +1,9 @@
 package sim
 
 import (
-	"github.com/failsim/failsim/sim/results"
 	"math/rand/v2"
+
+	"github.com/failsim/failsim/sim/results"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/random"

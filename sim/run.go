@@ -81,8 +81,11 @@ func Run(ctx context.Context, sc *topology.Scenario, opts Options) (*results.Run
 	if err := s.checkInvariants(); err != nil {
 		return nil, err
 	}
-	s.series.FillFrom(s.rows)
-	s.rows = nil
+	if s.block == nil { // no bucket closed
+		s.block = results.NewBlock(len(s.series.Keys), 0)
+	}
+	s.series.Show(s.block)
+	s.block = nil
 	lat := s.clientLatency()
 	r := &results.Run{Summary: s.summary(lat), Series: s.series, ClientLatency: lat.Snapshot()}
 	if stop != "" {

@@ -109,17 +109,17 @@ func (p *pool) metricNames() []string {
 	return []string{"replicas"}
 }
 
-func (s *Sim) closePools(end, w des.Time, row []float64) {
+func (s *Sim) closePools(end, w des.Time, row results.Row) {
 	for i := range s.pools {
 		p := &s.pools[i]
-		vals := row[p.col:]
 		if p.workers {
-			vals[0] = float64(p.requested)
+			row.Set(p.col, float64(p.requested))
 			continue
 		}
-		vals[0], _ = p.level.Close(end, w)
+		level, _ := p.level.Close(end, w)
+		row.Set(p.col, level)
 		if p.cfg != nil {
-			vals[1] = float64(p.requested)
+			row.Set(p.col+1, float64(p.requested))
 		}
 	}
 }

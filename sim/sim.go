@@ -87,11 +87,11 @@ type Sim struct {
 	lastLook des.Time // the time of the last look at whether to stop, and
 	stalled  int      // how many events have passed since without time moving
 
-	violation string      // the first invariant seen broken as it happened
-	fp        hash.Hash64 // the event fingerprint, when asked for
-	tr        *tracing    // the run's Tracer, nil without one
-	view      view        // the bucket being closed
-	rows      []float64   // the series as it is written: bucket by bucket, every key in each
+	violation string         // the first invariant seen broken as it happened
+	fp        hash.Hash64    // the event fingerprint, when asked for
+	tr        *tracing       // the run's Tracer, nil without one
+	view      view           // the bucket being closed
+	block     *results.Block // the series as it is written, bucket by bucket
 }
 
 // component is the runtime state of one topology node; exactly one of

@@ -34,39 +34,50 @@ func NewSeries(bucketS float64, keys []Key) *Series {
 	return s
 }
 
-// FillFrom sets Values from rows laid out bucket by bucket: row b holds
-// every key's value in bucket b, in key order, the order in which a run
-// writes them as each bucket closes.
-func (s *Series) FillFrom(rows []float64) {
-	keys := len(s.Keys)
-	if keys == 0 {
-		return
+// Block is a run's series as it is written: every key's column for every
+// bucket of the run, in one allocation made up front, so that closing a
+// bucket stores each value where the series will read it and the end has
+// nothing to copy.
+type Block struct {
+	vals []float64
+	n    int // buckets per column
+	b    int // buckets closed
+}
+
+// NewBlock holds keys columns of n buckets each.
+func NewBlock(keys, n int) *Block { return &Block{vals: make([]float64, keys*n), n: n} }
+
+// Next opens the next bucket's row; it panics past the n buckets planned.
+func (bl *Block) Next() Row {
+	if bl.b == bl.n {
+		panic("results: a bucket past the block's end")
 	}
-	n := len(rows) / keys
-	block := make([]float64, n*keys)
-	const tile = 32 // a tile of rows and columns stays in the cache both ways
-	for b0 := 0; b0 < n; b0 += tile {
-		for k0 := 0; k0 < keys; k0 += tile {
-			for b := b0; b < min(b0+tile, n); b++ {
-				row := rows[b*keys : (b+1)*keys]
-				for k := k0; k < min(k0+tile, keys); k++ {
-					block[k*n+b] = row[k]
-				}
-			}
-		}
-	}
+	bl.b++
+	return Row{vals: bl.vals[bl.b-1:], stride: bl.n}
+}
+
+// Last is the row of the bucket opened last.
+func (bl *Block) Last() Row { return Row{vals: bl.vals[bl.b-1:], stride: bl.n} }
+
+// Show makes s's columns the block's, up to the buckets closed. They share
+// the block's memory: a run shows them as it goes, and once at the end.
+func (s *Series) Show(bl *Block) {
 	for k := range s.Values {
-		s.Values[k] = block[k*n : (k+1)*n : (k+1)*n]
+		s.Values[k] = bl.vals[k*bl.n : k*bl.n+bl.b : k*bl.n+bl.b]
 	}
 }
 
-// AppendRow adds one bucket's values, one per key in key order, to the
-// end of every column.
-func (s *Series) AppendRow(row []float64) {
-	for k, v := range row {
-		s.Values[k] = append(s.Values[k], v)
-	}
+// Row is one bucket's values, a value per key in key order.
+type Row struct {
+	vals   []float64
+	stride int
 }
+
+// Set sets key k's value.
+func (r Row) Set(k int, v float64) { r.vals[k*r.stride] = v }
+
+// Get is key k's value.
+func (r Row) Get(k int) float64 { return r.vals[k*r.stride] }
 
 func (s *Series) reindex() {
 	s.index = make(map[Key]int, len(s.Keys))
