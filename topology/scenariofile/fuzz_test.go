@@ -56,7 +56,11 @@ func FuzzParse(f *testing.F) {
 // a panic, and every problem names the file or the --set it comes from.
 func FuzzSettings(f *testing.F) {
 	for _, set := range []string{"client.users.timeout=4s", "service.api.call[0].retry.max_attempts=5",
-		"fault[0].for=0s", `service."api".workers=[1,2]`, "database.db.connections=-1", "x=", "a.b[9].c={d=1}"} {
+		"fault[0].for=0s", `service."api".workers=[1,2]`, "database.db.connections=-1", "x=", "a.b[9].c={d=1}",
+		// links, faults on links, records and the retry guards of issue 20
+		"link[0].response_loss=2", `fault[0].direction="sideways"`, `fault[0].partition="db -> payments"`,
+		"network.delay=5ms", "database.row.records.keys=0", `client.writers.retry.max_attempts="none"`,
+		`service.payments.call[0].retry.budget={kind="token_bucket",cost=20}`} {
 		f.Add(set, 0)
 	}
 	files := shipped(f)
