@@ -65,14 +65,7 @@ func (d *decoder) fault(o *object, r *resolver, sc *topology.Scenario) (topology
 		}
 	}
 	f.Targets = r.resolveTarget(o, "target")
-	if !o.has("at") {
-		o.missing("at", "when the fault starts")
-	}
-	if !o.has("for") {
-		o.missing("for", "how long it lasts")
-	}
-	f.At = o.duration("at", 0, false)
-	f.For = o.positive("for", 0)
+	window(o, &f)
 	if k < 0 || f.Targets == nil {
 		return f, false
 	}
@@ -167,14 +160,7 @@ func (d *decoder) linkFault(o *object, r *resolver, sc *topology.Scenario) (topo
 	if tn := o.get("target"); tn != nil {
 		o.errorf(tn, "give target (a component) or %s (links), not both", key)
 	}
-	if !o.has("at") {
-		o.missing("at", "when the fault starts")
-	}
-	if !o.has("for") {
-		o.missing("for", "how long it lasts")
-	}
-	f.At = o.duration("at", 0, false)
-	f.For = o.positive("for", 0)
+	window(o, &f)
 	f.Link = d.linkTarget(o, key, r, sc)
 	if k < 0 || f.Link == nil {
 		return f, false
@@ -233,3 +219,15 @@ var faultTargets = map[topology.FaultKind]string{
 }
 
 func posOf(p topology.Pos) tomlpos.Pos { return tomlpos.Pos{Line: p.Line, Col: p.Col} }
+
+// window reads a fault's at and for, both required, into f.
+func window(o *object, f *topology.Fault) {
+	if !o.has("at") {
+		o.missing("at", "when the fault starts")
+	}
+	if !o.has("for") {
+		o.missing("for", "how long it lasts")
+	}
+	f.At = o.duration("at", 0, false)
+	f.For = o.positive("for", 0)
+}
