@@ -155,18 +155,23 @@ type policy struct {
 	breaker  *breaker.Breaker
 	throttle *throttle.Throttle
 
-	write       uint16             // the write the call makes (its slot + 1), 0 for a read
-	hedge       *topology.Hedge    // hedged instead of retried, or nil
-	fallback    *topology.Fallback // answered from a fallback when it fails, or nil
-	links       []*link            // the links its calls cross, by target (a balancer's, a scatter's; else one); nil when none has one
-	linkTargets []int32            // the targets of links
-	fraction    float64            // of the jobs that make this step (servers' calls)
-	bulkhead    int32              // most jobs in this step at once; 0 for no limit
-	inStep      int32              // jobs in this step now, when it has a bulkhead
+	write    uint16             // the write the call makes (its slot + 1), 0 for a read
+	hedge    *topology.Hedge    // hedged instead of retried, or nil
+	fallback *topology.Fallback // answered from a fallback when it fails, or nil
+	fraction float64            // of the jobs that make this step (servers' calls)
+	bulkhead int32              // most jobs in this step at once; 0 for no limit
+	inStep   int32              // jobs in this step now, when it has a bulkhead
 
 	group    *group   // the group of calls made at once it is a member of, or nil (fanout.go)
 	optional bool     // a group member whose failure degrades the answer instead of failing it
 	scatter  *scatter // a scatter: the instances it calls, one call each; to is then -1
+
+	// Last, so that a scenario without links finds the fields above where
+	// they were before links: the links its calls cross, by target (a
+	// balancer's, a scatter's; else one), nil when none has one; and the
+	// targets of links.
+	links       []*link
+	linkTargets []int32
 }
 
 func newPolicy(s *Sim, to int, p topology.CallPolicy) policy {
