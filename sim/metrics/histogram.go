@@ -35,6 +35,11 @@ const maxMicros = 100 * 24 * 3600 * 1e6
 // cost more than the dense array's memory saves.
 const denseAfter = 512
 
+// denseValues is how many values a packed histogram takes before it turns
+// dense however few buckets they fill: a run's totals for a component that
+// busy pay the dense array's memory once and record in O(1) from then on.
+const denseValues = 1 << 16
+
 // denseRecords is how many values a packed histogram may take between two
 // resets (a bucket's latencies) and stay packed: a server that busy
 // records in O(1) from the next bucket on. At 256, ten instances taking 100
@@ -68,7 +73,7 @@ func (h *Histogram) Record(d des.Time) {
 		h.packed = hdrhistogram.NewPacked(1, maxMicros, h.digits)
 	}
 	h.packed.RecordValue(us)
-	if h.packed.Populated() > denseAfter {
+	if h.packed.Populated() > denseAfter || h.packed.TotalCount() > denseValues {
 		h.dense = hdrhistogram.New(1, maxMicros, h.digits)
 		h.packed.MergeInto(h.dense)
 		h.packed = nil

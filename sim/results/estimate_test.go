@@ -79,3 +79,17 @@ func TestMcNemarCountsDisagreeingSeeds(t *testing.T) {
 		t.Errorf("all agree: %+v", d)
 	}
 }
+
+// Issue 18's case: retry-storm's envoy-circuit-breakers recovered at once
+// on nine seeds of ten and after 143s on one. A mean ± t said 14.3 ± 32.3s,
+// reaching -18s; the median and its order-statistic interval say what the
+// seeds saw.
+func TestRecoveryOnBimodalSeedsIsAMedianNeverNegative(t *testing.T) {
+	e := MedianInterval([]float64{0, 0, 0, 0, 0, 0, 0, 0, 143, 0})
+	if e.Statistic != "median" || e.Center() != 0 || e.Lo == nil || *e.Lo != 0 || *e.Hi != 0 {
+		t.Fatalf("got center %v [%v, %v] (%s), want the median 0 [0, 0]", e.Center(), e.Lo, e.Hi, e.Statistic)
+	}
+	if m := MeanInterval([]float64{0, 0, 0, 0, 0, 0, 0, 0, 143, 0}); *m.Lo >= 0 {
+		t.Fatalf("the mean's interval was the problem: got lo %v, want below zero", *m.Lo)
+	}
+}
