@@ -319,7 +319,7 @@ func TestRetryStormVerdicts(t *testing.T) {
 		t.Fatalf("base: %s; a metastable failure should not recover", rec.Verdict)
 	}
 	for _, v := range []string{"backoff-jitter", "retry-budget", "circuit-breaker", "load-shedding", "adaptive-throttling",
-		"retry-budget-aws", "retry-budget-finagle", "envoy-retry-budget", "concurrency-limit", "adaptive-lifo", "envoy-circuit-breakers"} {
+		"retry-budget-aws", "retry-budget-finagle", "retry-breaker", "envoy-retry-budget", "concurrency-limit", "adaptive-lifo", "envoy-circuit-breakers"} {
 		t.Run(v, func(t *testing.T) {
 			if rec := runFile(t, "../scenarios/retry-storm.toml", v).Summary.Recovery; rec.Recovered == nil || !*rec.Recovered {
 				t.Errorf("%s", rec.Verdict)

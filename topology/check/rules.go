@@ -114,7 +114,7 @@ var rules = []Rule{
 			"sustained failure every call makes all its attempts, multiplying the load for as long as the failure " +
 			"lasts. A budget that can never refuse a retry (AWS with zero costs, Finagle with percent_can_retry at " +
 			"least max_attempts - 1) counts as none. Add a retry budget or a circuit breaker.",
-		&Demo{retryStorm, []string{"retry-budget", "retry-budget-aws", "retry-budget-finagle", "envoy-retry-budget",
+		&Demo{retryStorm, []string{"retry-budget", "retry-budget-aws", "retry-budget-finagle", "retry-breaker", "envoy-retry-budget",
 			"circuit-breaker", "adaptive-throttling", "envoy-circuit-breakers"}}},
 	{ruleUnsafeOutcome, Note,
 		"retries repeat work that may already have taken effect",
@@ -133,7 +133,7 @@ var rules = []Rule{
 			"exceeds capacity (a warning when an autoscaler's maximum would serve it). Warning: closed-loop users would send more than it serves (they saturate it), or " +
 			"the worst case exceeds it, with load spikes and every attempt failing and retried (retry budgets " +
 			"credited; closed-loop users time out on every attempt). Note: the worst case is above 80%.",
-		&Demo{retryStorm, []string{"retry-budget", "retry-budget-aws", "retry-budget-finagle"}}},
+		&Demo{retryStorm, []string{"retry-budget", "retry-budget-aws", "retry-budget-finagle", "retry-breaker"}}},
 	{ruleUnboundedQueue, Warning,
 		"a queue that can fill has no bound",
 		"A service or database whose queue can fill (at the worst-case load, with the faults' slowdowns, it needs " +
