@@ -45,7 +45,11 @@ type Block struct {
 }
 
 // NewBlock holds keys columns of n buckets each.
-func NewBlock(keys, n int) *Block { return &Block{vals: make([]float64, keys*n), n: n} }
+func NewBlock(keys, n int) *Block {
+	bl := &Block{vals: make([]float64, keys*n), n: n}
+	adviseHugePages(bl.vals)
+	return bl
+}
 
 // Next opens the next bucket's row; it panics past the n buckets planned.
 func (bl *Block) Next() Row {
