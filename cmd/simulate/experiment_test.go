@@ -17,7 +17,12 @@ const retryStorm = "../../scenarios/retry-storm.toml"
 // their columns, the verdicts wrap and name families of metrics in words,
 // not keys, and every side is ranked.
 func TestCompareOfTwelveSidesFitsAHundredColumns(t *testing.T) {
-	code, out, errOut := simulate(t, "compare", retryStorm, "--set", "duration=80s", "--seeds", "2", "--out", t.TempDir())
+	args := []string{"compare", retryStorm, "--set", "duration=80s", "--seeds", "2", "--out", t.TempDir()}
+	for _, v := range []string{"base", "backoff-jitter", "retry-budget", "circuit-breaker", "load-shedding", "adaptive-throttling",
+		"retry-budget-aws", "retry-budget-finagle", "envoy-retry-budget", "concurrency-limit", "adaptive-lifo", "envoy-circuit-breakers"} {
+		args = append(args, "--variant", v)
+	}
+	code, out, errOut := simulate(t, args...)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
