@@ -41,7 +41,7 @@ func (d *decoder) classes(defs []*def, r *resolver, sc *topology.Scenario) {
 		for _, name := range ot.keys {
 			on := ot.m[name]
 			if !validName.MatchString(name) {
-				d.keyErrorf(on, "client %q: operation name %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", df.name, name)
+				d.keyErrorf(on, "client %q: operation name %q: %s", df.name, name, nameRule)
 				continue
 			}
 			start := len(d.errs)

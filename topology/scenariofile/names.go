@@ -7,10 +7,11 @@ import (
 	"github.com/failsim/failsim/topology/scenariofile/tomlpos"
 )
 
-// The names of a scenario and of its variants name folders: a run is
-// written into out/NAME/VARIANT. They follow the rule of component names
-// (validName), so that no name can lead a write out of the output folder
-// ("../../x") or into a hidden one.
+// nameRule says validName in words, for every name a file gives: of a
+// component, an operation, the scenario and its variants. The last two
+// name folders (a run is written into out/NAME/VARIANT), so that no name
+// can lead a write out of the output folder ("../../x") or into a hidden
+// one.
 const nameRule = "use letters, digits, '-', '_' and '.', starting with a letter or digit"
 
 // scenarioName reads the scenario's name, by default its file's name

@@ -122,7 +122,7 @@ func (d *decoder) componentDefs(o *object) []*def {
 		for _, name := range t.keys {
 			cn := t.m[name]
 			if !validName.MatchString(name) {
-				d.keyErrorf(cn, "%s name %q: use letters, digits, '-', '_' and '.', starting with a letter or digit", kk.key, name)
+				d.keyErrorf(cn, "%s name %q: %s", kk.key, name, nameRule)
 				continue
 			}
 			if prev := seen[name]; prev != nil {
