@@ -212,6 +212,16 @@ func (s *Sim) giveUp(j int32, o outcome) {
 // cancels, the callee is not told: c is only marked abandoned, and its work
 // goes on.
 func (s *Sim) timeout(c int32) {
+	// In a spiral the caller's timers fire by the thousand a second, each on
+	// a call made seconds ago whose record, and its caller's, left the
+	// caches long since. Start loading those of the timeouts to come, so
+	// that they arrive while this one is handled: the one after next, and
+	// the caller of the next (loaded since the timeout before this one).
+	next, after := s.sched.Upcoming()
+	s.recs.prefetch(after)
+	if next >= 0 {
+		s.recs.prefetch(s.recs.at(next).parent)
+	}
 	cr := s.recs.at(c)
 	cr.flags |= abandoned
 	s.comps[cr.comp].stats.cur.timedOut++

@@ -30,6 +30,17 @@ func (q *deque) popFront() int32 {
 	return x
 }
 
+// peek is the record popBack (back) or popFront would return, -1 when empty.
+func (q *deque) peek(back bool) int32 {
+	switch {
+	case q.size == 0:
+		return -1
+	case back:
+		return q.buf[(q.head+q.size-1)%len(q.buf)]
+	}
+	return q.buf[q.head]
+}
+
 func (q *deque) popBack() int32 {
 	q.size--
 	return q.buf[(q.head+q.size)%len(q.buf)]

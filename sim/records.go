@@ -1,6 +1,11 @@
 package sim
 
-import "github.com/failsim/failsim/sim/des"
+import (
+	"unsafe"
+
+	"github.com/failsim/failsim/sim/des"
+	"github.com/failsim/failsim/sim/internal/prefetch"
+)
 
 // rec is a call as its callee handles it, or a logical request (parent -1)
 // as its client handles it. Fields are ordered by size so that a record
@@ -86,6 +91,16 @@ const (
 )
 
 func (rs *records) at(i int32) *rec { return &rs.pages[i>>pageBits][i&(pageSize-1)] }
+
+// prefetch starts loading record i (-1 for none) into the caches, both of
+// its lines, without waiting for it: a hint that changes no result.
+func (rs *records) prefetch(i int32) {
+	if i >= 0 {
+		r := rs.at(i)
+		prefetch.Line(unsafe.Pointer(r))
+		prefetch.Line(unsafe.Pointer(&r.step)) // the first field of the second line
+	}
+}
 
 func (rs *records) alloc(parent, comp int32) int32 {
 	var i int32

@@ -6,10 +6,13 @@ import (
 )
 
 // A record spans exactly two cache lines: fields added for a mechanism take
-// the padding, never a third line.
+// the padding, never a third line. prefetch loads the second from step.
 func TestRecordIsTwoCacheLines(t *testing.T) {
 	if n := unsafe.Sizeof(rec{}); n != 128 {
 		t.Errorf("a record takes %d bytes, want 128", n)
+	}
+	if o := unsafe.Offsetof(rec{}.step); o != 64 {
+		t.Errorf("step is at byte %d of a record, want 64: the start of its second line", o)
 	}
 }
 

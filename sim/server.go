@@ -355,6 +355,9 @@ func (s *Sim) dequeue(k *component) int32 {
 	default:
 		c = sv.queue.popFront()
 	}
+	if sv.prio == nil { // the next to leave the queue waited as long: start loading it
+		s.recs.prefetch(sv.queue.peek(lifo))
+	}
 	live := s.recs.at(c).flags&queued != 0
 	if live {
 		s.leaveQueue(k, c)

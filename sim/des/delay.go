@@ -162,6 +162,13 @@ func (q *Delay) fire(s *Scheduler, now Time) (e Event, ok bool) {
 		// Those cancelled from now on are dropped when the next head comes.
 		q.dropCancelled()
 	}
+	s.next, s.after = -1, -1
+	if q.size > 0 {
+		s.next = q.ring[q.head].ref
+	}
+	if q.size > 1 {
+		s.after = q.ring[(q.head+1)&(len(q.ring)-1)].ref
+	}
 	if q.size > 0 {
 		q.armed = true
 		s.push(Event{At: q.ring[q.head].at, Kind: delayKind, Comp: q.id})

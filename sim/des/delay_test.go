@@ -106,3 +106,32 @@ func TestDelayDoesNotAllocateInSteadyState(t *testing.T) {
 		t.Fatalf("%v allocations per event", allocs)
 	}
 }
+
+// Upcoming names the timers that follow, in its FIFO, the one being handled,
+// and nothing while another kind of event is handled. Cancelled timers at
+// the front are dropped before it looks.
+func TestUpcomingNamesTheDelaysNextTimers(t *testing.T) {
+	var s Scheduler
+	q := s.NewDelay(100, 2, 0)
+	s.Schedule(5, 1, 0, 99)
+	for ref := int32(10); ref <= 13; ref++ {
+		tm := s.After(q, ref)
+		if ref == 11 {
+			s.Cancel(tm)
+		}
+	}
+	for _, want := range []struct{ ref, next, after int32 }{
+		{99, -1, -1}, // not a timer of a Delay
+		{10, 12, 13}, // 11 was cancelled
+		{12, 13, -1},
+		{13, -1, -1},
+	} {
+		e, ok := s.Next()
+		if !ok {
+			t.Fatalf("no event, want ref %d", want.ref)
+		}
+		if next, after := s.Upcoming(); e.Ref != want.ref || next != want.next || after != want.after {
+			t.Errorf("handling ref %d: Upcoming() = %d, %d; want ref %d: %d, %d", e.Ref, next, after, want.ref, want.next, want.after)
+		}
+	}
+}

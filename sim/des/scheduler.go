@@ -59,10 +59,21 @@ type Scheduler struct {
 	// handlers schedule an event, and putting it in the root's place costs one
 	// sift instead of the two that a pop and a push take.
 	taken bool
+
+	// next and after are the refs of the timers that follow, in its FIFO,
+	// the one the last Delay to fire handed out (Upcoming).
+	next, after int32
 }
 
 // Now is the time of the event being processed.
 func (s *Scheduler) Now() Time { return s.now }
+
+// Upcoming names the refs of the two timers that follow, in their Delay, the
+// timer whose event is being handled, or -1: the timers likely to fire next
+// of that family (a cancelled one among them is named as any other). It is a
+// hint for a model that wants what those events will read to be in the
+// caches by then; it changes nothing.
+func (s *Scheduler) Upcoming() (next, after int32) { return s.next, s.after }
 
 // The root sits at index 3, so that each node's four children, 16 bytes
 // each, fill exactly one 64-byte cache line: children of i are
@@ -141,6 +152,7 @@ func (s *Scheduler) Next() (e Event, ok bool) {
 		}
 		s.now = e.At
 		if e.Kind != delayKind {
+			s.next, s.after = -1, -1
 			return e, true
 		}
 		// The head of a Delay is due: hand out its first live timer.
