@@ -16,7 +16,7 @@ type Key struct {
 }
 
 // Series holds per-bucket metrics column-wise: Values[k][b] is key k in
-// bucket b. NaN marks "no value" (a ratio with nothing to divide by); such
+// bucket b. A run's columns are read-only: they may share memory. NaN marks "no value" (a ratio with nothing to divide by); such
 // points are left out of the CSV.
 type Series struct {
 	BucketS float64   // bucket width in seconds
@@ -35,20 +35,22 @@ func NewSeries(bucketS float64, keys []Key) *Series {
 }
 
 // Block is a run's series as it is written: every key's column for every
-// bucket of the run, in one allocation made up front, so that closing a
-// bucket stores each value where the series will read it and the end has
-// nothing to copy.
+// bucket of the run, each value stored where the series will read it, so
+// that the end has nothing to copy. A column takes memory only once it holds
+// a value other than zero: most counts of most components stay zero (errors,
+// retries, rejections of a healthy service), and a thousand services would
+// otherwise write tens of megabytes of zeros, one cache line each.
 type Block struct {
-	vals []float64
-	n    int // buckets per column
-	b    int // buckets closed
+	cols  [][]float64 // key k's values, nil while they are all zero
+	zeros []float64   // the values of every column still nil, shared
+	spare []float64   // storage not yet given to a column
+	n     int         // buckets per column
+	b     int         // buckets closed
 }
 
 // NewBlock holds keys columns of n buckets each.
 func NewBlock(keys, n int) *Block {
-	bl := &Block{vals: make([]float64, keys*n), n: n}
-	adviseHugePages(bl.vals)
-	return bl
+	return &Block{cols: make([][]float64, keys), zeros: make([]float64, n), n: n}
 }
 
 // Next opens the next bucket's row; it panics past the n buckets planned.
@@ -57,31 +59,63 @@ func (bl *Block) Next() Row {
 		panic("results: a bucket past the block's end")
 	}
 	bl.b++
-	return Row{vals: bl.vals[bl.b-1:], stride: bl.n}
+	return Row{bl: bl, b: bl.b - 1}
 }
 
 // Last is the row of the bucket opened last.
-func (bl *Block) Last() Row { return Row{vals: bl.vals[bl.b-1:], stride: bl.n} }
+func (bl *Block) Last() Row { return Row{bl: bl, b: bl.b - 1} }
+
+// column gives key k its own storage, zero so far. Columns are cut from
+// chunks of at least 4 MB, backed by 2 MB pages where Linux allows: writes
+// go a column apart, and small pages made most of them a TLB miss.
+func (bl *Block) column(k int) []float64 {
+	if len(bl.spare) < bl.n {
+		bl.spare = make([]float64, max(bl.n, 1<<19))
+		adviseHugePages(bl.spare)
+	}
+	c := bl.spare[:bl.n:bl.n]
+	bl.spare = bl.spare[bl.n:]
+	bl.cols[k] = c
+	return c
+}
 
 // Show makes s's columns the block's, up to the buckets closed. They share
-// the block's memory: a run shows them as it goes, and once at the end.
+// the block's memory, and the columns of zeros share one array: a run shows
+// them as it goes, and once at the end; they are read, never written.
 func (s *Series) Show(bl *Block) {
-	for k := range s.Values {
-		s.Values[k] = bl.vals[k*bl.n : k*bl.n+bl.b : k*bl.n+bl.b]
+	for k, c := range bl.cols {
+		if c == nil {
+			c = bl.zeros
+		}
+		s.Values[k] = c[:bl.b:bl.b]
 	}
 }
 
 // Row is one bucket's values, a value per key in key order.
 type Row struct {
-	vals   []float64
-	stride int
+	bl *Block
+	b  int
 }
 
 // Set sets key k's value.
-func (r Row) Set(k int, v float64) { r.vals[k*r.stride] = v }
+func (r Row) Set(k int, v float64) {
+	c := r.bl.cols[k]
+	if c == nil {
+		if v == 0 && !math.Signbit(v) { // -0 prints apart from 0
+			return
+		}
+		c = r.bl.column(k)
+	}
+	c[r.b] = v
+}
 
 // Get is key k's value.
-func (r Row) Get(k int) float64 { return r.vals[k*r.stride] }
+func (r Row) Get(k int) float64 {
+	if c := r.bl.cols[k]; c != nil {
+		return c[r.b]
+	}
+	return 0
+}
 
 func (s *Series) reindex() {
 	s.index = make(map[Key]int, len(s.Keys))
