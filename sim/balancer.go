@@ -165,8 +165,12 @@ func (b *balancer) pick(last int32) int32 {
 	switch b.how {
 	case topology.RoundRobin:
 		// The first candidate at or after next, wrapping: c is in target
-		// order, so a search finds it however many targets there are.
-		i, _ := slices.BinarySearch(c, b.next)
+		// order, so a search finds it however many targets there are, and
+		// when every target is a candidate it is next itself.
+		i := int(b.next)
+		if len(c) < len(b.targets) {
+			i, _ = slices.BinarySearch(c, b.next)
+		}
 		if i == len(c) {
 			i = 0
 		}
