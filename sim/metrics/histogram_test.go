@@ -12,6 +12,132 @@ import (
 	"github.com/failsim/failsim/sim/des"
 )
 
+// A histogram of a few values answers as the HDR histogram of the same
+// geometry, exactly: each row's answers are the HDR histogram's too.
+func TestFewValuesAnswerAsHDR(t *testing.T) {
+	us, ms := des.Microsecond, des.Millisecond
+	eight := []des.Time{1 * ms, 2 * ms, 3 * ms, 4 * ms, 5 * ms, 6 * ms, 7 * ms, 8 * ms}
+	tests := []struct {
+		name   string
+		digits int
+		values []des.Time
+		q      float64
+		want   int64 // the quantile, µs
+		max    int64 // µs
+	}{
+		{"empty: every answer is 0", 2, nil, 0.5, 0, 0},
+		{"one value is every quantile, reported as the top of its bucket (1232-1239µs at two digits)",
+			2, []des.Time{1234 * us}, 0.5, 1239, 1239},
+		{"the same at q = 1", 2, []des.Time{1234 * us}, 1, 1239, 1239},
+		{"q = 0 is the bottom of the smallest value's bucket", 2, []des.Time{1234 * us, 5 * ms}, 0, 1232, 5023},
+		{"at three digits that bucket is a µs wide below 2048µs", 3, []des.Time{1234 * us}, 0.5, 1234, 1234},
+		{"at two digits, below 256µs", 2, []des.Time{255 * us}, 0.5, 255, 255},
+		{"a bucket's top and the next one's bottom stay apart", 2, []des.Time{1239 * us, 1240 * us}, 0.5, 1239, 1247},
+		{"a latency under a µs counts as 0", 2, []des.Time{999}, 0.5, 0, 0},
+		{"fractions of a µs are dropped, not rounded", 3, []des.Time{1234*us + 999}, 0.5, 1234, 1234},
+		{"past 100 days a latency counts as 100 days, reported as the top of its bucket",
+			2, []des.Time{200 * 24 * 3600 * des.Second}, 0.5, 8658654068735, 8658654068735},
+		{"the median of two is the lower: rank 0.5·2+0.5 = 1.5 rounds down to 1",
+			2, []des.Time{1 * ms, 2 * ms}, 0.5, 1003, 2007},
+		{"the median of three is the middle one: rank 2", 2, []des.Time{3 * ms, 1 * ms, 2 * ms}, 0.5, 2007, 3007},
+		{"the median of four is the second: rank 2.5", 2, []des.Time{4 * ms, 3 * ms, 2 * ms, 1 * ms}, 0.5, 2007, 4015},
+		{"p90 of eight is the seventh: rank 0.9·8+0.5 = 7.7", 2, eight, 0.9, 7007, 8031},
+		{"p99.9 of eight is the largest: rank 8.492", 2, eight, 0.999, 8031, 8031},
+		{"p0.1 of eight is the smallest: rank 0.508, raised to 1", 2, eight, 0.001, 1003, 8031},
+		{"duplicates count each", 2, []des.Time{1 * ms, 9 * ms, 9 * ms, 9 * ms}, 0.5, 9023, 9023},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := NewHistogram(tt.digits)
+			ref := hdrhistogram.New(1, maxMicros, tt.digits)
+			for _, d := range tt.values {
+				h.Record(d)
+				ref.RecordValue(min(int64(d/des.Microsecond), maxMicros))
+			}
+			if ref.TotalCount() > 0 && (ref.ValueAtPercentile(100*tt.q) != tt.want || ref.Max() != tt.max) {
+				t.Fatalf("the row is wrong: HDR says %dµs, max %dµs", ref.ValueAtPercentile(100*tt.q), ref.Max())
+			}
+			if h.n > fewValues {
+				t.Fatal("the values spilled")
+			}
+			if got, want := h.Quantile(tt.q), float64(tt.want)/1e6; got != want {
+				t.Errorf("q%g = %g, want %g", tt.q, got, want)
+			}
+			if got, want := h.Max(), float64(tt.max)/1e6; got != want {
+				t.Errorf("max %g, want %g", got, want)
+			}
+			if h.Count() != int64(len(tt.values)) {
+				t.Errorf("count %d, want %d", h.Count(), len(tt.values))
+			}
+		})
+	}
+}
+
+// The few values live in the histogram itself; the one past fewValues
+// spills them all into a packed histogram, which holds the values to come.
+func TestHistogramSpillsPastFewValues(t *testing.T) {
+	h := NewHistogram(2)
+	for i := range fewValues {
+		h.Record(des.Time(i+1) * des.Millisecond)
+	}
+	if h.packed != nil || h.dense != nil || h.Count() != fewValues {
+		t.Fatalf("%d values took a packed or dense histogram, or were not counted: %d", fewValues, h.Count())
+	}
+	h.Record(des.Second)
+	if h.packed == nil || h.packed.TotalCount() != fewValues+1 || h.Count() != fewValues+1 {
+		t.Fatalf("the value past fewValues did not spill them all into a packed histogram")
+	}
+}
+
+// Reset brings a histogram back to its few values unless it took more than
+// denseRecords values since the last one: then it is dense for good, as
+// before few values were kept.
+func TestHistogramResetKeepsThePolicy(t *testing.T) {
+	fill := func(h *Histogram, n int) {
+		for i := range n {
+			h.Record(des.Time(i+1) * des.Millisecond)
+		}
+	}
+	h := NewHistogram(2)
+	fill(h, fewValues+1)
+	packed := h.packed
+	h.Reset()
+	if h.n != 0 || h.packed != packed || h.dense != nil {
+		t.Fatal("a reset after a spill did not go back to few values, keeping the packed histogram")
+	}
+	fill(h, fewValues+1)
+	if h.packed != packed {
+		t.Fatal("the next spill did not reuse the packed histogram")
+	}
+	fill(h, denseRecords-fewValues) // denseRecords+1 values in all
+	h.Reset()
+	if h.dense == nil || h.packed != nil {
+		t.Fatalf("more than denseRecords (%d) values in a bucket did not turn the histogram dense", denseRecords)
+	}
+	fill(h, 1)
+	h.Reset()
+	fill(h, 1)
+	if h.dense == nil || h.dense.TotalCount() != 1 {
+		t.Fatal("a dense histogram went back to few values")
+	}
+}
+
+// A quiet component's bucket costs no allocation: its values, its reads and
+// its reset.
+func TestFewValuesAllocateNothing(t *testing.T) {
+	h := NewHistogram(2)
+	allocs := testing.AllocsPerRun(100, func() {
+		for i := range fewValues {
+			h.Record(des.Time(i+1) * des.Millisecond)
+		}
+		_ = h.Quantile(0.5) + h.Quantile(0.99) + h.Quantile(0.999) + h.Max() + h.Mean()
+		h.Reset()
+	})
+	if allocs != 0 {
+		t.Errorf("%g allocations a bucket, want none", allocs)
+	}
+}
+
 // twin is a Histogram and the packed HDR histogram of the same geometry
 // that the same calls go to: every answer of the first must be the other's.
 type twin struct {
@@ -183,6 +309,17 @@ func TestHistogramMatchesHDR(t *testing.T) {
 			})
 		}
 	}
+}
+
+// FuzzFewValuesMatchHDR plays the calls a fuzzer's bytes choose.
+func FuzzFewValuesMatchHDR(f *testing.F) {
+	f.Add([]byte{0, 3, 200, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Add([]byte("few values, then some more values, then a reset and a merge"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := &picks{data: data}
+		digits := 2 + int(p.next(2))
+		play(t, p, digits, p.next(50), len(data))
+	})
 }
 
 // BenchmarkHistogramBucket is a component's latencies over one metrics
