@@ -32,17 +32,22 @@ type column struct {
 	// levels and latencies), so a bucket in which nothing happened repeats
 	// the value of the one before without asking.
 	viewed bool
+	// count, for a count of the bucket, is value without its wrapper: a
+	// thousand services close twelve counts each a bucket.
+	count func(c *counts) int64
 }
 
 // fromView is a column computed from the closing bucket's view alone.
-func fromView(name string, f func(v *view) float64) column { return column{name, f, true} }
+func fromView(name string, f func(v *view) float64) column {
+	return column{name: name, value: f, viewed: true}
+}
 
 // fromState is a column that reads a mechanism's state as the bucket closes
 // (a breaker, a budget, a queue's backlog), asked at every bucket.
-func fromState(name string, f func(v *view) float64) column { return column{name, f, false} }
+func fromState(name string, f func(v *view) float64) column { return column{name: name, value: f} }
 
 func count(name string, f func(c *counts) int64) column {
-	return fromView(name, func(v *view) float64 { return float64(f(v.c)) })
+	return column{name: name, value: func(v *view) float64 { return float64(f(v.c)) }, viewed: true, count: f}
 }
 
 // The metrics of timeseries.csv, by component kind. docs/metrics.md documents
@@ -215,7 +220,12 @@ func (s *Sim) closeBucket() {
 				row.Set(r.col+j, r.quiet.row[j])
 				continue
 			}
-			x := col.value(v)
+			var x float64
+			if col.count != nil {
+				x = float64(col.count(v.c))
+			} else {
+				x = col.value(v)
+			}
 			row.Set(r.col+j, x)
 			if quiet {
 				r.quiet.row[j] = x
