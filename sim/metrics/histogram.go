@@ -27,13 +27,16 @@ import (
 // ones. Every shape gives the same counts, quantiles and extremes: they
 // share the dense one's geometry.
 type Histogram struct {
-	digits  int
-	subBits int                           // HDR's sub-bucket count is 1<<subBits at these digits
+	// What a record reads first, together: a thousand components' run
+	// histograms do not stay in cache between two of their records.
 	n       int                           // how many values few holds, or spilled once they went to packed or dense
-	few     [fewValues]int64              // the values, in µs and ascending, while they are few
-	packed  *hdrhistogram.PackedHistogram // nil before the first spill and once dense; empty while the values are few again
-	dense   *hdrhistogram.Histogram       // nil until the packed one outgrows its keep
 	sum     float64                       // exact, for the mean
+	dense   *hdrhistogram.Histogram       // nil until the packed one outgrows its keep
+	packed  *hdrhistogram.PackedHistogram // nil before the first spill and once dense; empty while the values are few again
+	waiting []int64                       // values for packed not yet recorded in it (see waitingValues)
+	digits  int
+	subBits int              // HDR's sub-bucket count is 1<<subBits at these digits
+	few     [fewValues]int64 // the values, in µs and ascending, while they are few
 }
 
 // fewValues is how many values a histogram holds in its own array before it
@@ -51,6 +54,14 @@ const fewValues = 16
 const spilled = fewValues + 1
 
 const maxMicros = 100 * 24 * 3600 * 1e6
+
+// waitingValues is how many values a packed histogram's records wait for,
+// to be recorded together. One packed record is a binary search over the
+// buckets it holds and a shift of those above: spread over a run, each
+// misses the cache, and a thousand services' run histograms took a quarter
+// of their run's time; recorded together, the buckets stay in cache
+// (BenchmarkGrowth, services=1000).
+const waitingValues = 64
 
 // denseAfter is how many distinct buckets a packed histogram holds before it
 // turns dense: past it a record's binary search and a new bucket's shift
@@ -113,12 +124,24 @@ func (h *Histogram) Record(d des.Time) {
 	case h.n == fewValues:
 		h.spill()
 	}
-	h.packed.RecordValue(us)
+	h.waiting = append(h.waiting, us)
+	if len(h.waiting) < waitingValues {
+		return
+	}
+	h.catchUp()
 	if h.packed.Populated() > denseAfter || h.packed.TotalCount() > denseValues {
 		h.dense = hdrhistogram.New(1, maxMicros, h.digits)
 		h.packed.MergeInto(h.dense)
-		h.packed = nil
+		h.packed, h.waiting = nil, nil
 	}
+}
+
+// catchUp records the waiting values into the packed histogram.
+func (h *Histogram) catchUp() {
+	for _, us := range h.waiting {
+		h.packed.RecordValue(us)
+	}
+	h.waiting = h.waiting[:0]
 }
 
 // spill moves the few values into the packed histogram, the one an earlier
@@ -126,6 +149,7 @@ func (h *Histogram) Record(d des.Time) {
 func (h *Histogram) spill() {
 	if h.packed == nil {
 		h.packed = hdrhistogram.NewPacked(1, maxMicros, h.digits)
+		h.waiting = make([]int64, 0, waitingValues)
 	}
 	for _, us := range h.few {
 		h.packed.RecordValue(us)
@@ -141,7 +165,7 @@ func (h *Histogram) Count() int64 {
 	case h.dense != nil:
 		return h.dense.TotalCount()
 	}
-	return h.packed.TotalCount()
+	return h.packed.TotalCount() + int64(len(h.waiting))
 }
 
 // Quantile returns the q-quantile (0 < q <= 1) in seconds, 0 when empty.
@@ -152,6 +176,7 @@ func (h *Histogram) Quantile(q float64) float64 {
 	case h.dense != nil:
 		return float64(h.dense.ValueAtPercentile(100*q)) / 1e6
 	}
+	h.catchUp()
 	return float64(h.packed.ValueAtPercentile(100*q)) / 1e6
 }
 
@@ -200,6 +225,7 @@ func (h *Histogram) Max() float64 {
 	case h.dense != nil:
 		return float64(h.dense.Max()) / 1e6
 	}
+	h.catchUp()
 	return float64(h.packed.Max()) / 1e6
 }
 
@@ -223,6 +249,7 @@ func (h *Histogram) Merge(o *Histogram) {
 	case o.dense != nil:
 		h.dense.Merge(o.dense)
 	default:
+		o.catchUp()
 		o.packed.MergeInto(h.dense)
 	}
 	h.sum += o.sum
@@ -239,9 +266,10 @@ func (h *Histogram) densify() {
 			h.dense.RecordValue(us)
 		}
 	} else {
+		h.catchUp()
 		h.packed.MergeInto(h.dense)
 	}
-	h.packed, h.n = nil, spilled
+	h.packed, h.waiting, h.n = nil, nil, spilled
 }
 
 // Snapshot exports the histogram's counts, to be encoded or merged exactly
@@ -264,10 +292,11 @@ func (h *Histogram) Reset() {
 		if h.dense.TotalCount() > 0 {
 			h.dense.Reset()
 		}
-	case h.packed.TotalCount() > denseRecords:
-		h.dense, h.packed = hdrhistogram.New(1, maxMicros, h.digits), nil
+	case h.Count() > denseRecords:
+		h.dense, h.packed, h.waiting = hdrhistogram.New(1, maxMicros, h.digits), nil, nil
 	default:
 		h.packed.Reset()
+		h.waiting = h.waiting[:0]
 		h.n = 0
 	}
 	h.sum = 0

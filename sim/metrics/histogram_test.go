@@ -74,7 +74,8 @@ func TestFewValuesAnswerAsHDR(t *testing.T) {
 }
 
 // The few values live in the histogram itself; the one past fewValues
-// spills them all into a packed histogram, which holds the values to come.
+// spills them all into a packed histogram, and waits with the values to come
+// to be recorded in it together.
 func TestHistogramSpillsPastFewValues(t *testing.T) {
 	h := NewHistogram(2)
 	for i := range fewValues {
@@ -84,8 +85,14 @@ func TestHistogramSpillsPastFewValues(t *testing.T) {
 		t.Fatalf("%d values took a packed or dense histogram, or were not counted: %d", fewValues, h.Count())
 	}
 	h.Record(des.Second)
-	if h.packed == nil || h.packed.TotalCount() != fewValues+1 || h.Count() != fewValues+1 {
-		t.Fatalf("the value past fewValues did not spill them all into a packed histogram")
+	if h.packed == nil || h.packed.TotalCount() != fewValues || len(h.waiting) != 1 || h.Count() != fewValues+1 {
+		t.Fatalf("the value past fewValues did not spill them all into a packed histogram, itself waiting")
+	}
+	for range waitingValues - 1 {
+		h.Record(des.Second)
+	}
+	if h.packed.TotalCount() != fewValues+waitingValues || len(h.waiting) != 0 {
+		t.Fatalf("%d values waited, and were not recorded together: %d recorded", waitingValues, h.packed.TotalCount())
 	}
 }
 
