@@ -3,6 +3,8 @@ package results_test
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"testing"
 
 	"github.com/failsim/failsim/sim/results"
 )
@@ -41,4 +43,58 @@ func ExampleBlock_zeros() {
 	s.Show(bl)
 	fmt.Println(s.Values, bl.Last().Get(1), bl.Last().Get(2))
 	// Output: [[0 0 0] [0 0 0] [0 0 7] [-0 -0 -0] [NaN NaN NaN]] 0 7
+}
+
+// A block reads back what was set, bucket by bucket, as a plain table of
+// columns would, whenever a run shows it: before, across and after the
+// buckets it holds back to write together, with zeros, negative zeros and
+// NaNs, keys left unset, and a last row written again after it was shown.
+func TestBlockReadsAsATable(t *testing.T) {
+	values := []float64{0, 0, 0, 1, 2.5, math.Copysign(0, -1), math.NaN()}
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		keys, n := 1+rng.IntN(12), rng.IntN(40)
+		want := make([][]float64, keys)
+		for k := range want {
+			want[k] = make([]float64, n)
+		}
+		s := results.NewSeries(1, make([]results.Key, keys))
+		bl := results.NewBlock(keys, n)
+		for b := range n {
+			row := bl.Next()
+			for k := range keys {
+				if rng.IntN(4) > 0 {
+					v := values[rng.IntN(len(values))]
+					row.Set(k, v)
+					want[k][b] = v
+				}
+			}
+			if rng.IntN(3) == 0 {
+				s.Show(bl)
+				check(t, seed, s, want, b+1)
+			}
+			if k := rng.IntN(keys); rng.IntN(3) == 0 {
+				v := bl.Last().Get(k) + 1
+				bl.Last().Set(k, v)
+				want[k][b] = v
+			}
+		}
+		s.Show(bl)
+		check(t, seed, s, want, n)
+	}
+}
+
+func check(t *testing.T, seed uint64, s *results.Series, want [][]float64, buckets int) {
+	t.Helper()
+	for k := range want {
+		got := s.Values[k]
+		if len(got) != buckets {
+			t.Fatalf("seed %d: key %d shows %d buckets, want %d", seed, k, len(got), buckets)
+		}
+		for b, v := range got {
+			if w := want[k][b]; math.Float64bits(v) != math.Float64bits(w) && !(math.IsNaN(v) && math.IsNaN(w)) {
+				t.Fatalf("seed %d: key %d bucket %d reads %v, want %v", seed, k, b, v, w)
+			}
+		}
+	}
 }

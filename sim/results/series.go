@@ -40,23 +40,39 @@ func NewSeries(bucketS float64, keys []Key) *Series {
 // a value other than zero: most counts of most components stay zero (errors,
 // retries, rejections of a healthy service), and a thousand services would
 // otherwise write tens of megabytes of zeros, one cache line each.
+//
+// A bucket's row reaches the columns recentBuckets buckets at a time. Until
+// then it is written key after key into recent, whose line for a key holds
+// its latest buckets: a row fills consecutive lines, where written straight
+// into the columns each value was a cache miss, a column apart.
 type Block struct {
-	cols  [][]float64 // key k's values, nil while they are all zero
-	zeros []float64   // the values of every column still nil, shared
-	spare []float64   // storage not yet given to a column
-	n     int         // buckets per column
-	b     int         // buckets closed
+	cols       [][]float64 // key k's values, nil while they are all zero
+	zeros      []float64   // the values of every column still nil, shared
+	spare      []float64   // storage not yet given to a column
+	recent     []float64   // key k's values from bucket recentFrom on, at k*recentBuckets
+	recentFrom int
+	n          int // buckets per column
+	b          int // buckets closed
 }
+
+// recentBuckets is how many buckets recent holds: a cache line of each key.
+const recentBuckets = 8
 
 // NewBlock holds keys columns of n buckets each.
 func NewBlock(keys, n int) *Block {
-	return &Block{cols: make([][]float64, keys), zeros: make([]float64, n), n: n}
+	return &Block{cols: make([][]float64, keys), zeros: make([]float64, n),
+		recent: make([]float64, keys*recentBuckets), n: n}
 }
 
 // Next opens the next bucket's row; it panics past the n buckets planned.
 func (bl *Block) Next() Row {
 	if bl.b == bl.n {
 		panic("results: a bucket past the block's end")
+	}
+	if bl.b-bl.recentFrom == recentBuckets {
+		bl.settle()
+		clear(bl.recent)
+		bl.recentFrom = bl.b
 	}
 	bl.b++
 	return Row{bl: bl, b: bl.b - 1}
@@ -65,9 +81,36 @@ func (bl *Block) Next() Row {
 // Last is the row of the bucket opened last.
 func (bl *Block) Last() Row { return Row{bl: bl, b: bl.b - 1} }
 
+// settle copies the recent buckets into the columns.
+func (bl *Block) settle() {
+	m := bl.b - bl.recentFrom
+	for k, c := range bl.cols {
+		vals := bl.recent[k*recentBuckets:][:m]
+		if c == nil {
+			if !hasNonZero(vals) {
+				continue
+			}
+			c = bl.column(k)
+		}
+		copy(c[bl.recentFrom:], vals)
+	}
+}
+
+// hasNonZero reports whether vals holds a value other than +0 (-0 prints
+// apart from 0).
+func hasNonZero(vals []float64) bool {
+	for _, v := range vals {
+		if math.Float64bits(v) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // column gives key k its own storage, zero so far. Columns are cut from
-// chunks of at least 4 MB, backed by 2 MB pages where Linux allows: writes
-// go a column apart, and small pages made most of them a TLB miss.
+// chunks of at least 4 MB, backed by 2 MB pages where Linux allows: a
+// settle writes a line in each column, and small pages made most of them a
+// TLB miss.
 func (bl *Block) column(k int) []float64 {
 	if len(bl.spare) < bl.n {
 		bl.spare = make([]float64, max(bl.n, 1<<19))
@@ -83,6 +126,7 @@ func (bl *Block) column(k int) []float64 {
 // the block's memory, and the columns of zeros share one array: a run shows
 // them as it goes, and once at the end; they are read, never written.
 func (s *Series) Show(bl *Block) {
+	bl.settle()
 	for k, c := range bl.cols {
 		if c == nil {
 			c = bl.zeros
@@ -91,31 +135,18 @@ func (s *Series) Show(bl *Block) {
 	}
 }
 
-// Row is one bucket's values, a value per key in key order.
+// Row is one bucket's values, a value per key in key order. It is written
+// until the next row opens.
 type Row struct {
 	bl *Block
 	b  int
 }
 
 // Set sets key k's value.
-func (r Row) Set(k int, v float64) {
-	c := r.bl.cols[k]
-	if c == nil {
-		if v == 0 && !math.Signbit(v) { // -0 prints apart from 0
-			return
-		}
-		c = r.bl.column(k)
-	}
-	c[r.b] = v
-}
+func (r Row) Set(k int, v float64) { r.bl.recent[k*recentBuckets+r.b-r.bl.recentFrom] = v }
 
 // Get is key k's value.
-func (r Row) Get(k int) float64 {
-	if c := r.bl.cols[k]; c != nil {
-		return c[r.b]
-	}
-	return 0
-}
+func (r Row) Get(k int) float64 { return r.bl.recent[k*recentBuckets+r.b-r.bl.recentFrom] }
 
 func (s *Series) reindex() {
 	s.index = make(map[Key]int, len(s.Keys))
