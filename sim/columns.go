@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 
 	"github.com/failsim/failsim/sim/des"
 	"github.com/failsim/failsim/sim/metrics"
@@ -99,50 +100,67 @@ var (
 	}
 )
 
+// The columns every component of a kind has, first among its own, in one
+// array that all of them share: a thousand services read one array at every
+// close, not a thousand. Capped, so that appending copies.
+var (
+	clientKindColumns   = concat(commonColumns, clientColumns, callerColumns)
+	balancerKindColumns = concat(commonColumns, calleeColumns, callerColumns[:1]) // retries_denied: the route's budget or max_retries
+	serviceKindColumns  = concat(commonColumns, serverColumns, calleeColumns, callerColumns)
+	serverKindColumns   = concat(commonColumns, serverColumns, calleeColumns) // a database's or a cache's
+)
+
+func concat(lists ...[]column) []column {
+	cols := slices.Concat(lists...)
+	return cols[:len(cols):len(cols)]
+}
+
 // columnsFor lists component k's metrics: those of its kind, then the state
 // of each mechanism it has, named after the edge (".TARGET") for clients'
 // and services' calls; a load balancer has one route and no suffix.
 func (s *Sim) columnsFor(k *component) []column {
-	cols := append([]column(nil), commonColumns...)
+	var kind, own []column
 	switch k.kind {
 	case topology.KindClient:
-		cols = append(cols, clientColumns...)
-		cols = append(cols, callerColumns...)
-		cols = append(cols, s.edgeColumns(&k.client.policy, "."+s.comps[k.client.policy.to].name)...)
+		kind = clientKindColumns
+		own = s.edgeColumns(&k.client.policy, "."+s.comps[k.client.policy.to].name)
 		if s.shedsAt(k.name) {
-			cols = append(cols, calleeColumns[2]) // shed: requests an operator refused
+			own = append(own, calleeColumns[2]) // shed: requests an operator refused
 		}
-		cols = append(cols, s.classColumns(k)...)
+		own = append(own, s.classColumns(k)...)
 	case topology.KindLoadBalancer:
-		cols = append(cols, calleeColumns...)
-		cols = append(cols, callerColumns[0]) // retries_denied: the route's budget or max_retries
-		cols = append(cols, s.edgeColumns(&k.lb.policy, "")...)
+		kind = balancerKindColumns
+		own = s.edgeColumns(&k.lb.policy, "")
 		if k.lb.outlier != nil {
 			det := k.lb.outlier
-			cols = append(cols, fromState("ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }))
+			own = append(own, fromState("ejected_hosts", func(*view) float64 { return float64(det.EjectedCount()) }))
 		}
 	case topology.KindQueue:
-		cols = append(cols, queueColumns(k)...)
+		kind = commonColumns[:len(commonColumns):len(commonColumns)]
+		own = queueColumns(k)
 	default:
-		cols = append(cols, serverColumns...)
-		cols = append(cols, calleeColumns...)
+		kind = serverKindColumns
 		if k.kind == topology.KindService {
-			cols = append(cols, callerColumns...)
+			kind = serviceKindColumns
 		}
 		for i := range k.srv.calls {
 			p := &k.srv.calls[i]
-			cols = append(cols, s.edgeColumns(p, "."+s.calleeName(p))...)
+			own = append(own, s.edgeColumns(p, "."+s.calleeName(p))...)
 		}
-		cols = append(cols, groupColumns(k.srv)...)
+		own = append(own, groupColumns(k.srv)...)
 		if l := k.srv.limiter; l != nil {
-			cols = append(cols, fromState("concurrency_limit", func(*view) float64 { return float64(l.Limit()) }))
+			own = append(own, fromState("concurrency_limit", func(*view) float64 { return float64(l.Limit()) }))
 		}
-		cols = append(cols, infraColumns(k)...)
-		cols = append(cols, keyedColumns(k)...)
+		own = append(own, infraColumns(k)...)
+		own = append(own, keyedColumns(k)...)
 	}
-	cols = append(cols, s.alertColumns(&s.reports[k.report])...)
-	cols = append(cols, s.stateColumns(k)...)
-	return append(cols, s.linkColumns(k)...)
+	own = append(own, s.alertColumns(&s.reports[k.report])...)
+	own = append(own, s.stateColumns(k)...)
+	own = append(own, s.linkColumns(k)...)
+	if len(own) == 0 {
+		return kind
+	}
+	return append(kind, own...)
 }
 
 // edgeColumns are the state, at the end of each bucket, of an edge's
