@@ -34,6 +34,7 @@ func (s *Sim) newReports() {
 		}
 	}
 	fleetOf := map[string]int32{}
+	s.reports = make([]report, 0, len(s.sc.Components)) // a report is large: growing would copy them all
 	for i, c := range s.sc.Components {
 		if n := size[c.Group]; c.Group != "" && n > limit {
 			if r, ok := fleetOf[c.Group]; ok {
