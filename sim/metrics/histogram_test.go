@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -74,25 +75,30 @@ func TestFewValuesAnswerAsHDR(t *testing.T) {
 }
 
 // The few values live in the histogram itself; the one past fewValues
-// spills them all into a packed histogram, and waits with the values to come
-// to be recorded in it together.
+// spills them to be kept as they are, with the values to come, until
+// waitingValues wait: then they go into a packed histogram together, and
+// the next ones wait again.
 func TestHistogramSpillsPastFewValues(t *testing.T) {
 	h := NewHistogram(2)
 	for i := range fewValues {
 		h.Record(des.Time(i+1) * des.Millisecond)
 	}
-	if h.packed != nil || h.dense != nil || h.Count() != fewValues {
-		t.Fatalf("%d values took a packed or dense histogram, or were not counted: %d", fewValues, h.Count())
+	if h.waiting != nil || h.packed != nil || h.dense != nil || h.Count() != fewValues {
+		t.Fatalf("%d values took memory, or were not counted: %d", fewValues, h.Count())
 	}
 	h.Record(des.Second)
-	if h.packed == nil || h.packed.TotalCount() != fewValues || len(h.waiting) != 1 || h.Count() != fewValues+1 {
-		t.Fatalf("the value past fewValues did not spill them all into a packed histogram, itself waiting")
+	if len(h.waiting) != fewValues+1 || h.packed != nil || h.Count() != fewValues+1 {
+		t.Fatalf("the value past fewValues did not spill them all to wait with it")
 	}
-	for range waitingValues - 1 {
+	for range waitingValues - fewValues - 1 {
 		h.Record(des.Second)
 	}
-	if h.packed.TotalCount() != fewValues+waitingValues || len(h.waiting) != 0 {
-		t.Fatalf("%d values waited, and were not recorded together: %d recorded", waitingValues, h.packed.TotalCount())
+	if h.packed == nil || h.packed.TotalCount() != waitingValues || len(h.waiting) != 0 {
+		t.Fatalf("%d values waited, and did not go into a packed histogram together", waitingValues)
+	}
+	h.Record(des.Second)
+	if h.packed.TotalCount() != waitingValues || len(h.waiting) != 1 || h.Count() != waitingValues+1 {
+		t.Fatalf("the value past the packed ones did not wait")
 	}
 }
 
@@ -107,18 +113,18 @@ func TestHistogramResetKeepsThePolicy(t *testing.T) {
 	}
 	h := NewHistogram(2)
 	fill(h, fewValues+1)
-	packed := h.packed
+	kept := &h.waiting[:1][0]
 	h.Reset()
-	if h.n != 0 || h.packed != packed || h.dense != nil {
-		t.Fatal("a reset after a spill did not go back to few values, keeping the packed histogram")
+	if h.n != 0 || h.Count() != 0 || h.dense != nil {
+		t.Fatal("a reset after a spill did not go back to few values")
 	}
 	fill(h, fewValues+1)
-	if h.packed != packed {
-		t.Fatal("the next spill did not reuse the packed histogram")
+	if &h.waiting[:1][0] != kept {
+		t.Fatal("the next spill did not reuse the memory of the first")
 	}
 	fill(h, denseRecords-fewValues) // denseRecords+1 values in all
 	h.Reset()
-	if h.dense == nil || h.packed != nil {
+	if h.dense == nil || h.waiting != nil || h.packed != nil {
 		t.Fatalf("more than denseRecords (%d) values in a bucket did not turn the histogram dense", denseRecords)
 	}
 	fill(h, 1)
@@ -356,5 +362,39 @@ func BenchmarkHistogramBucket(b *testing.B) {
 				h.Reset()
 			}
 		})
+	}
+}
+
+// sortMicros sorts as slices.Sort does: few values and many, sorted
+// already, all equal, zeros, and values up to the largest a histogram takes.
+func TestSortMicros(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		n    int
+		draw func() int64
+	}{
+		{0, nil},
+		{10, func() int64 { return rng.Int64N(1000) }},
+		{300, func() int64 { return int64(rng.ExpFloat64() * 1000) }},
+		{200, func() int64 { return rng.Int64N(256) }},     // one byte: one pass
+		{400, func() int64 { return rng.Int64N(1 << 24) }}, // three
+		{1000, func() int64 { return rng.Int64N(maxMicros + 1) }},
+		{1000, func() int64 { return 7 }},
+		{500, func() int64 { return 0 }},
+		{700, func() int64 { return rng.Int64N(3) << (8 * rng.IntN(6)) }},
+	} {
+		vals := make([]int64, tc.n)
+		for i := range vals {
+			vals[i] = tc.draw()
+		}
+		want := slices.Sorted(slices.Values(vals))
+		sortMicros(vals)
+		if !slices.Equal(vals, want) {
+			t.Errorf("%d values: sorted as %v, want %v", tc.n, vals[:min(tc.n, 10)], want[:min(tc.n, 10)])
+		}
+		sortMicros(vals) // sorted already
+		if !slices.Equal(vals, want) {
+			t.Errorf("%d values sorted already: sorted again as %v", tc.n, vals[:min(tc.n, 10)])
+		}
 	}
 }

@@ -175,18 +175,25 @@ func TestHistogramShapesAgreeWithDenseHDR(t *testing.T) {
 	}
 }
 
-// A histogram that has held nothing holds no memory; a packed one holds a
-// few bytes a bucket.
+// A histogram that has held nothing holds no memory; past its few values
+// it keeps them, 8 bytes each, and then a packed one holds a few bytes a
+// bucket.
 func TestHistogramMemoryFollowsWhatItHolds(t *testing.T) {
 	h := NewHistogram(3)
-	if h.packed != nil || h.dense != nil {
-		t.Fatal("a new histogram allocated its buckets")
+	if h.waiting != nil || h.packed != nil || h.dense != nil {
+		t.Fatal("a new histogram allocated memory")
 	}
 	for i := range 100 {
 		h.Record(des.Time(i+1) * des.Millisecond)
 	}
+	if h.dense != nil || h.packed != nil || 8*cap(h.waiting) > 2048 {
+		t.Errorf("100 values took a packed or dense histogram, or %d bytes", 8*cap(h.waiting))
+	}
+	for i := range 2 * waitingValues {
+		h.Record(des.Time(i%100+1) * des.Millisecond)
+	}
 	if h.dense != nil || h.packed.GetMemorySize() > 4096 {
-		t.Errorf("100 values took a dense array or %d bytes", h.packed.GetMemorySize())
+		t.Errorf("%d values in 100 buckets took a dense array or %d bytes", 100+2*waitingValues, h.packed.GetMemorySize())
 	}
 }
 
