@@ -63,7 +63,8 @@ const maxMicros = 100 * 24 * 3600 * 1e6
 // over a thousand histograms of a few hundred values each, 80ns recorded
 // 64 at a time. A thousand services' run histograms (three digits, 300
 // values each) took a quarter of their run when packed: kept as they are,
-// they are sorted once, when read. 8 KB at most a histogram.
+// they are sorted once, when read. At most 10 KB a histogram (the slice
+// grows by appending).
 const waitingValues = 1024
 
 // denseAfter is how many distinct buckets a packed histogram holds before it
