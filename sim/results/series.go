@@ -49,7 +49,8 @@ type Block struct {
 	cols       [][]float64 // key k's values, nil while they are all zero
 	zeros      []float64   // the values of every column still nil, shared
 	spare      []float64   // storage not yet given to a column
-	recent     []float64   // key k's values from bucket recentFrom on, at k*recentBuckets
+	recent     []float64   // key k's values from bucket recentFrom on, at k*span
+	span       int         // buckets recent holds a key: recentBuckets, or n if fewer
 	recentFrom int
 	n          int // buckets per column
 	b          int // buckets closed
@@ -58,10 +59,13 @@ type Block struct {
 // recentBuckets is how many buckets recent holds: a cache line of each key.
 const recentBuckets = 8
 
-// NewBlock holds keys columns of n buckets each.
+// NewBlock holds keys columns of n buckets each. Its recent buckets take no
+// more than its columns would: a run of a bucket or two may have millions of
+// keys.
 func NewBlock(keys, n int) *Block {
+	span := min(recentBuckets, n)
 	return &Block{cols: make([][]float64, keys), zeros: make([]float64, n),
-		recent: make([]float64, keys*recentBuckets), n: n}
+		recent: make([]float64, keys*span), span: span, n: n}
 }
 
 // Next opens the next bucket's row; it panics past the n buckets planned.
@@ -69,7 +73,7 @@ func (bl *Block) Next() Row {
 	if bl.b == bl.n {
 		panic("results: a bucket past the block's end")
 	}
-	if bl.b-bl.recentFrom == recentBuckets {
+	if bl.b-bl.recentFrom == bl.span {
 		bl.settle()
 		clear(bl.recent)
 		bl.recentFrom = bl.b
@@ -85,7 +89,7 @@ func (bl *Block) Last() Row { return Row{bl: bl, b: bl.b - 1} }
 func (bl *Block) settle() {
 	m := bl.b - bl.recentFrom
 	for k, c := range bl.cols {
-		vals := bl.recent[k*recentBuckets:][:m]
+		vals := bl.recent[k*bl.span:][:m]
 		if c == nil {
 			if !hasNonZero(vals) {
 				continue
@@ -143,10 +147,10 @@ type Row struct {
 }
 
 // Set sets key k's value.
-func (r Row) Set(k int, v float64) { r.bl.recent[k*recentBuckets+r.b-r.bl.recentFrom] = v }
+func (r Row) Set(k int, v float64) { r.bl.recent[k*r.bl.span+r.b-r.bl.recentFrom] = v }
 
 // Get is key k's value.
-func (r Row) Get(k int) float64 { return r.bl.recent[k*recentBuckets+r.b-r.bl.recentFrom] }
+func (r Row) Get(k int) float64 { return r.bl.recent[k*r.bl.span+r.b-r.bl.recentFrom] }
 
 func (s *Series) reindex() {
 	s.index = make(map[Key]int, len(s.Keys))
