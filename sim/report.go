@@ -33,14 +33,14 @@ func (s *Sim) newReports() {
 			size[c.Group]++
 		}
 	}
-	n := len(s.sc.Components) // a report is large: growing the slice would copy them all
-	for _, m := range size {
-		if m > limit {
-			n -= m - 1
+	reports := len(s.sc.Components) // a report is large: growing the slice would copy them all
+	for _, n := range size {
+		if n > limit { // one report for the group's n instances
+			reports -= n - 1
 		}
 	}
 	fleetOf := map[string]int32{}
-	s.reports = make([]report, 0, n)
+	s.reports = make([]report, 0, reports)
 	for i, c := range s.sc.Components {
 		if n := size[c.Group]; c.Group != "" && n > limit {
 			if r, ok := fleetOf[c.Group]; ok {

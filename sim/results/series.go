@@ -16,8 +16,9 @@ type Key struct {
 }
 
 // Series holds per-bucket metrics column-wise: Values[k][b] is key k in
-// bucket b. A run's columns are read-only: they may share memory. NaN marks "no value" (a ratio with nothing to divide by); such
-// points are left out of the CSV.
+// bucket b. A run's columns are read-only: they may share memory. NaN marks
+// "no value" (a ratio with nothing to divide by); such points are left out
+// of the CSV.
 type Series struct {
 	BucketS float64   // bucket width in seconds
 	EndS    float64   // end of the run; the last bucket may be shorter
